@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The brief: the one output shape every provider produces (DESIGN.md "The brief").
+ *
+ * Two variants share one structure:
+ * - `ModelBrief` is what a provider returns. Citations carry only the verbatim quote; the model
+ *   never supplies offsets, and nothing it says about them would be trusted anyway.
+ * - `Brief` is what the service stores and serves, after the verify stage has located every
+ *   quote in the source and filled `start`, `end` and `verified`.
+ */
+
+export const NOTE_KINDS = [
+  'disputed_claim',
+  'unverified_figure',
+  'missing_perspective',
+  'loaded_language',
+  'missing_context',
+  'rhetorical_technique',
+] as const;
+export const NoteKind = z.enum(NOTE_KINDS);
+export type NoteKind = z.infer<typeof NoteKind>;
+
+export const ModelCitation = z.object({
+  quote: z.string().describe('A verbatim span copied character for character from the document'),
+});
+
+export const Citation = z.object({
+  quote: z.string(),
+  start: z.number().int().nullable(),
+  end: z.number().int().nullable(),
+  verified: z.boolean(),
+});
+export type Citation = z.infer<typeof Citation>;
+
+function briefShape<C extends z.ZodType>(citation: C) {
+  return z.object({
+    headline: z.string().describe('Neutral headline, at most 20 words'),
+    summary: z.string().describe('Neutral prose; every claim attributed to the document or its sources'),
+    keyPoints: z.array(
+      z.object({
+        text: z.string(),
+        citations: z.array(citation),
+      }),
+    ),
+    stakeholders: z.array(
+      z.object({
+        name: z.string(),
+        role: z.string(),
+        representedInDocument: z
+          .boolean()
+          .describe('True when the document reports their own words or stated position'),
+      }),
+    ),
+    counterPerspectives: z.array(
+      z.object({
+        kind: NoteKind,
+        claim: z.string().describe('What the document asserts'),
+        perspective: z.string().describe('Whose view, or what evidence, would push back'),
+        note: z.string().describe('The counter-perspective, in neutral words'),
+        citations: z.array(citation),
+      }),
+    ),
+  });
+}
+
+export const ModelBrief = briefShape(ModelCitation);
+export type ModelBrief = z.infer<typeof ModelBrief>;
+
+export const Brief = briefShape(Citation);
+export type Brief = z.infer<typeof Brief>;

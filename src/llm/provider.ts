@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import type { ModelBrief } from '../brief/schema.js';
+import type { PromptParams } from '../prompts/prompt.js';
+
+/**
+ * The provider interface (v1): one call of one pipeline stage.
+ *
+ * An LLM provider reads `messages` (the prompt version's templates, rendered). The offline
+ * analyst cannot follow prose instructions, so it reads `input`, the same data the messages
+ * were rendered from, and lets `params` steer it. Both return the same `ModelBrief` shape.
+ */
+export interface GenerateRequest<T> {
+  stage: Stage;
+  messages: Messages;
+  /** Output schema; `name` labels it for json_schema response formats. */
+  schema: { name: string; zod: z.ZodType<T> };
+  params: PromptParams;
+  input: StageInput;
+  signal?: AbortSignal;
+}
+
+export type Stage = 'map' | 'reduce';
+
+export interface Messages {
+  system: string;
+  user: string;
+}
+
+/** What a stage reads: one chunk of the document, or the partial briefs of earlier calls. */
+export type StageInput =
+  | { stage: 'map'; title: string | null; chunk: ChunkInput; chunkCount: number }
+  | { stage: 'reduce'; title: string | null; partials: ModelBrief[]; final: boolean };
+
+export interface ChunkInput {
+  index: number;
+  text: string;
+  /** Character offsets of `text` in the normalized document. */
+  start: number;
+  end: number;
+}
+
+export interface Usage {
+  /** HTTP requests made, retries and repairs included (what was paid for). */
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface GenerateResult<T> {
+  value: T;
+  usage: Usage;
+  /** The model that answered, as the endpoint reports it. */
+  model: string;
+  /** The raw response body, for debugging; never shown to clients. */
+  raw?: unknown;
+}
+
+export interface Provider {
+  /** `openai` or `local`: recorded in provenance and in cache keys. */
+  readonly name: string;
+  /** The model used when a request does not name one. */
+  readonly defaultModel: string;
+  /** Token budget of one chunk: a document within it is briefed in a single call. */
+  readonly chunkTokens: number;
+  /** Counts tokens as this provider's model would (a real tokenizer, or an estimate). */
+  countTokens(text: string, model: string): number;
+  generate<T>(request: GenerateRequest<T>, model: string): Promise<GenerateResult<T>>;
+}
+
+/** Why a provider call failed; `retryable` tells the caller whether trying again may help. */
+export type LlmErrorKind =
+  | 'unavailable' // connection refused/reset, 5xx after retries, timeouts
+  | 'rate_limited' // 429 after retries
+  | 'invalid_output' // unparsable or schema-violating output, also after the repair attempt
+  | 'refusal' // the model declined
+  | 'length' // output cut off at the token limit
+  | 'bad_request'; // the endpoint rejected the request (4xx other than 408/409/429)
+
+export class LlmError extends Error {
+  override readonly name = 'LlmError';
+  constructor(
+    readonly kind: LlmErrorKind,
+    message: string,
+    readonly retryable: boolean,
+    readonly usage: Usage = { requests: 0, promptTokens: 0, completionTokens: 0 },
+  ) {
+    super(message);
+  }
+}
