@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Brief } from '../brief/schema.js';
+import type { PromptParams } from '../prompts/prompt.js';
+
+const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
+
+/** A normalized document; its id is sha256 of the normalized text. */
+export const documents = sqliteTable('documents', {
+  id: text('id').primaryKey(),
+  title: text('title'),
+  text: text('text').notNull(),
+  chars: integer('chars').notNull(),
+  /** How the document arrived: text/plain, text/markdown, text/html, application/pdf. */
+  mediaType: text('media_type').notNull().default('text/plain'),
+  createdAt: integer('created_at').notNull().default(now),
+});
+export type DocumentRow = typeof documents.$inferSelect;
+
+export const BRIEF_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type BriefStatus = (typeof BRIEF_STATUSES)[number];
+
+export interface BriefUsage {
+  /** Pipeline calls (map + reduce) the brief needed. */
+  calls: number;
+  /** Of those, answered from the LLM-call cache. */
+  cachedCalls: number;
+  /** HTTP requests actually sent, retries and repairs included. */
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface BriefTimings {
+  chunkMs: number;
+  mapMs: number;
+  reduceMs: number;
+  verifyMs: number;
+  totalMs: number;
+}
+
+export interface BriefError {
+  code: string;
+  message: string;
+}
+
+/**
+ * One brief of one document under one prompt version, provider, model and params: the
+ * brief-level cache. `cacheKey` is unique, so two processes sharing the file cannot both
+ * start the same brief.
+ */
+export const briefs = sqliteTable(
+  'briefs',
+  {
+    id: text('id').primaryKey(),
+    cacheKey: text('cache_key').notNull(),
+    documentId: text('document_id')
+      .notNull()
+      .references(() => documents.id),
+    promptRef: text('prompt_ref').notNull(),
+    promptName: text('prompt_name').notNull(),
+    promptVersion: integer('prompt_version').notNull(),
+    promptSha256: text('prompt_sha256').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    params: text('params', { mode: 'json' }).$type<PromptParams>().notNull(),
+    paramsHash: text('params_hash').notNull(),
+    status: text('status', { enum: BRIEF_STATUSES }).notNull(),
+    chunks: integer('chunks'),
+    result: text('result', { mode: 'json' }).$type<Brief>(),
+    error: text('error', { mode: 'json' }).$type<BriefError>(),
+    usage: text('usage', { mode: 'json' }).$type<BriefUsage>(),
+    timings: text('timings', { mode: 'json' }).$type<BriefTimings>(),
+    /** The model the endpoint reported answering with (may differ from the requested alias). */
+    answeredBy: text('answered_by'),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+    finishedAt: integer('finished_at'),
+  },
+  (table) => [
+    uniqueIndex('briefs_cache_key_unique').on(table.cacheKey),
+    index('briefs_document_idx').on(table.documentId, table.createdAt),
+    index('briefs_created_idx').on(table.createdAt, table.id),
+    index('briefs_prompt_idx').on(table.promptName, table.promptVersion),
+    index('briefs_model_idx').on(table.model),
+    index('briefs_status_idx').on(table.status),
+  ],
+);
+export type BriefRow = typeof briefs.$inferSelect;
+
+/**
+ * The LLM-call cache: one validated output per key =
+ * sha256(provider, model, params, messages, output schema). Only valid output is stored.
+ */
+export const llmCalls = sqliteTable('llm_calls', {
+  key: text('key').primaryKey(),
+  provider: text('provider').notNull(),
+  model: text('model').notNull(),
+  stage: text('stage').notNull(),
+  output: text('output', { mode: 'json' }).notNull(),
+  promptTokens: integer('prompt_tokens').notNull(),
+  completionTokens: integer('completion_tokens').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+});
+export type LlmCallRow = typeof llmCalls.$inferSelect;
