@@ -36,6 +36,14 @@ export const ConfigSchema = z.object({
   /** How long a POST waits for a new brief before answering 202 (`?wait=` overrides). */
   BRIEF_WAIT_SECONDS: int(0, 600).default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+}).superRefine((config, context) => {
+  if (config.LLM_PROVIDER === 'openai' && !config.OPENAI_BASE_URL && !config.OPENAI_API_KEY) {
+    context.addIssue({
+      code: 'custom',
+      path: ['LLM_PROVIDER'],
+      message: 'is "openai" but neither OPENAI_BASE_URL nor OPENAI_API_KEY is set (set one, or use LLM_PROVIDER=local)',
+    });
+  }
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

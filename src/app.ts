@@ -1,0 +1,55 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Deps } from './deps.js';
+import { AppError, codeToStatus } from './errors.js';
+import { briefRoutes } from './routes/briefs.js';
+import { documentRoutes } from './routes/documents.js';
+import type { AppEnv } from './routes/env.js';
+import { healthRoutes } from './routes/health.js';
+import { promptRoutes } from './routes/prompts.js';
+
+/** Composes the HTTP app from its dependencies. No I/O happens here; entry points build `deps`. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(secureHeaders());
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  // Enforced on the stream as it arrives, not only on Content-Length.
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.config.MAX_DOCUMENT_BYTES,
+      onError: () => {
+        throw new AppError('payload_too_large', `The body is larger than ${deps.config.MAX_DOCUMENT_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.route('/healthz', healthRoutes);
+  app.route('/v1/briefs', briefRoutes);
+  app.route('/v1/documents', documentRoutes);
+  app.route('/v1/prompts', promptRoutes);
+
+  app.notFound((c) => {
+    throw new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`);
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId');
+    if (error instanceof AppError) {
+      return c.json({ error: { code: error.code, message: error.message, requestId, ...(error.details ? { details: error.details } : {}) } }, error.status);
+    }
+    deps.logger.error('unhandled error', { requestId, error: error instanceof Error ? error.stack : String(error) });
+    return c.json({ error: { code: 'internal', message: 'Internal error', requestId } }, codeToStatus.internal);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

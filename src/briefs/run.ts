@@ -1,0 +1,139 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { briefs, type BriefError, type BriefTimings } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../lib/log.js';
+import { LlmError, type Provider } from '../llm/provider.js';
+import { chunkText } from '../pipeline/chunk.js';
+import { emptyStats, type LlmCallRunner } from '../pipeline/llm-calls.js';
+import { mapReduce, type Progress } from '../pipeline/map-reduce.js';
+import { verifyBrief } from '../pipeline/verify.js';
+import type { Prompt } from '../prompts/prompt.js';
+
+export interface RunContext {
+  db: Database;
+  runner: LlmCallRunner;
+  logger: Logger;
+  overlapTokens: number;
+}
+
+export interface RunJob {
+  briefId: string;
+  text: string;
+  title: string | null;
+  prompt: Prompt;
+  provider: Provider;
+  model: string;
+  onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * chunk → map → reduce → verify → store, for one brief row already marked `running`.
+ * It never throws: the outcome, success or failure, is written to the row.
+ */
+export async function runBrief(context: RunContext, job: RunJob): Promise<void> {
+  const { db, runner, logger } = context;
+  const stats = emptyStats();
+  const started = performance.now();
+  const timings: BriefTimings = { chunkMs: 0, mapMs: 0, reduceMs: 0, verifyMs: 0, totalMs: 0 };
+  let chunkCount: number | null = null;
+  try {
+    const chunks = chunkText(job.text, {
+      maxTokens: job.provider.chunkTokens,
+      overlapTokens: context.overlapTokens,
+      countTokens: (text) => job.provider.countTokens(text, job.model),
+    });
+    chunkCount = chunks.length;
+    timings.chunkMs = performance.now() - started;
+    const mapStarted = performance.now();
+    const modelBrief = await mapReduce({
+      runner,
+      provider: job.provider,
+      model: job.model,
+      prompt: job.prompt,
+      title: job.title,
+      chunks,
+      stats,
+      onProgress: (progress) => {
+        if (progress.stage === 'map' && progress.done === progress.total) timings.mapMs = performance.now() - mapStarted;
+        job.onProgress?.(progress);
+      },
+    });
+    const verifyStarted = performance.now();
+    timings.reduceMs = chunks.length > 1 ? verifyStarted - mapStarted - timings.mapMs : 0;
+    const brief = verifyBrief(modelBrief, job.text);
+    timings.verifyMs = performance.now() - verifyStarted;
+    timings.totalMs = performance.now() - started;
+    await db
+      .update(briefs)
+      .set({
+        status: 'succeeded',
+        result: brief,
+        error: null,
+        usage: usageOf(stats),
+        timings: rounded(timings),
+        chunks: chunkCount,
+        answeredBy: stats.answeredBy ?? null,
+        updatedAt: Date.now(),
+        finishedAt: Date.now(),
+      })
+      .where(eq(briefs.id, job.briefId));
+    logger.info('brief succeeded', { briefId: job.briefId, chunks: chunkCount, ...usageOf(stats), ms: Math.round(timings.totalMs) });
+  } catch (error) {
+    const failure = toBriefError(error);
+    timings.totalMs = performance.now() - started;
+    logger[failure.code === 'internal' ? 'error' : 'warn']('brief failed', {
+      briefId: job.briefId,
+      code: failure.code,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+    await db
+      .update(briefs)
+      .set({
+        status: 'failed',
+        result: null,
+        error: failure,
+        usage: usageOf(stats),
+        timings: rounded(timings),
+        chunks: chunkCount,
+        updatedAt: Date.now(),
+        finishedAt: Date.now(),
+      })
+      .where(eq(briefs.id, job.briefId));
+  }
+}
+
+function usageOf(stats: ReturnType<typeof emptyStats>) {
+  const { calls, cachedCalls, requests, promptTokens, completionTokens } = stats;
+  return { calls, cachedCalls, requests, promptTokens, completionTokens };
+}
+
+function rounded(timings: BriefTimings): BriefTimings {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    chunkMs: round(timings.chunkMs),
+    mapMs: round(timings.mapMs),
+    reduceMs: round(timings.reduceMs),
+    verifyMs: round(timings.verifyMs),
+    totalMs: round(timings.totalMs),
+  };
+}
+
+const llmMessages: Record<LlmError['kind'], string> = {
+  unavailable: 'The language model endpoint could not be reached or kept failing',
+  rate_limited: 'The language model endpoint kept rate-limiting the requests',
+  invalid_output: 'The model returned output that does not match the brief schema, also after one repair attempt',
+  refusal: 'The model refused to produce the brief',
+  length: "The model's output was cut off at the output token limit",
+  bad_request: 'The language model endpoint rejected the request',
+};
+
+/** The error stored on a failed brief: a client-facing code and a specific message, no internals. */
+export function toBriefError(error: unknown): BriefError {
+  if (error instanceof LlmError) {
+    const code = error.kind === 'unavailable' || error.kind === 'rate_limited' ? 'llm_unavailable' : 'llm_invalid_output';
+    return { code, message: `${llmMessages[error.kind]}: ${error.message}` };
+  }
+  if (error instanceof AppError) return { code: error.code, message: error.message };
+  return { code: 'internal', message: 'The brief failed because of an internal error' };
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Brief } from '../brief/schema.js';
+import { BRIEF_STATUSES, type BriefRow } from '../db/schema.js';
+
+/** A brief as the API returns it: the brief itself plus everything needed to reproduce it. */
+export const BriefView = z.object({
+  id: z.string(),
+  status: z.enum(BRIEF_STATUSES),
+  /** True when this response was served from the brief cache without running anything. */
+  cached: z.boolean(),
+  document: z.object({ id: z.string(), title: z.string().nullable() }),
+  prompt: z.object({ ref: z.string(), name: z.string(), version: z.number(), sha256: z.string() }),
+  provider: z.string(),
+  model: z.string(),
+  /** The model name the endpoint reported answering with, when it differs or is more specific. */
+  answeredBy: z.string().nullable(),
+  params: z.record(z.string(), z.unknown()),
+  chunks: z.number().nullable(),
+  usage: z
+    .object({
+      calls: z.number(),
+      cachedCalls: z.number(),
+      requests: z.number(),
+      promptTokens: z.number(),
+      completionTokens: z.number(),
+    })
+    .nullable(),
+  timings: z
+    .object({ chunkMs: z.number(), mapMs: z.number(), reduceMs: z.number(), verifyMs: z.number(), totalMs: z.number() })
+    .nullable(),
+  brief: Brief.nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type BriefView = z.infer<typeof BriefView>;
+
+export function toBriefView(row: BriefRow, title: string | null, cached: boolean): BriefView {
+  return {
+    id: row.id,
+    status: row.status,
+    cached,
+    document: { id: row.documentId, title },
+    prompt: { ref: row.promptRef, name: row.promptName, version: row.promptVersion, sha256: row.promptSha256 },
+    provider: row.provider,
+    model: row.model,
+    answeredBy: row.answeredBy,
+    params: row.params,
+    chunks: row.chunks,
+    usage: row.usage ?? null,
+    timings: row.timings ?? null,
+    brief: row.result ?? null,
+    error: row.error ?? null,
+    createdAt: new Date(row.createdAt).toISOString(),
+    finishedAt: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
+  };
+}

@@ -1,0 +1,37 @@
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { toBriefView, BriefView } from '../briefs/view.js';
+import type { Database } from '../db/client.js';
+import { briefs, documents } from '../db/schema.js';
+import { AppError } from '../errors.js';
+
+export const DocumentView = z.object({
+  id: z.string(),
+  title: z.string().nullable(),
+  chars: z.number(),
+  mediaType: z.string(),
+  createdAt: z.string(),
+  /** Present when asked for with `?include=text`. */
+  text: z.string().optional(),
+  briefs: z.array(BriefView),
+});
+export type DocumentView = z.infer<typeof DocumentView>;
+
+const DOCUMENT_ID = /^[0-9a-f]{64}$/;
+
+/** A document's metadata (and text on request) with every brief made of it, newest first. */
+export async function getDocument(db: Database, id: string, includeText: boolean): Promise<DocumentView> {
+  if (!DOCUMENT_ID.test(id)) throw new AppError('invalid_request', `"${id}" is not a document id (64 hex digits: sha256 of the normalized text)`);
+  const [row] = await db.select().from(documents).where(eq(documents.id, id)).limit(1);
+  if (!row) throw new AppError('not_found', `No document with id ${id}`);
+  const rows = await db.select().from(briefs).where(eq(briefs.documentId, id)).orderBy(desc(briefs.createdAt), desc(briefs.id));
+  return {
+    id: row.id,
+    title: row.title,
+    chars: row.chars,
+    mediaType: row.mediaType,
+    createdAt: new Date(row.createdAt).toISOString(),
+    ...(includeText ? { text: row.text } : {}),
+    briefs: rows.map((brief) => toBriefView(brief, row.title, false)),
+  };
+}

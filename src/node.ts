@@ -1,0 +1,37 @@
+import { serve } from '@hono/node-server';
+import { createNodeRuntime, type NodeRuntime } from './runtime-node.js';
+
+/** The Node entry point: config, SQLite (created and migrated), prompts, provider; then serve. */
+async function main(): Promise<void> {
+  let runtime: NodeRuntime;
+  try {
+    runtime = await createNodeRuntime(process.env);
+  } catch (error) {
+    // A bad setting or a changed published prompt: say what is wrong, no stack trace.
+    console.error(`parallax: cannot start.\n${(error as Error).message}`);
+    process.exit(1);
+  }
+  const { app, config, deps } = runtime;
+  const { logger, provider, prompts } = deps;
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    logger.info('parallax listening', {
+      url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
+      provider: provider.name,
+      model: provider.defaultModel,
+      database: config.DATABASE_PATH,
+      prompts: prompts.list().map((prompt) => prompt.ref),
+    });
+  });
+
+  const shutdown = async (signal: string) => {
+    logger.info('shutting down', { signal });
+    server.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,134 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { ModelBrief } from '../brief/schema.js';
+import type { Database } from '../db/client.js';
+import { llmCalls } from '../db/schema.js';
+import { sha256Hex, stableStringify } from '../lib/hash.js';
+import { LlmError, type Provider, type StageInput, type Usage } from '../llm/provider.js';
+import type { Prompt } from '../prompts/prompt.js';
+import { FENCE_FOR_CACHE_KEY, newFence, renderStage } from '../prompts/render.js';
+
+/** Runs at most `n` tasks at once (p-limit's shape). */
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** What the calls of one brief cost; filled in as calls finish. */
+export interface CallStats {
+  calls: number;
+  cachedCalls: number;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** The model name the endpoint reported. */
+  answeredBy?: string;
+}
+
+export const emptyStats = (): CallStats => ({ calls: 0, cachedCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0 });
+
+export interface StageCall {
+  provider: Provider;
+  model: string;
+  prompt: Prompt;
+  input: StageInput;
+  signal?: AbortSignal;
+}
+
+const OUTPUT_SCHEMA = { name: 'brief', zod: ModelBrief };
+let outputSchemaHash: Promise<string> | undefined;
+
+/**
+ * The LLM-call cache with single-flight: one validated output per
+ * key = sha256(provider, model, params, messages, output schema).
+ *
+ * The key is computed from messages rendered with a constant fence, so the random per-request
+ * fence that protects the call does not defeat the cache. Identical calls in flight at the same
+ * time share one request; only output that passed the schema is stored.
+ */
+export class LlmCallRunner {
+  private readonly inFlight = new Map<string, Promise<{ value: ModelBrief; model: string; usage: Usage }>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly limit: Limiter,
+  ) {}
+
+  async run(call: StageCall, stats: CallStats): Promise<ModelBrief> {
+    const key = await this.keyOf(call);
+    stats.calls++;
+    const stored = await this.lookup(key);
+    if (stored) {
+      stats.cachedCalls++;
+      return stored;
+    }
+    let flight = this.inFlight.get(key);
+    const joined = flight !== undefined;
+    if (!flight) {
+      flight = this.execute(key, call).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, flight);
+    }
+    try {
+      const result = await flight;
+      if (joined) {
+        stats.cachedCalls++;
+      } else {
+        addUsage(stats, result.usage);
+        stats.answeredBy = result.model;
+      }
+      return result.value;
+    } catch (error) {
+      if (!joined && error instanceof LlmError) addUsage(stats, error.usage);
+      throw error;
+    }
+  }
+
+  private async execute(key: string, call: StageCall) {
+    const fence = newFence();
+    const messages = renderStage(call.prompt, call.input, fence);
+    const result = await this.limit(() =>
+      call.provider.generate(
+        { stage: call.input.stage, messages, schema: OUTPUT_SCHEMA, params: call.prompt.params, input: call.input, signal: call.signal },
+        call.model,
+      ),
+    );
+    const value = ModelBrief.parse(result.value);
+    await this.db
+      .insert(llmCalls)
+      .values({
+        key,
+        provider: call.provider.name,
+        model: call.model,
+        stage: call.input.stage,
+        output: value,
+        promptTokens: result.usage.promptTokens,
+        completionTokens: result.usage.completionTokens,
+        createdAt: Date.now(),
+      })
+      .onConflictDoNothing();
+    return { value, model: result.model, usage: result.usage };
+  }
+
+  private async lookup(key: string): Promise<ModelBrief | undefined> {
+    const [row] = await this.db.select({ output: llmCalls.output }).from(llmCalls).where(eq(llmCalls.key, key)).limit(1);
+    if (!row) return undefined;
+    const parsed = ModelBrief.safeParse(row.output);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  private async keyOf(call: StageCall): Promise<string> {
+    outputSchemaHash ??= sha256Hex(stableStringify(z.toJSONSchema(ModelBrief)));
+    return sha256Hex(
+      stableStringify({
+        provider: call.provider.name,
+        model: call.model,
+        params: call.prompt.params,
+        messages: renderStage(call.prompt, call.input, FENCE_FOR_CACHE_KEY),
+        schema: { name: OUTPUT_SCHEMA.name, sha256: await outputSchemaHash },
+      }),
+    );
+  }
+}
+
+function addUsage(stats: CallStats, usage: Usage): void {
+  stats.requests += usage.requests;
+  stats.promptTokens += usage.promptTokens;
+  stats.completionTokens += usage.completionTokens;
+}

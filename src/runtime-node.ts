@@ -1,0 +1,37 @@
+import { createApp } from './app.js';
+import { parseConfig } from './config.js';
+import { openNodeDatabase } from './db/node.js';
+import { buildDeps } from './deps.js';
+import { createLogger } from './lib/log.js';
+import { selectProvider } from './llm/select.js';
+import { loadPromptRegistry } from './prompts/load-node.js';
+
+/**
+ * Everything a Node process needs, built from an environment: config, migrated SQLite,
+ * prompts from disk, the provider, deps and the app. Shared by the server, the CLI and tests.
+ */
+export async function createNodeRuntime(env: Record<string, string | undefined>, promptsDir = 'prompts') {
+  const config = parseConfig(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = openNodeDatabase(config.DATABASE_PATH);
+  try {
+    const prompts = await loadPromptRegistry(promptsDir);
+    const provider = selectProvider(config);
+    const deps = buildDeps({ config, db: database.db, prompts, provider, logger });
+    return {
+      config,
+      deps,
+      sqlite: database.sqlite,
+      app: createApp(deps),
+      /** Waits for running briefs, then closes the database. */
+      async close() {
+        await deps.briefs.idle();
+        database.close();
+      },
+    };
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+export type NodeRuntime = Awaited<ReturnType<typeof createNodeRuntime>>;

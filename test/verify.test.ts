@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { QuoteLocator } from '../src/pipeline/verify.js';
+
+const source = 'The Minister said: \u201CWe will cut  waiting lists by 40%\u2014starting now.\u201D\nCritics disagreed.';
+
+describe('QuoteLocator', () => {
+  const locator = new QuoteLocator(source);
+
+  it('finds an exact quote with its offsets', () => {
+    const citation = locator.locate('Critics disagreed.');
+    expect(citation).toMatchObject({ verified: true, start: source.indexOf('Critics'), end: source.length });
+  });
+
+  it('finds a quote that differs only in whitespace, quote marks, dashes and case', () => {
+    const citation = locator.locate('"we will cut waiting lists by 40%-starting now."');
+    expect(citation.verified).toBe(true);
+    expect(source.slice(citation.start!, citation.end!)).toBe('\u201CWe will cut  waiting lists by 40%\u2014starting now.\u201D');
+  });
+
+  it('never verifies a quote that is not in the source', () => {
+    expect(locator.locate('We will cut waiting lists by 50%')).toEqual({
+      quote: 'We will cut waiting lists by 50%',
+      start: null,
+      end: null,
+      verified: false,
+    });
+  });
+
+  it('does not verify quotes too short to prove anything', () => {
+    expect(locator.locate('the').verified).toBe(false);
+  });
+});
