@@ -1,0 +1,35 @@
+import type { ModelBrief } from '../../brief/schema.js';
+import { neutralize } from './lexicon.js';
+import { analyse } from './nlp.js';
+import { findNotes } from './notes/index.js';
+import type { Settings } from './params.js';
+import { rankSentences } from './rank.js';
+import { lowercaseWords } from './render.js';
+import { findActors } from './stakeholders.js';
+import { extract } from './summarize.js';
+import { wordsOf, type Word } from './words.js';
+
+/**
+ * The map stage: one chunk in, a complete brief of that chunk out. For a document that fits
+ * one chunk this is the final brief.
+ */
+export function analyseChunk(text: string, title: string | null, settings: Settings): ModelBrief {
+  const analysis = analyse(text);
+  const words: Word[][] = analysis.sentences.map((s) => wordsOf(text, s.start, s.end).filter((w) => w.end <= s.end));
+  const lowercase = lowercaseWords(text);
+  const cast = findActors(analysis, words, lowercase);
+  const ranking = rankSentences(analysis, titleTerms(title), settings);
+  const { headline, summary, keyPoints } = extract(analysis, ranking, settings, title);
+  const stakeholders = cast.actors.slice(0, Math.max(0, settings.maxStakeholders)).map((actor) => ({
+    name: actor.name,
+    role: neutralize(actor.role),
+    representedInDocument: actor.represented,
+  }));
+  const counterPerspectives = findNotes({ analysis, words, cast, settings });
+  return { headline, summary, keyPoints, stakeholders, counterPerspectives };
+}
+
+function titleTerms(title: string | null): string[] {
+  if (!title?.trim()) return [];
+  return analyse(title).sentences.flatMap((s) => s.terms);
+}

@@ -1,0 +1,47 @@
+import type { GenerateRequest, GenerateResult, Provider } from '../provider.js';
+import { LlmError } from '../provider.js';
+import { analyseChunk } from './analyse-chunk.js';
+import { ANALYST_MODEL, estimateTokens } from './constants.js';
+import { mergeBriefs } from './merge.js';
+import { settingsFrom } from './params.js';
+
+export { ANALYST_MODEL } from './constants.js';
+export { ANALYST_DEFAULTS } from './params.js';
+
+/**
+ * The offline analyst: a provider that reads the document itself instead of prompting a model.
+ * It ignores `request.messages` and works from `request.input` and `request.params`; see
+ * README.md in this folder for what it can and cannot do. Deterministic, no network, no
+ * Node-only API (runs on Workers).
+ */
+export function createLocalProvider(): Provider {
+  return {
+    name: 'local',
+    defaultModel: ANALYST_MODEL,
+    chunkTokens: 50_000,
+    countTokens: (text) => estimateTokens(text),
+    async generate<T>(request: GenerateRequest<T>, model: string): Promise<GenerateResult<T>> {
+      if (request.signal?.aborted) throw new LlmError('unavailable', 'request aborted', true);
+      const settings = settingsFrom(request.params);
+      const input = request.input;
+      let value: unknown;
+      let promptTokens: number;
+      if (input.stage === 'map') {
+        value = analyseChunk(input.chunk.text, input.title, settings);
+        promptTokens = estimateTokens(input.chunk.text);
+      } else {
+        value = mergeBriefs(input.partials, input.title, settings);
+        promptTokens = estimateTokens(JSON.stringify(input.partials));
+      }
+      const parsed = request.schema.zod.safeParse(value);
+      if (!parsed.success) {
+        throw new LlmError('invalid_output', `local analyst produced an invalid brief: ${parsed.error.message}`, false);
+      }
+      return {
+        value: parsed.data,
+        usage: { requests: 1, promptTokens, completionTokens: estimateTokens(JSON.stringify(parsed.data)) },
+        model: model || ANALYST_MODEL,
+      };
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import winkNLP, { type ItemSentence } from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+
+/**
+ * Sentences and tokens of one chunk, with character offsets into the chunk text.
+ *
+ * wink-nlp is lossless (every token keeps its preceding whitespace), so offsets are rebuilt by
+ * summing token and whitespace lengths; a quote sliced with them is verbatim by construction.
+ * The pipeline is trimmed to sentence boundaries, part of speech and negation: the lite model's
+ * entity recogniser finds numbers and dates only, which a pattern does as well.
+ */
+export interface Token {
+  value: string;
+  lower: string;
+  pos: string;
+  start: number;
+  end: number;
+  stop: boolean;
+  negated: boolean;
+}
+
+export interface Sentence {
+  index: number;
+  /** Offsets of the trimmed sentence in the chunk text. */
+  start: number;
+  end: number;
+  text: string;
+  /** Token range [tokenStart, tokenEnd). */
+  tokenStart: number;
+  tokenEnd: number;
+  paragraph: number;
+  /** Section number (headings start sections) and the sentence's place in it. */
+  section: number;
+  inSection: number;
+  heading: boolean;
+  /** Count of word tokens. */
+  words: number;
+  /** Lower-cased content words: no stop words, punctuation or bare numbers. */
+  terms: string[];
+}
+
+export interface Analysis {
+  text: string;
+  tokens: Token[];
+  sentences: Sentence[];
+}
+
+type Nlp = ReturnType<typeof winkNLP>;
+let nlp: Nlp | undefined;
+
+/** The wink instance is built once per process (it is pure data, safe to share). */
+function instance(): Nlp {
+  nlp ??= winkNLP(model, ['sbd', 'pos', 'negation']);
+  return nlp;
+}
+
+const WORD = /[\p{L}\p{N}]/u;
+const LIST_START = /^(#|[-*+>] |\d{1,3}[.)] |\(\w{1,4}\) )/;
+
+export function analyse(text: string): Analysis {
+  const nlp = instance();
+  const its = nlp.its;
+  const doc = nlp.readDoc(text);
+  const values = doc.tokens().out(its.value) as string[];
+  const spaces = doc.tokens().out(its.precedingSpaces) as string[];
+  const pos = doc.tokens().out(its.pos) as string[];
+  const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
+  const negs = doc.tokens().out(its.negationFlag) as unknown as boolean[];
+  const tokens: Token[] = new Array(values.length);
+  let offset = 0;
+  for (let i = 0; i < values.length; i++) {
+    offset += spaces[i]!.length;
+    const value = values[i]!;
+    tokens[i] = {
+      value,
+      lower: value.toLowerCase(),
+      pos: pos[i]!,
+      start: offset,
+      end: offset + value.length,
+      stop: stops[i]!,
+      negated: negs[i]!,
+    };
+    offset += value.length;
+  }
+  const spans: Array<[number, number]> = [];
+  doc.sentences().each((sentence: ItemSentence) => {
+    const [first, last] = sentence.out(its.span) as unknown as [number, number];
+    const start = tokens[first]?.start ?? 0;
+    const end = tokens[last]?.end ?? start;
+    for (const piece of splitLines(text, start, end)) spans.push(piece);
+  });
+  return { text, tokens, sentences: buildSentences(text, tokens, spans) };
+}
+
+/** Cuts a wink sentence at blank lines and at line starts that open a heading or list item. */
+function splitLines(text: string, start: number, end: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let pieceStart = start;
+  let lineStart = start;
+  for (let i = start; i < end; i++) {
+    if (text.charCodeAt(i) !== 10) continue;
+    const nextLine = text.slice(i + 1, Math.min(end, i + 8));
+    const blank = text.charCodeAt(i + 1) === 10;
+    const cut = blank || LIST_START.test(nextLine) || text.charCodeAt(lineStart) === 35; // '#'
+    if (cut) {
+      out.push([pieceStart, i]);
+      pieceStart = i + 1;
+    }
+    lineStart = i + 1;
+  }
+  out.push([pieceStart, end]);
+  return out
+    .map(([s, e]) => trimSpan(text, s, e))
+    .filter(([s, e]) => e > s && WORD.test(text.slice(s, e)));
+}
+
+function trimSpan(text: string, start: number, end: number): [number, number] {
+  while (start < end && /\s/.test(text[start]!)) start++;
+  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  return [start, end];
+}
+
+function buildSentences(text: string, tokens: Token[], spans: Array<[number, number]>): Sentence[] {
+  const sentences: Sentence[] = [];
+  let t = 0;
+  let paragraph = 0;
+  let cursor = 0;
+  let section = 0;
+  let inSection = 0;
+  for (const [start, end] of spans) {
+    for (let i = text.indexOf('\n\n', cursor); i !== -1 && i < start; i = text.indexOf('\n\n', i + 2)) paragraph++;
+    cursor = start;
+    while (t < tokens.length && tokens[t]!.start < start) t++;
+    const tokenStart = t;
+    while (t < tokens.length && tokens[t]!.end <= end) t++;
+    const sentenceText = text.slice(start, end);
+    let words = 0;
+    const terms: string[] = [];
+    for (let k = tokenStart; k < t; k++) {
+      const token = tokens[k]!;
+      if (!WORD.test(token.value)) continue;
+      words++;
+      if (!token.stop && token.pos !== 'NUM' && /\p{L}/u.test(token.value) && token.value.length > 1) terms.push(token.lower);
+    }
+    const heading = isHeading(sentenceText, words);
+    if (heading) {
+      section++;
+      inSection = 0;
+    }
+    sentences.push({
+      index: sentences.length, start, end, text: sentenceText, tokenStart, tokenEnd: t,
+      paragraph, section, inSection: heading ? -1 : inSection++, heading, words, terms,
+    });
+  }
+  return sentences;
+}
+
+/** Markdown headings, short unpunctuated lines, upper-case lines and numbered section labels. */
+export function isHeading(text: string, words: number): boolean {
+  if (text.startsWith('#')) return true;
+  if (words > 14 || text.includes('\n')) return false;
+  if (/^(SECTION|SEC\.|ARTICLE|PART|CHAPTER|TITLE)\s/i.test(text) && words <= 10) return true;
+  const letters = text.replace(/[^\p{L}]/gu, '');
+  const upper = letters.replace(/[^\p{Lu}]/gu, '');
+  if (letters.length >= 4 && upper.length / letters.length > 0.7) return true;
+  return words <= 10 && !/[.!?:;"”’)]$/.test(text);
+}
