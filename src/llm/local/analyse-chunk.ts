@@ -7,7 +7,7 @@ import { rankSentences } from './rank.js';
 import { lowercaseWords } from './render.js';
 import { findActors } from './stakeholders.js';
 import { extract } from './summarize.js';
-import { wordsOf, type Word } from './words.js';
+import { wordsBySpan, wordsOf, type Word } from './words.js';
 
 /**
  * The map stage: one chunk in, a complete brief of that chunk out. For a document that fits
@@ -15,11 +15,12 @@ import { wordsOf, type Word } from './words.js';
  */
 export function analyseChunk(text: string, title: string | null, settings: Settings): ModelBrief {
   const analysis = analyse(text);
-  const words: Word[][] = analysis.sentences.map((s) => wordsOf(text, s.start, s.end).filter((w) => w.end <= s.end));
-  const lowercase = lowercaseWords(text);
+  const all = wordsOf(text);
+  const words: Word[][] = wordsBySpan(all, analysis.sentences);
+  const lowercase = lowercaseWords(text, all);
   const cast = findActors(analysis, words, lowercase);
   const ranking = rankSentences(analysis, titleTerms(title), settings);
-  const { headline, summary, keyPoints } = extract(analysis, ranking, settings, title);
+  const { headline, summary, keyPoints } = extract(analysis, ranking, settings, title, lowercase);
   const stakeholders = cast.actors.slice(0, Math.max(0, settings.maxStakeholders)).map((actor) => ({
     name: actor.name,
     role: neutralize(actor.role),

@@ -6,7 +6,7 @@ import model from 'wink-eng-lite-web-model';
  *
  * wink-nlp is lossless (every token keeps its preceding whitespace), so offsets are rebuilt by
  * summing token and whitespace lengths; a quote sliced with them is verbatim by construction.
- * The pipeline is trimmed to sentence boundaries, part of speech and negation: the lite model's
+ * The pipeline is trimmed to sentence boundaries and part of speech: the lite model's
  * entity recogniser finds numbers and dates only, which a pattern does as well.
  */
 export interface Token {
@@ -16,7 +16,6 @@ export interface Token {
   start: number;
   end: number;
   stop: boolean;
-  negated: boolean;
 }
 
 export interface Sentence {
@@ -50,7 +49,7 @@ let nlp: Nlp | undefined;
 
 /** The wink instance is built once per process (it is pure data, safe to share). */
 function instance(): Nlp {
-  nlp ??= winkNLP(model, ['sbd', 'pos', 'negation']);
+  nlp ??= winkNLP(model, ['sbd', 'pos']);
   return nlp;
 }
 
@@ -65,7 +64,6 @@ export function analyse(text: string): Analysis {
   const spaces = doc.tokens().out(its.precedingSpaces) as string[];
   const pos = doc.tokens().out(its.pos) as string[];
   const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
-  const negs = doc.tokens().out(its.negationFlag) as unknown as boolean[];
   const tokens: Token[] = new Array(values.length);
   let offset = 0;
   for (let i = 0; i < values.length; i++) {
@@ -78,7 +76,6 @@ export function analyse(text: string): Analysis {
       start: offset,
       end: offset + value.length,
       stop: stops[i]!,
-      negated: negs[i]!,
     };
     offset += value.length;
   }

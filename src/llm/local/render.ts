@@ -1,5 +1,5 @@
 import { findLoaded, neutralize } from './lexicon.js';
-import { countWords, wordsOf } from './words.js';
+import { countWords, wordsOf, type Word } from './words.js';
 
 /**
  * Turns a source sentence into neutral, attributed prose: markup and list markers removed,
@@ -90,11 +90,11 @@ export function cutWords(text: string, maxWords: number): string {
  * Words a sentence-opening capital does not make a name: those the chunk also writes in lower
  * case, or never capitalises mid-sentence ("Critics said…" vs "… told Parliament").
  */
-export function lowercaseWords(text: string): Set<string> {
+export function lowercaseWords(text: string, words: readonly Word[] = wordsOf(text)): Set<string> {
   const lower = new Set<string>();
   const midCapital = new Set<string>();
   const capital = new Set<string>();
-  for (const word of wordsOf(text)) {
+  for (const word of words) {
     if (/^\p{Ll}/u.test(text[word.start]!)) {
       lower.add(word.lower);
       continue;

@@ -4,7 +4,7 @@ import type { Analysis } from './nlp.js';
 import type { Settings } from './params.js';
 import { clipQuote } from './quote.js';
 import { mmr, type Ranking } from './rank.js';
-import { cutWords, lowercaseWords, plainText, renderSentence } from './render.js';
+import { cutWords, plainText, renderSentence } from './render.js';
 import { countWords } from './words.js';
 
 /**
@@ -22,8 +22,7 @@ export interface Extract {
 const KEY_POINT_WORDS = 45;
 const HEADLINE_WORDS = 20;
 
-export function extract(analysis: Analysis, ranking: Ranking, settings: Settings, title: string | null): Extract {
-  const lowercase = lowercaseWords(analysis.text);
+export function extract(analysis: Analysis, ranking: Ranking, settings: Settings, title: string | null, lowercase: ReadonlySet<string>): Extract {
   const order = mmr(ranking, Math.max(settings.maxKeyPoints, 60), settings.redundancy);
   const chosen = chooseForBudget(analysis, order, settings.summaryWords);
   chosen.sort((a, b) => a - b);

@@ -15,7 +15,8 @@ export function wordsOf(text: string, offset = 0, end = text.length): Word[] {
   const out: Word[] = [];
   WORD.lastIndex = offset;
   for (let m = WORD.exec(text); m !== null && m.index < end; m = WORD.exec(text)) {
-    out.push({ lower: m[0].toLowerCase().replace(/’/g, "'"), start: m.index, end: m.index + m[0].length });
+    const lower = m[0].toLowerCase();
+    out.push({ lower: lower.includes('’') ? lower.replace(/’/g, "'") : lower, start: m.index, end: m.index + m[0].length });
   }
   return out;
 }
@@ -78,4 +79,17 @@ function matchesAt(words: readonly Word[], at: number, phrase: readonly string[]
     if (phrase[k] !== '*' && phrase[k] !== words[at + k]!.lower) return false;
   }
   return true;
+}
+
+/** Splits one pass of `wordsOf` over the whole text into per-span lists (spans in order). */
+export function wordsBySpan(words: readonly Word[], spans: ReadonlyArray<{ start: number; end: number }>): Word[][] {
+  const out: Word[][] = [];
+  let k = 0;
+  for (const span of spans) {
+    while (k < words.length && words[k]!.start < span.start) k++;
+    const list: Word[] = [];
+    while (k < words.length && words[k]!.end <= span.end) list.push(words[k++]!);
+    out.push(list);
+  }
+  return out;
 }
