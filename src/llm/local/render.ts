@@ -36,8 +36,20 @@ function thirdPerson(text: string): string {
 function thirdPersonPlain(text: string): string {
   return text
     .replace(/\bI (am|was|have)\b/g, (_m, verb: string) => `the author ${verb === 'am' ? 'is' : verb === 'have' ? 'has' : 'was'}`)
-    .replace(/(?<![A-Z][a-z]* )\bI\b(?! of\b)/g, 'the author')
+    .replace(/(?<![A-Z][a-z]* )\bI\b(?! of\b)( [a-z]+)?/g, (_m, verb?: string) => `the author${verb ? ` ${thirdSingular(verb.trim())}` : ''}`)
     .replace(/\b(We|we|us|Our|our|ours|ourselves|My|my|me)\b/g, (word) => FIRST_PERSON_MAP[word.toLowerCase()]!);
+}
+
+const UNCHANGED = new Set(['will', 'would', 'can', 'could', 'shall', 'should', 'must', 'might', 'may', 'did', 'was', 'had', 'also', 'still', 'never', 'always', 'often', 'just', 'really', 'only', 'not', 'too']);
+
+/** "rise" → "rises", "do" → "does", "am" → "is": the verb after a first-person "I". */
+function thirdSingular(verb: string): string {
+  if (verb === 'am') return 'is';
+  if (verb === 'have') return 'has';
+  if (UNCHANGED.has(verb) || verb.endsWith('ed') || verb.endsWith('ly')) return verb;
+  if (/(s|sh|ch|x|o)$/.test(verb)) return `${verb}es`;
+  if (/[^aeiou]y$/.test(verb)) return `${verb.slice(0, -1)}ies`;
+  return `${verb}s`;
 }
 
 const ARGUES = /\b(should|must|ought|need to|needs to|have to|has to|cannot afford|it is time)\b/i;
@@ -70,7 +82,8 @@ export function renderSentence(original: string, lead: Lead, lowercase: Readonly
 function lowerFirst(body: string, lowercase: ReadonlySet<string>): string {
   const first = /^[\p{L}][\p{L}'’-]*/u.exec(body)?.[0];
   if (!first || /\p{Lu}.*\p{Lu}/u.test(first)) return body; // acronyms keep their case
-  if (first === 'The' || first === 'A' || first === 'An' || lowercase.has(first.toLowerCase())) {
+  const nextCapital = /^[\p{L}'’-]+ \p{Lu}/u.test(body); // "Madam Deputy Speaker" stays a name
+  if (first === 'The' || first === 'A' || first === 'An' || (lowercase.has(first.toLowerCase()) && !nextCapital)) {
     return body[0]!.toLowerCase() + body.slice(1);
   }
   return body;

@@ -30,6 +30,8 @@ export interface Actor {
   represented: boolean;
   /** Sentence indexes with a mention, in order. */
   sentences: number[];
+  /** Named only after "in", "at", "across"…: a place, not a party to the debate. */
+  place: boolean;
 }
 
 export interface Cast {
@@ -43,6 +45,8 @@ const groupMatcher = new PhraseMatcher<string>(GROUPS.entries());
 const JOINERS = new Set(['of', 'for', 'on', 'the']);
 const NEGATORS = new Set(['not', 'never', 'no', 'declined', 'refused', 'failed', 'yet']);
 const SPEECH_NOUNS = new Set(CUES.speechNouns);
+const LOCATIVE = new Set(['in', 'at', 'across', 'near', 'through', 'from', 'around', 'beyond', 'outside', 'inside', 'within', 'along', 'into', 'throughout', 'to', 'visited']);
+const APPOSITIVE_SPEECH = /^,[^.;"“]{0,140}?, (?:said|says|told|argued|added|wrote|warned|stated|explained|insisted)\b/;
 
 interface Raw {
   key: string;
@@ -53,24 +57,31 @@ interface Raw {
   from: number;
   to: number;
   possessive: boolean;
+  locative: boolean;
 }
 
+/**
+ * `lowercase`: words a capital does not make a name (see render.ts `lowercaseWords`);
+ * `written`: words the chunk actually writes in lower case.
+ */
 export function findActors(analysis: Analysis, words: readonly Word[][], lowercase: ReadonlySet<string>): Cast {
+  const written = new Set<string>();
+  for (const list of words) for (const word of list) if (/^\p{Ll}/u.test(analysis.text[word.start]!)) written.add(word.lower);
   const raws: Raw[] = [];
   analysis.sentences.forEach((sentence, index) => {
     if (sentence.heading) return;
     const list = words[index]!;
-    const named = namedSpans(analysis.text, list, lowercase, index);
+    const named = namedSpans(analysis.text, list, lowercase, written, index);
     raws.push(...named);
     const taken = new Set(named.flatMap((raw) => range(raw.from, raw.to)));
     for (const match of groupMatcher.find(list)) {
       if (range(match.from, match.to).some((k) => taken.has(k))) continue;
       const key = match.phrase.replace(/^the /, '');
-      raws.push({ key, name: match.phrase, role: match.data, named: false, sentence: index, from: match.from, to: match.to, possessive: false });
+      raws.push({ key, name: match.phrase, role: match.data, named: false, sentence: index, from: match.from, to: match.to, possessive: false, locative: false });
     }
   });
   resolveAliases(raws);
-  return collect(raws, words);
+  return collect(analysis.text, raws, words);
 }
 
 function range(from: number, to: number): number[] {
@@ -81,7 +92,7 @@ function isCapitalised(text: string, word: Word): boolean {
   return /^\p{Lu}/u.test(text[word.start]!);
 }
 
-function namedSpans(text: string, list: readonly Word[], lowercase: ReadonlySet<string>, sentence: number): Raw[] {
+function namedSpans(text: string, list: readonly Word[], lowercase: ReadonlySet<string>, written: ReadonlySet<string>, sentence: number): Raw[] {
   const out: Raw[] = [];
   for (let i = 0; i < list.length; i++) {
     if (!isCapitalised(text, list[i]!)) continue;
@@ -104,16 +115,22 @@ function namedSpans(text: string, list: readonly Word[], lowercase: ReadonlySet<
       }
       break;
     }
-    const raw = toRaw(text, list, i, j + 1, lowercase, sentence);
+    const raw = toRaw(text, list, i, j + 1, lowercase, written, sentence);
     if (raw) out.push(raw);
     i = j;
   }
   return out;
 }
 
-function toRaw(text: string, list: readonly Word[], from: number, to: number, lowercase: ReadonlySet<string>, sentence: number): Raw | null {
+function toRaw(text: string, list: readonly Word[], from: number, to: number, lowercase: ReadonlySet<string>, written: ReadonlySet<string>, sentence: number): Raw | null {
   let start = from;
   let role: string | null = null;
+  // A sentence-opening common word is not part of a name ("Stop the Line" → no actor).
+  const commonOpening = lowercase.has(list[0]!.lower) && (written.has(list[0]!.lower) || JOINERS.has(list[1]?.lower ?? ''));
+  if (from === 0 && commonOpening) {
+    start = 1;
+    while (start < to && JOINERS.has(list[start]!.lower)) start++;
+  }
   while (start < to && (NOT_ACTORS.has(list[start]!.lower) || PERSON_TITLES.has(list[start]!.lower))) {
     role = PERSON_TITLES.get(list[start]!.lower) ?? role;
     start++;
@@ -130,6 +147,10 @@ function toRaw(text: string, list: readonly Word[], from: number, to: number, lo
   const previous = list[from - 1];
   if (previous && PERSON_TITLES.has(previous.lower)) role ??= PERSON_TITLES.get(previous.lower)!;
   if (start >= to) return null;
+  // "the Housing Minister, Priya Anand," — the title is the role of the name after it.
+  if (PERSON_TITLES.has(list[to - 1]!.lower) && /^, \p{Lu}/u.test(text.slice(list[to - 1]!.end, list[to - 1]!.end + 3))) return null;
+  const titled = /((?:\p{Lu}[\p{L}]* )*(?:Minister|Secretary|Mayor|Senator|Governor|President|Chair|Director)), $/u.exec(text.slice(Math.max(0, list[from]!.start - 60), list[from]!.start));
+  if (titled) role ??= titled[1]!.toLowerCase();
   const last = list[to - 1]!;
   const possessive = /['’]s$/.test(last.lower);
   const name = text.slice(list[start]!.start, last.end).replace(/['’]s$/, '');
@@ -142,7 +163,8 @@ function toRaw(text: string, list: readonly Word[], from: number, to: number, lo
   if (wordsIn.length === 1 && upper !== letters.length && lowercase.has(wordsIn[0]!)) return null;
   const head = wordsIn.find((w) => INSTITUTION_HEADS.has(w));
   role ??= head ? INSTITUTION_HEADS.get(head)! : upper === letters.length ? 'organisation' : appositive(text, last.end);
-  return { key: wordsIn.join(' '), name, role, named: true, sentence, from: start, to, possessive };
+  const locative = LOCATIVE.has(list[start - 1]?.lower ?? '') || LOCATIVE.has(list[start - 2]?.lower ?? '');
+  return { key: wordsIn.join(' '), name, role, named: true, sentence, from: start, to, possessive, locative };
 }
 
 /** "Amara Osei, chief economist at the Institute, said" → "chief economist at the Institute". */
@@ -170,27 +192,42 @@ function resolveAliases(raws: Raw[]): void {
   }
 }
 
-function collect(raws: Raw[], words: readonly Word[][]): Cast {
+/** "Tamsin Reyes, the member who led the campaign, said …". */
+function appositiveSpeech(text: string, list: readonly Word[], raw: Raw): boolean {
+  const end = list[raw.to - 1]!.end;
+  return APPOSITIVE_SPEECH.test(text.slice(end, end + 200));
+}
+
+function collect(text: string, raws: Raw[], words: readonly Word[][]): Cast {
   const byKey = new Map<string, Actor>();
   const mentions = new Map<number, Mention[]>();
+  const locatives = new Map<string, number>();
   const bySentence = new Map<number, Raw[]>();
   for (const raw of raws) bySentence.set(raw.sentence, [...(bySentence.get(raw.sentence) ?? []), raw]);
   for (const raw of raws) {
     const others = bySentence.get(raw.sentence)!.filter((other) => other !== raw);
-    const represented = speaks(words[raw.sentence]!, raw, others);
+    const represented = speaks(words[raw.sentence]!, raw, others) || appositiveSpeech(text, words[raw.sentence]!, raw);
     let actor = byKey.get(raw.key);
     if (!actor) {
-      actor = { key: raw.key, name: raw.name, role: raw.role ?? 'named in the document', named: raw.named, mentions: 0, represented: false, sentences: [] };
+      actor = { key: raw.key, name: raw.name, role: raw.role ?? 'named in the document', named: raw.named, mentions: 0, represented: false, sentences: [], place: false };
+      locatives.set(raw.key, 0);
       byKey.set(raw.key, actor);
     }
     if (raw.named && raw.name.length > actor.name.length && raw.key === raw.name.toLowerCase()) actor.name = raw.name;
     if (raw.role && actor.role === 'named in the document') actor.role = raw.role;
     actor.mentions++;
+    if (raw.locative) locatives.set(raw.key, locatives.get(raw.key)! + 1);
     actor.represented ||= represented;
     if (actor.sentences[actor.sentences.length - 1] !== raw.sentence) actor.sentences.push(raw.sentence);
     const list = mentions.get(raw.sentence) ?? [];
     list.push({ key: raw.key, sentence: raw.sentence, from: raw.from, to: raw.to, represented });
     mentions.set(raw.sentence, list);
+  }
+  for (const actor of byKey.values()) {
+    if (actor.named && actor.role === 'named in the document' && !actor.represented && locatives.get(actor.key)! * 2 >= actor.mentions) {
+      actor.place = true;
+      actor.role = 'place';
+    }
   }
   const actors = [...byKey.values()].sort((a, b) => b.mentions - a.mentions || a.sentences[0]! - b.sentences[0]!);
   return { actors, byKey, mentions };

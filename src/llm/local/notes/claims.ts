@@ -30,7 +30,7 @@ export function disputedNotes(context: NoteContext): NoteCandidate[] {
         ? mentions.find((m) => m.from >= cue.to && m.from - cue.to <= 6)
         : [...mentions].reverse().find((m) => m.to <= cue.from && cue.from - m.to <= 8);
       const actor = target && context.cast.byKey.get(target.key);
-      if (!actor || actor.represented || reported.has(actor.key + index)) continue;
+      if (!actor || actor.represented || actor.place || reported.has(actor.key + index)) continue;
       reported.add(actor.key + index);
       const cueText = surface(context, index, cue.from, cue.to);
       out.push({
@@ -49,7 +49,7 @@ export function disputedNotes(context: NoteContext): NoteCandidate[] {
 
 export function missingPerspectiveNotes(context: NoteContext): NoteCandidate[] {
   const central = context.cast.actors.filter(
-    (actor) => !actor.represented && actor.mentions >= context.settings.centralMentions,
+    (actor) => !actor.represented && !actor.place && actor.mentions >= context.settings.centralMentions,
   );
   return central.map((actor) => {
     const quotes = firstMentions(context, actor, context.settings.maxCitationsPerNote);

@@ -8,7 +8,7 @@ import { quoteAt, surface, type NoteCandidate, type NoteContext } from './types.
  * numbers and list markers are not figures.
  */
 const NUMBER = /^\d[\d,.]*(?:%|bn|m|k|st|nd|rd|th)?$/;
-const SCALE = new Set(['per', 'percent', 'million', 'billion', 'trillion', 'thousand', 'hundred', 'bn', 'm', 'k']);
+const SCALE = new Set(['per', 'cent', 'percent', 'million', 'billion', 'trillion', 'thousand', 'hundred', 'bn', 'm', 'k']);
 const REFERENCE_WORDS = new Set(['section', 'sec', 'paragraph', 'article', 'title', 'chapter', 'part', 'page', 'clause', 'subsection', 'schedule', 'no', 'number', 'u.s.c', 'c', 'stat', 'law']);
 
 export function figureNotes(context: NoteContext): NoteCandidate[] {
