@@ -43,7 +43,8 @@ export interface Cast {
 
 const groupMatcher = new PhraseMatcher<string>(GROUPS.entries());
 const JOINERS = new Set(['of', 'for', 'on', 'the']);
-const NEGATORS = new Set(['not', 'never', 'no', 'declined', 'refused', 'failed', 'yet']);
+const NEGATORS = new Set(['not', 'never', 'no', 'declined', 'refused', 'failed', 'yet', 'nobody', 'none']);
+const NO_ONE = new Set(['nobody', 'none', 'no', 'neither', 'nor']);
 const SPEECH_NOUNS = new Set(CUES.speechNouns);
 const LOCATIVE = new Set(['in', 'at', 'across', 'near', 'through', 'from', 'around', 'beyond', 'outside', 'inside', 'within', 'along', 'into', 'throughout', 'to', 'visited']);
 const APPOSITIVE_SPEECH = /^,[^.;"“]{0,140}?, (?:said|says|told|argued|added|wrote|warned|stated|explained|insisted)\b/;
@@ -206,7 +207,7 @@ function collect(text: string, raws: Raw[], words: readonly Word[][]): Cast {
   for (const raw of raws) bySentence.set(raw.sentence, [...(bySentence.get(raw.sentence) ?? []), raw]);
   for (const raw of raws) {
     const others = bySentence.get(raw.sentence)!.filter((other) => other !== raw);
-    const represented = speaks(words[raw.sentence]!, raw, others) || appositiveSpeech(text, words[raw.sentence]!, raw);
+    const represented = speaks(text, words[raw.sentence]!, raw, others) || appositiveSpeech(text, words[raw.sentence]!, raw);
     let actor = byKey.get(raw.key);
     if (!actor) {
       actor = { key: raw.key, name: raw.name, role: raw.role ?? 'named in the document', named: raw.named, mentions: 0, represented: false, sentences: [], place: false };
@@ -234,15 +235,19 @@ function collect(text: string, raws: Raw[], words: readonly Word[][]): Cast {
 }
 
 /** Is this mention the source of reported speech in its sentence? */
-function speaks(list: readonly Word[], raw: Raw, others: readonly Raw[]): boolean {
+function speaks(text: string, list: readonly Word[], raw: Raw, others: readonly Raw[]): boolean {
   if (raw.possessive && list.slice(raw.to, raw.to + 2).some((w) => SPEECH_NOUNS.has(w.lower))) return true;
   for (const match of matchers.speech.find(list)) {
-    const negated = NEGATORS.has(list[match.from - 1]?.lower ?? '') || /n't$/.test(list[match.from - 1]?.lower ?? '');
+    // "X did not say", "X has yet to respond", "Nobody in X will say": no voice of X.
+    const lead = list.slice(Math.max(0, match.from - 3), match.from).map((w) => w.lower);
+    const subject = list.slice(Math.max(0, raw.from - 3), raw.from).map((w) => w.lower);
+    const negated = lead.some((w) => NEGATORS.has(w) || w.endsWith("n't")) || subject.some((w) => NO_ONE.has(w));
     if (negated) continue;
     // "X said", "X has said", "X, the minister, said" — unless another actor stands between.
     const between = others.some((other) => other.from >= raw.to && other.from < match.from);
     if (match.from >= raw.to && match.from - raw.to <= 8 && !between) return true;
-    if (match.to <= raw.from && raw.from - match.to <= 1) return true; // "said X", "says the X"
+    const gap = match.to <= raw.from ? text.slice(list[match.to - 1]!.end, list[raw.from]!.start) : '';
+    if (match.to <= raw.from && raw.from - match.to <= 1 && !/[,.;:]/.test(gap)) return true; // "said X", "says the X"
   }
   for (const match of matchers.hedge.find(list)) {
     if (match.phrase === 'according to' && match.to <= raw.from && raw.from - match.to <= 1) return true;

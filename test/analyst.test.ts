@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { NOTE_KINDS } from '../src/brief/schema.js';
+import { loadedRate } from '../src/llm/local/lexicon.js';
+import { QuoteLocator } from '../src/pipeline/verify.js';
+import { allQuotes, briefText, kindCounts, provider, seed, seedNames } from './analyst-helpers.js';
+
+const ALL = { maxNotes: 50, analyst: { maxNotesPerKind: 20 } };
+
+describe('local analyst on the seeds', () => {
+  it('has at least six seeds', () => {
+    expect(seedNames().length).toBeGreaterThanOrEqual(6);
+  });
+
+  for (const name of seedNames()) {
+    it(`${name}: every quote is verbatim and verifies at its offsets`, async () => {
+      const text = seed(name);
+      const brief = await briefText(text, ALL);
+      const locator = new QuoteLocator(text);
+      const quotes = allQuotes(brief);
+      expect(quotes.length).toBeGreaterThan(0);
+      for (const quote of quotes) {
+        const at = text.indexOf(quote);
+        expect(at, quote).toBeGreaterThanOrEqual(0);
+        expect(text.slice(at, at + quote.length)).toBe(quote);
+        const citation = locator.locate(quote);
+        expect(citation.verified, quote).toBe(true);
+        expect(citation.start).toBe(at);
+        expect(quote.length).toBeLessThanOrEqual(300);
+      }
+    });
+
+    it(`${name}: a complete brief with a short headline and an attributed summary`, async () => {
+      const brief = await briefText(seed(name));
+      expect(brief.headline.split(/\s+/).length).toBeLessThanOrEqual(20);
+      expect(brief.summary).toMatch(/^(The document|According to the document)/);
+      expect(brief.keyPoints.length).toBeGreaterThan(0);
+      expect(brief.stakeholders.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('finds every note kind in the op-ed built to contain them all', async () => {
+    const kinds = Object.keys(kindCounts(await briefText(seed('rail-link-op-ed.md'), ALL)));
+    expect(kinds.sort()).toEqual([...NOTE_KINDS].sort());
+  });
+
+  it.each([
+    ['rail-link-ministry-statement.md', ['unverified_figure', 'disputed_claim', 'rhetorical_technique', 'loaded_language']],
+    ['rent-cap-press-release.md', ['unverified_figure', 'disputed_claim', 'loaded_language', 'rhetorical_technique', 'missing_perspective']],
+    ['rent-cap-speech.md', ['rhetorical_technique', 'disputed_claim', 'loaded_language', 'missing_context', 'unverified_figure']],
+  ])('%s has notes of the kinds it was written with', async (name, expected) => {
+    const kinds = Object.keys(kindCounts(await briefText(seed(name), ALL)));
+    for (const kind of expected) expect(kinds).toContain(kind);
+  });
+
+  it('names the repeated slogan and the techniques after the SemEval taxonomy', async () => {
+    const brief = await briefText(seed('rail-link-op-ed.md'), ALL);
+    const claims = brief.counterPerspectives.filter((n) => n.kind === 'rhetorical_technique').map((n) => `${n.claim} ${n.note}`);
+    expect(claims.some((c) => /repeats "Stop the Line" [3-9] times/.test(c))).toBe(true);
+    for (const name of ['Flag-Waving', 'Appeal_to_Authority', 'Black-and-White_Fallacy', 'Exaggeration/Minimisation']) {
+      expect(claims.some((c) => c.includes(name)), name).toBe(true);
+    }
+  });
+
+  it('flags an accusation whose target never answers, but not one whose target speaks', async () => {
+    const release = await briefText(seed('rent-cap-press-release.md'), ALL);
+    const disputed = release.counterPerspectives.filter((n) => n.kind === 'disputed_claim');
+    expect(disputed.map((n) => n.perspective).join(' ')).toContain('Priya Anand');
+    const briefing = await briefText(seed('rent-cap-briefing.md'), ALL);
+    expect(briefing.counterPerspectives.filter((n) => n.kind === 'disputed_claim')).toEqual([]);
+  });
+
+  it('marks actors quoted in the document as represented and others not', async () => {
+    const brief = await briefText(seed('rent-cap-briefing.md'));
+    const byName = new Map(brief.stakeholders.map((s) => [s.name, s.representedInDocument]));
+    expect(byName.get('National Landlords Federation')).toBe(true);
+    expect(byName.get('Tamsin Reyes')).toBe(true);
+    const speech = await briefText(seed('rent-cap-speech.md'));
+    expect(speech.stakeholders.find((s) => s.name === 'National Landlords Federation')?.representedInDocument).toBe(false);
+  });
+
+  for (const name of ['rail-link-op-ed.md', 'rent-cap-speech.md', 'rent-cap-press-release.md']) {
+    it(`${name}: the summary's loaded-language rate is at most a quarter of the source's`, async () => {
+      const text = seed(name);
+      const brief = await briefText(text, { summaryWords: 250 });
+      const source = loadedRate(text);
+      expect(source).toBeGreaterThan(0);
+      expect(loadedRate(brief.summary)).toBeLessThanOrEqual(source / 4);
+    });
+  }
+
+  it('keeps numbers exact in the summary', async () => {
+    const text = seed('rail-link-ministry-statement.md');
+    const brief = await briefText(text, { summaryWords: 300 });
+    const numbers = brief.summary.match(/\d[\d,.]*\d|\d/g) ?? [];
+    expect(numbers.length).toBeGreaterThan(2);
+    for (const number of numbers) expect(text).toContain(number);
+  });
+
+  it('is deterministic', async () => {
+    const text = seed('rent-cap-speech.md');
+    expect(await briefText(text)).toEqual(await briefText(text));
+  });
+
+  it('reports usage and the model', async () => {
+    const text = seed('rent-cap-press-release.md');
+    const result = await provider.generate(
+      {
+        stage: 'map', messages: { system: '', user: '' },
+        schema: { name: 'brief', zod: (await import('../src/brief/schema.js')).ModelBrief },
+        params: (await import('../src/prompts/prompt.js')).PromptParams.parse({}),
+        input: { stage: 'map', title: null, chunk: { index: 0, text, start: 0, end: text.length }, chunkCount: 1 },
+      },
+      'analyst-1',
+    );
+    expect(result.model).toBe('analyst-1');
+    expect(result.usage.requests).toBe(1);
+    expect(result.usage.promptTokens).toBe(Math.ceil(text.length / 4));
+    expect(result.usage.completionTokens).toBeGreaterThan(0);
+    expect(provider.name).toBe('local');
+  });
+});
