@@ -77,7 +77,7 @@ async function brief(text: string): Promise<ModelBrief> {
 }
 
 async function main(): Promise<void> {
-  await brief(corpus(20_000)); // warm-up: loads the wink model and compiles hot paths
+  await brief(corpus(200_000)); // warm-up: loads the wink model and compiles hot paths, as in a running service
   const rows: Array<{ size: number; seconds: number }> = [];
   for (const size of SIZES) {
     const text = corpus(size);

@@ -6,13 +6,14 @@ import model from 'wink-eng-lite-web-model';
  *
  * wink-nlp is lossless (every token keeps its preceding whitespace), so offsets are rebuilt by
  * summing token and whitespace lengths; a quote sliced with them is verbatim by construction.
- * The pipeline is trimmed to sentence boundaries and part of speech: the lite model's
- * entity recogniser finds numbers and dates only, which a pattern does as well.
+ * The pipeline is trimmed to tokens, stop words and sentence boundaries: part-of-speech tags
+ * were tried and dropped (capitalisation and the cue lists carry what the analyst needs, at
+ * half the cost), and the lite model's entity recogniser finds only numbers and dates, which
+ * a pattern does as well.
  */
 export interface Token {
   value: string;
   lower: string;
-  pos: string;
   start: number;
   end: number;
   stop: boolean;
@@ -49,7 +50,7 @@ let nlp: Nlp | undefined;
 
 /** The wink instance is built once per process (it is pure data, safe to share). */
 function instance(): Nlp {
-  nlp ??= winkNLP(model, ['sbd', 'pos']);
+  nlp ??= winkNLP(model, ['sbd']);
   return nlp;
 }
 
@@ -62,7 +63,6 @@ export function analyse(text: string): Analysis {
   const doc = nlp.readDoc(text);
   const values = doc.tokens().out(its.value) as string[];
   const spaces = doc.tokens().out(its.precedingSpaces) as string[];
-  const pos = doc.tokens().out(its.pos) as string[];
   const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
   const tokens: Token[] = new Array(values.length);
   let offset = 0;
@@ -72,7 +72,6 @@ export function analyse(text: string): Analysis {
     tokens[i] = {
       value,
       lower: value.toLowerCase(),
-      pos: pos[i]!,
       start: offset,
       end: offset + value.length,
       stop: stops[i]!,
@@ -137,7 +136,7 @@ function buildSentences(text: string, tokens: Token[], spans: Array<[number, num
       const token = tokens[k]!;
       if (!WORD.test(token.value)) continue;
       words++;
-      if (!token.stop && token.pos !== 'NUM' && /\p{L}/u.test(token.value) && token.value.length > 1) terms.push(token.lower);
+      if (!token.stop && /\p{L}/u.test(token.value) && token.value.length > 1) terms.push(token.lower);
     }
     const heading = isHeading(sentenceText, words);
     if (heading) {

@@ -171,6 +171,7 @@ function toRaw(text: string, list: readonly Word[], from: number, to: number, lo
 /** "Amara Osei, chief economist at the Institute, said" → "chief economist at the Institute". */
 function appositive(text: string, end: number): string | null {
   const match = /^, (?:the |a |an )?([a-z][^,.;\n]{2,60}?)(?:,|\.)/.exec(text.slice(end, end + 80));
+  if (match && /^(which|who|that|where|when|whose|and|but|as|in|on|at)\b/.test(match[1]!)) return null;
   return match ? match[1]! : null;
 }
 
