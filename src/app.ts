@@ -5,6 +5,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.js';
 import { AppError, codeToStatus } from './errors.js';
 import { briefRoutes } from './routes/briefs.js';
+import { compareRoutes } from './routes/compare.js';
+import { evalRoutes } from './routes/evals.js';
 import { documentRoutes } from './routes/documents.js';
 import type { AppEnv } from './routes/env.js';
 import { healthRoutes } from './routes/health.js';
@@ -35,6 +37,8 @@ export function createApp(deps: Deps) {
   app.route('/v1/briefs', briefRoutes);
   app.route('/v1/documents', documentRoutes);
   app.route('/v1/prompts', promptRoutes);
+  app.route('/v1/compare', compareRoutes);
+  app.route('/v1/evals', evalRoutes);
 
   app.notFound((c) => {
     throw new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`);

@@ -143,6 +143,28 @@ export class BriefService {
     };
   }
 
+  /** The newest succeeded brief of a document under one prompt version, provider and model. */
+  async findSucceeded(documentId: string, promptRef: string, model?: string): Promise<BriefView | undefined> {
+    const prompt = this.deps.prompts.resolve(promptRef);
+    const [row] = await this.deps.db
+      .select()
+      .from(briefs)
+      .where(
+        and(
+          eq(briefs.documentId, documentId),
+          eq(briefs.promptName, prompt.name),
+          eq(briefs.promptVersion, prompt.version),
+          eq(briefs.promptSha256, prompt.sha256),
+          eq(briefs.provider, this.deps.provider.name),
+          eq(briefs.model, model ?? this.deps.provider.defaultModel),
+          eq(briefs.status, 'succeeded'),
+        ),
+      )
+      .orderBy(desc(briefs.createdAt))
+      .limit(1);
+    return row ? toBriefView(row, await this.titleOf(documentId), true) : undefined;
+  }
+
   /** Resolves when every brief running in this process has finished (graceful shutdown, tests). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);

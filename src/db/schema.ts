@@ -103,3 +103,28 @@ export const llmCalls = sqliteTable('llm_calls', {
   createdAt: integer('created_at').notNull().default(now),
 });
 export type LlmCallRow = typeof llmCalls.$inferSelect;
+
+export const EVAL_STATUSES = ['running', 'succeeded', 'failed'] as const;
+
+/** One corpus evaluation: every listed prompt version over every document of a corpus. */
+export const evals = sqliteTable(
+  'evals',
+  {
+    id: text('id').primaryKey(),
+    /** Prompt refs as requested, e.g. ["brief@1","brief@2"]. */
+    prompts: text('prompts', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Where the corpus came from (a folder or a JSONL path), as given. */
+    corpus: text('corpus').notNull(),
+    documents: integer('documents').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    status: text('status', { enum: EVAL_STATUSES }).notNull(),
+    /** The full report (JSON), once finished. */
+    report: text('report', { mode: 'json' }).$type<Record<string, unknown>>(),
+    error: text('error'),
+    createdAt: integer('created_at').notNull().default(now),
+    finishedAt: integer('finished_at'),
+  },
+  (table) => [index('evals_created_idx').on(table.createdAt, table.id)],
+);
+export type EvalRow = typeof evals.$inferSelect;

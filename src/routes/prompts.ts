@@ -1,3 +1,4 @@
+import { createTwoFilesPatch, diffLines } from 'diff';
 import { Hono } from 'hono';
 import type { Prompt } from '../prompts/prompt.js';
 import type { AppEnv } from './env.js';
@@ -16,4 +17,23 @@ export const promptRoutes = new Hono<AppEnv>()
     const { prompts } = c.get('deps');
     const prompt = prompts.resolve(c.req.param('ref'));
     return c.json({ ...summary(prompt, prompts.resolve(prompt.name) === prompt), templates: prompt.templates, source: prompt.source });
+  })
+  // The text diff between two versions: line parts for display, and a unified patch.
+  .get('/:ref/diff/:other', (c) => {
+    const { prompts } = c.get('deps');
+    const a = prompts.resolve(c.req.param('ref'));
+    const b = prompts.resolve(c.req.param('other'));
+    const parts = diffLines(a.source, b.source).map((part) => ({
+      type: part.added ? 'added' : part.removed ? 'removed' : 'equal',
+      text: part.value,
+    }));
+    return c.json({
+      a: { ref: a.ref, sha256: a.sha256 },
+      b: { ref: b.ref, sha256: b.sha256 },
+      paramsChanged: Object.keys({ ...a.params, ...b.params }).filter(
+        (key) => JSON.stringify(a.params[key as keyof Prompt['params']]) !== JSON.stringify(b.params[key as keyof Prompt['params']]),
+      ),
+      parts,
+      unified: createTwoFilesPatch(`prompts/${a.name}/v${a.version}.md`, `prompts/${b.name}/v${b.version}.md`, a.source, b.source),
+    });
   });

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BriefView } from '../src/briefs/view.js';
+import { ErrorBody } from '../src/errors.js';
+import { createTestApp, type TestApp } from './support/app.js';
+import { startLlmServer, type LlmServer } from './support/llm-server.js';
+
+let llm: LlmServer;
+let t: TestApp;
+
+beforeAll(async () => {
+  llm = await startLlmServer();
+  t = await createTestApp({
+    OPENAI_BASE_URL: llm.url,
+    LLM_MODEL: 'test-model',
+    MAX_DOCUMENT_BYTES: '4000',
+    LLM_MAX_RETRIES: '1',
+    LLM_TIMEOUT_MS: '2000',
+  });
+});
+afterAll(async () => {
+  await t.close();
+  await llm.close();
+});
+beforeEach(() => llm.reset());
+
+async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  const body = ErrorBody.parse(await response.json());
+  expect(body.error.code).toBe(code);
+  expect(body.error.requestId).toBeTruthy();
+  expect(JSON.stringify(body)).not.toMatch(/\n\s+at /); // no stack trace
+  return body;
+}
+
+const post = (body: BodyInit, contentType: string, query = ''): Response | Promise<Response> =>
+  t.app.request(`/v1/briefs${query}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+describe('bad input gets a clear error and writes nothing', () => {
+  const cases: [string, () => Response | Promise<Response>, number, string][] = [
+    ['empty text', () => t.postJson({ text: '' }), 400, 'invalid_request'],
+    ['whitespace-only text', () => t.postJson({ text: ' \n\t\u00A0\r\n ' }), 400, 'invalid_request'],
+    ['empty raw body', () => post('', 'text/plain'), 400, 'invalid_request'],
+    ['unknown prompt', () => t.postJson({ text: 'A real document.', prompt: 'brief@99' }), 404, 'unknown_prompt'],
+    ['malformed prompt ref', () => t.postJson({ text: 'A real document.', prompt: '@@' }), 404, 'unknown_prompt'],
+    ['over the size limit', () => t.postJson({ text: 'x'.repeat(5000) }), 413, 'payload_too_large'],
+    ['wrong content type', () => post('<p>hi</p>', 'application/xml'), 415, 'unsupported_media_type'],
+    ['no content type', () => t.app.request('/v1/briefs', { method: 'POST', body: new Uint8Array([1, 2, 3]) }), 415, 'unsupported_media_type'],
+    ['malformed JSON', () => post('{"text": "abc"', 'application/json'), 400, 'invalid_request'],
+    ['JSON of the wrong shape', () => post('{"text": 42}', 'application/json'), 400, 'invalid_request'],
+    ['JSON array', () => post('["text"]', 'application/json'), 400, 'invalid_request'],
+    ['unknown fields', () => t.postJson({ text: 'A document.', colour: 'blue' }), 400, 'invalid_request'],
+    ['non-UTF-8 bytes', () => post(new Uint8Array([0x41, 0xff, 0xfe, 0x42]), 'text/plain'), 400, 'invalid_request'],
+    ['absurd wait', () => t.postJson({ text: 'A document.' }, '?wait=-5'), 400, 'invalid_request'],
+  ];
+
+  for (const [name, send, status, code] of cases) {
+    it(`${name} → ${status} ${code}`, async () => {
+      const before = t.rows();
+      await expectError(await send(), status, code);
+      expect(t.rows()).toEqual(before);
+      expect(llm.calls).toHaveLength(0);
+    });
+  }
+
+  it('enforces the size limit on a streamed body without Content-Length', async () => {
+    const before = t.rows();
+    const chunk = new TextEncoder().encode('y'.repeat(1000));
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 6; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const response = await t.app.request('/v1/briefs', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: stream,
+      // @ts-expect-error Node's fetch needs duplex for a streamed body
+      duplex: 'half',
+    });
+    await expectError(response, 413, 'payload_too_large');
+    expect(t.rows()).toEqual(before);
+  });
+
+  it('rejects absurd pagination and unknown routes', async () => {
+    await expectError(await t.app.request('/v1/briefs?limit=100000'), 400, 'invalid_request');
+    await expectError(await t.app.request('/v1/briefs?limit=abc'), 400, 'invalid_request');
+    await expectError(await t.app.request('/v1/briefs?cursor=bm9wZQ'), 400, 'invalid_request');
+    await expectError(await t.app.request('/v1/briefs?status=done'), 400, 'invalid_request');
+    await expectError(await t.app.request('/v1/documents/xyz'), 400, 'invalid_request');
+    await expectError(await t.app.request(`/v1/documents/${'a'.repeat(64)}`), 404, 'not_found');
+    await expectError(await t.app.request('/v1/nothing'), 404, 'not_found');
+  });
+});
+
+describe('LLM failures', () => {
+  it('fail the brief with a specific code, cache nothing, and retry on the next POST', async () => {
+    llm.enqueue({ status: 503 }, { status: 503 });
+    const text = 'The Authority said the scheme cut emissions by 30 percent. Opponents were not asked.';
+    const before = t.rows();
+    const failed = await expectError(await t.postJson({ text, prompt: 'brief@1' }), 503, 'llm_unavailable');
+    const briefId = failed.error.details?.briefId as string;
+    expect(briefId).toMatch(/^brf_/);
+    expect(t.rows().llmCalls).toBe(before.llmCalls);
+
+    const stored = BriefView.parse(await (await t.app.request(`/v1/briefs/${briefId}`)).json());
+    expect(stored.status).toBe('failed');
+    expect(stored.error?.code).toBe('llm_unavailable');
+    expect(stored.usage?.requests).toBe(2); // the first attempt and one retry were both paid for
+
+    const retried = await t.postJson({ text, prompt: 'brief@1' });
+    expect(retried.status).toBe(201);
+    expect(BriefView.parse(await retried.json())).toMatchObject({ id: briefId, status: 'succeeded' });
+    expect(t.rows().llmCalls).toBe(before.llmCalls + 1);
+  });
+
+  it('fail as llm_invalid_output when the output stays invalid after the repair', async () => {
+    llm.enqueue({ content: '{"headline": 1}' }, { content: 'not json at all' });
+    const text = 'The Board claimed the merger saved 12 million. The union disputes this.';
+    await expectError(await t.postJson({ text, prompt: 'brief@1' }), 502, 'llm_invalid_output');
+    expect(t.sqlite.prepare("select count(*) as n from briefs where status = 'failed'").get()).toMatchObject({ n: expect.any(Number) });
+  });
+});
