@@ -42,7 +42,8 @@ describe('reduce stage of the local analyst', () => {
     const { partials, brief } = await mapReduce(text, 4_000, { summaryWords: 80 });
     expect(countWords(brief.summary)).toBeLessThanOrEqual(100);
     const sources = splitSummary(brief.summary).map((sentence) => {
-      const body = sentence.replace(/^(The document|It) \w+ that /, '').slice(0, 40);
+      // A last sentence cut to the word budget ends in an ellipsis the partial does not have.
+      const body = sentence.replace(/^(The document|It) \w+ that /, '').replace(/…$/, '').slice(0, 40);
       return partials.findIndex((p) => p.summary.includes(body));
     });
     expect(sources.every((index) => index >= 0)).toBe(true);
