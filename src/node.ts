@@ -22,6 +22,9 @@ async function main(): Promise<void> {
       database: config.DATABASE_PATH,
       prompts: prompts.list().map((prompt) => prompt.ref),
     });
+    if (provider.name === 'local') {
+      logger.info('using the offline analyst; set OPENAI_BASE_URL and/or OPENAI_API_KEY (and LLM_MODEL) to use a language model');
+    }
   });
 
   const shutdown = async (signal: string) => {
