@@ -35,7 +35,17 @@ export const ConfigSchema = z.object({
   DEFAULT_PROMPT: z.string().min(1).default('brief@latest'),
   /** How long a POST waits for a new brief before answering 202 (`?wait=` overrides). */
   BRIEF_WAIT_SECONDS: int(0, 600).default(60),
+  /** A running brief's lease: renewed while it runs; once lapsed, another process resumes it. */
+  BRIEF_LEASE_MS: int(200, 600_000).default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Comma-separated bearer tokens; when set, every write route needs one. */
+  API_TOKENS: z
+    .string()
+    .transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(16, 'each token needs at least 16 characters')))
+    .default([]),
+  /** Requests per minute per token (or per client address without one); 0 means no limit. */
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(0),
 }).superRefine((config, context) => {
   if (config.LLM_PROVIDER === 'openai' && !config.OPENAI_BASE_URL && !config.OPENAI_API_KEY) {
     context.addIssue({

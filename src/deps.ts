@@ -39,6 +39,7 @@ export function buildDeps(input: DepsInput): Deps {
     logger,
     defaultPrompt: config.DEFAULT_PROMPT,
     overlapTokens: config.CHUNK_OVERLAP_TOKENS,
+    leaseMs: config.BRIEF_LEASE_MS,
     background: input.background ?? (() => {}),
   });
   return { config, db, prompts, provider, briefs, logger };

@@ -27,6 +27,12 @@ async function main(): Promise<void> {
     }
   });
 
+  // Resume briefs a dead process left running, now and whenever another lease may have lapsed.
+  const recover = () =>
+    deps.briefs.recover().catch((error: unknown) => logger.error('recovery failed', { reason: String(error) }));
+  void recover();
+  setInterval(recover, config.BRIEF_LEASE_MS).unref();
+
   const shutdown = async (signal: string) => {
     logger.info('shutting down', { signal });
     server.close();

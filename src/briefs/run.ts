@@ -74,6 +74,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<void> 
         timings: rounded(timings),
         chunks: chunkCount,
         answeredBy: stats.answeredBy ?? null,
+        leaseUntil: null,
         updatedAt: Date.now(),
         finishedAt: Date.now(),
       })
@@ -96,6 +97,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<void> 
         usage: usageOf(stats),
         timings: rounded(timings),
         chunks: chunkCount,
+        leaseUntil: null,
         updatedAt: Date.now(),
         finishedAt: Date.now(),
       })

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { briefs, documents, type BriefRow, type BriefStatus } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -7,6 +7,7 @@ import type { Logger } from '../lib/log.js';
 import type { Provider } from '../llm/provider.js';
 import type { LlmCallRunner } from '../pipeline/llm-calls.js';
 import { normalizeText } from '../pipeline/normalize.js';
+import type { Prompt } from '../prompts/prompt.js';
 import type { PromptRegistry } from '../prompts/registry.js';
 import { runBrief } from './run.js';
 import { toBriefView, type BriefView } from './view.js';
@@ -19,6 +20,8 @@ export interface BriefServiceDeps {
   logger: Logger;
   defaultPrompt: string;
   overlapTokens: number;
+  /** How long a running brief's lease lasts without renewal before another process may resume it. */
+  leaseMs: number;
   /** Keeps background work alive after the response (Workers' waitUntil; a no-op on Node). */
   background: (work: Promise<unknown>) => void;
 }
@@ -72,12 +75,12 @@ export class BriefService {
     if (existing?.status === 'succeeded') return { outcome: 'cached', view: toBriefView(existing, await this.titleOf(documentId), true) };
 
     let row = existing;
-    if (!row || (row.status === 'failed' || !this.running.has(row.id))) {
+    if (!row || !this.running.has(row.id)) {
       await db
         .insert(documents)
         .values({ id: documentId, title, text, chars: text.length, mediaType: input.mediaType ?? 'text/plain', createdAt: Date.now() })
         .onConflictDoNothing();
-      row = await this.claim(row, {
+      const claimed = await this.claim(row, {
         cacheKey,
         documentId,
         promptRef: prompt.ref,
@@ -89,14 +92,8 @@ export class BriefService {
         params: prompt.params,
         paramsHash,
       });
-      if (!this.running.has(row.id)) {
-        const run = runBrief(
-          { db, runner: this.deps.runner, logger: this.deps.logger, overlapTokens: this.deps.overlapTokens },
-          { briefId: row.id, text, title: title ?? (await this.titleOf(documentId)), prompt, provider, model },
-        ).finally(() => this.running.delete(row!.id));
-        this.running.set(row.id, run);
-        this.deps.background(run);
-      }
+      row = claimed.row;
+      if (claimed.ours) this.start(row, text, title ?? (await this.titleOf(documentId)), prompt);
     }
 
     const finished = await this.waitFor(row.id, waitMs);
@@ -170,36 +167,118 @@ export class BriefService {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
-  /** Marks the row `running` for this process: a new row, or a failed/abandoned one taken over. */
-  private async claim(existing: BriefRow | undefined, fields: Omit<BriefRow, RowDefaults>): Promise<BriefRow> {
+  /**
+   * Takes the row for this process: inserts it, or takes over a failed one or one whose lease
+   * lapsed (its process died). `ours` is false when another live process holds it.
+   */
+  private async claim(existing: BriefRow | undefined, fields: Omit<BriefRow, RowDefaults>): Promise<{ row: BriefRow; ours: boolean }> {
     const now = Date.now();
-    if (existing) {
-      await this.deps.db
-        .update(briefs)
-        .set({ status: 'running', error: null, result: null, usage: null, timings: null, updatedAt: now, finishedAt: null })
-        .where(eq(briefs.id, existing.id));
-    } else {
-      await this.deps.db
+    const leaseUntil = now + this.deps.leaseMs;
+    let ours = false;
+    if (!existing) {
+      const inserted = await this.deps.db
         .insert(briefs)
-        .values({ ...fields, id: newBriefId(), status: 'running', createdAt: now, updatedAt: now })
-        .onConflictDoNothing();
+        .values({ ...fields, id: newBriefId(), status: 'running', leaseUntil, createdAt: now, updatedAt: now })
+        .onConflictDoNothing()
+        .returning({ id: briefs.id });
+      ours = inserted.length > 0;
     }
     // Another request may have inserted the row first: the stored row is the one that counts.
+    const current = ours ? undefined : (existing ?? (await this.findByCacheKey(fields.cacheKey)));
+    if (current && !this.running.has(current.id)) {
+      const taken = await this.deps.db
+        .update(briefs)
+        .set({ status: 'running', error: null, result: null, usage: null, timings: null, leaseUntil, updatedAt: now, finishedAt: null })
+        .where(and(eq(briefs.id, current.id), or(eq(briefs.status, 'failed'), and(eq(briefs.status, 'running'), or(isNull(briefs.leaseUntil), lt(briefs.leaseUntil, now))))))
+        .returning({ id: briefs.id });
+      ours = taken.length > 0;
+    }
     const row = await this.findByCacheKey(fields.cacheKey);
     if (!row) throw new Error('brief row vanished after insert');
-    return row;
+    return { row, ours };
   }
 
+  /** Runs a claimed brief in the background, renewing its lease until it finishes. */
+  private start(row: BriefRow, text: string, title: string | null, prompt: Prompt): void {
+    const { db, leaseMs } = this.deps;
+    const renew = setInterval(() => {
+      void db
+        .update(briefs)
+        .set({ leaseUntil: Date.now() + leaseMs })
+        .where(and(eq(briefs.id, row.id), eq(briefs.status, 'running')))
+        .catch((error: unknown) => this.deps.logger.warn('lease renewal failed', { briefId: row.id, reason: String(error) }));
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    (renew as { unref?: () => void }).unref?.();
+    const run = runBrief(
+      { db, runner: this.deps.runner, logger: this.deps.logger, overlapTokens: this.deps.overlapTokens },
+      { briefId: row.id, text, title, prompt, provider: this.deps.provider, model: row.model },
+    ).finally(() => {
+      clearInterval(renew);
+      this.running.delete(row.id);
+    });
+    this.running.set(row.id, run);
+    this.deps.background(run);
+  }
+
+  /**
+   * Resumes briefs left `running` by a process that died (lease lapsed). Map results it had
+   * finished are in the LLM-call cache, so only the rest is paid for. A brief this process
+   * cannot resume (its prompt or provider is not configured here) is marked failed.
+   */
+  async recover(): Promise<string[]> {
+    const { db, provider, prompts } = this.deps;
+    const stale = await db
+      .select()
+      .from(briefs)
+      .where(and(eq(briefs.status, 'running'), or(isNull(briefs.leaseUntil), lt(briefs.leaseUntil, Date.now()))));
+    const resumed: string[] = [];
+    for (const row of stale) {
+      if (this.running.has(row.id)) continue;
+      let prompt: Prompt | undefined;
+      try {
+        prompt = prompts.resolve(row.promptRef);
+      } catch {
+        prompt = undefined;
+      }
+      if (!prompt || prompt.sha256 !== row.promptSha256 || row.provider !== provider.name) {
+        await db
+          .update(briefs)
+          .set({
+            status: 'failed',
+            error: { code: 'internal', message: `Interrupted, and ${row.promptRef} with provider ${row.provider} is not available here to resume it` },
+            leaseUntil: null,
+            updatedAt: Date.now(),
+            finishedAt: Date.now(),
+          })
+          .where(and(eq(briefs.id, row.id), eq(briefs.status, 'running')));
+        continue;
+      }
+      const [document] = await db.select().from(documents).where(eq(documents.id, row.documentId)).limit(1);
+      if (!document) continue;
+      const claimed = await this.claim(row, row);
+      if (!claimed.ours) continue;
+      this.start(claimed.row, document.text, document.title, prompt);
+      resumed.push(row.id);
+      this.deps.logger.info('brief resumed', { briefId: row.id });
+    }
+    return resumed;
+  }
+
+  /** Waits up to `waitMs` for the brief to finish: on its run in this process, else by polling the row. */
   private async waitFor(id: string, waitMs: number): Promise<BriefRow> {
+    const deadline = Date.now() + waitMs;
     const run = this.running.get(id);
     if (run && waitMs > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([run, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
       clearTimeout(timer);
     }
-    const [row] = await this.deps.db.select().from(briefs).where(eq(briefs.id, id)).limit(1);
-    if (!row) throw new Error(`brief ${id} vanished`);
-    return row;
+    for (;;) {
+      const [row] = await this.deps.db.select().from(briefs).where(eq(briefs.id, id)).limit(1);
+      if (!row) throw new Error(`brief ${id} vanished`);
+      if (row.status !== 'running' || this.running.has(id) || Date.now() >= deadline) return row;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, deadline - Date.now())));
+    }
   }
 
   private async findByCacheKey(cacheKey: string): Promise<BriefRow | undefined> {
@@ -222,7 +301,7 @@ export class BriefService {
   }
 }
 
-type RowDefaults = 'id' | 'status' | 'chunks' | 'result' | 'error' | 'usage' | 'timings' | 'answeredBy' | 'createdAt' | 'updatedAt' | 'finishedAt';
+type RowDefaults = 'id' | 'status' | 'chunks' | 'result' | 'error' | 'usage' | 'timings' | 'answeredBy' | 'leaseUntil' | 'createdAt' | 'updatedAt' | 'finishedAt';
 
 function newBriefId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));

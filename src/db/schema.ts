@@ -73,6 +73,11 @@ export const briefs = sqliteTable(
     timings: text('timings', { mode: 'json' }).$type<BriefTimings>(),
     /** The model the endpoint reported answering with (may differ from the requested alias). */
     answeredBy: text('answered_by'),
+    /**
+     * While `running`: the time (ms) until which the process running it holds it. The runner
+     * renews it; once it lapses (the process died) another process may resume the brief.
+     */
+    leaseUntil: integer('lease_until'),
     createdAt: integer('created_at').notNull().default(now),
     updatedAt: integer('updated_at').notNull().default(now),
     finishedAt: integer('finished_at'),
