@@ -1,9 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.js';
 import { AppError, codeToStatus } from './errors.js';
+import { requireToken } from './middleware/auth.js';
+import { rateLimit } from './middleware/rate-limit.js';
 import { briefRoutes } from './routes/briefs.js';
 import { compareRoutes } from './routes/compare.js';
 import { evalRoutes } from './routes/evals.js';
@@ -12,16 +14,31 @@ import type { AppEnv } from './routes/env.js';
 import { healthRoutes } from './routes/health.js';
 import { promptRoutes } from './routes/prompts.js';
 
+export interface AppOptions {
+  /**
+   * Derives one request's deps from the shared ones. Node omits it: one process, one set of
+   * deps. The Worker uses it to give each request its own brief service, bound to that
+   * request's `waitUntil` and with its own concurrency limit (see src/worker.ts).
+   */
+  requestDeps?: (shared: Deps, c: Context<AppEnv>) => Deps;
+  /** The client's address, for rate limiting requests that carry no token. */
+  clientAddress?: (c: Context<AppEnv>) => string | undefined;
+}
+
 /** Composes the HTTP app from its dependencies. No I/O happens here; entry points build `deps`. */
-export function createApp(deps: Deps) {
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const { requestDeps } = options;
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
   app.use(secureHeaders());
   app.use(async (c, next) => {
-    c.set('deps', deps);
+    c.set('deps', requestDeps ? requestDeps(deps, c) : deps);
     await next();
   });
+  // Writes need a token when API_TOKENS is set; then each client has a request budget.
+  app.use('/v1/*', requireToken(deps.config.API_TOKENS));
+  app.use('/v1/*', rateLimit({ perMinute: deps.config.RATE_LIMIT_PER_MINUTE, clientAddress: options.clientAddress ?? (() => undefined) }));
   // Enforced on the stream as it arrives, not only on Content-Length.
   app.use(
     '/v1/*',

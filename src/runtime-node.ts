@@ -1,3 +1,4 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.js';
 import { parseConfig } from './config.js';
 import { openNodeDatabase } from './db/node.js';
@@ -22,7 +23,7 @@ export async function createNodeRuntime(env: Record<string, string | undefined>,
       config,
       deps,
       sqlite: database.sqlite,
-      app: createApp(deps),
+      app: createApp(deps, { clientAddress }),
       /** Waits for running briefs, then closes the database. */
       async close() {
         await deps.briefs.idle();
@@ -35,3 +36,12 @@ export async function createNodeRuntime(env: Record<string, string | undefined>,
   }
 }
 export type NodeRuntime = Awaited<ReturnType<typeof createNodeRuntime>>;
+
+/** The socket's remote address; undefined for in-process requests (tests), which have no socket. */
+function clientAddress(c: Parameters<typeof getConnInfo>[0]): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}

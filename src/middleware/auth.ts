@@ -1,0 +1,35 @@
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from '../errors.js';
+import { sha256Hex } from '../lib/hash.js';
+import type { AppEnv } from '../routes/env.js';
+
+/**
+ * Bearer-token check for write routes. Tokens are compared through their sha256 digests with a
+ * loop that looks at every character, so the time taken does not depend on how much of a guess
+ * was right. Tokens are never logged or echoed. With no tokens configured, writes are open.
+ */
+export function requireToken(tokens: readonly string[]): MiddlewareHandler<AppEnv> {
+  const digests = Promise.all(tokens.map((token) => sha256Hex(token)));
+  return async (c, next) => {
+    if (tokens.length === 0 || !isWrite(c.req.method)) return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new AppError('unauthorized', 'This route needs an Authorization: Bearer <token> header');
+    const given = await sha256Hex(match[1]!);
+    let found = false;
+    for (const digest of await digests) found = constantTimeEqual(given, digest) || found;
+    if (!found) throw new AppError('unauthorized', 'The bearer token is not valid');
+    return next();
+  };
+}
+
+export function isWrite(method: string): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
+}
+
+/** Equal-length hex digests compared without an early exit. */
+function constantTimeEqual(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i % b.length);
+  return difference === 0;
+}
