@@ -32,6 +32,18 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   app.use(requestId());
   app.use(secureHeaders());
+  // One access-log line per request: ids, route and timing only; never bodies or query strings.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
   app.use(async (c, next) => {
     c.set('deps', requestDeps ? requestDeps(deps, c) : deps);
     await next();

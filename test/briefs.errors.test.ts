@@ -50,6 +50,8 @@ describe('bad input gets a clear error and writes nothing', () => {
     ['JSON array', () => post('["text"]', 'application/json'), 400, 'invalid_request'],
     ['unknown fields', () => t.postJson({ text: 'A document.', colour: 'blue' }), 400, 'invalid_request'],
     ['non-UTF-8 bytes', () => post(new Uint8Array([0x41, 0xff, 0xfe, 0x42]), 'text/plain'), 400, 'invalid_request'],
+    ['binary garbage', () => post(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), 'text/plain'), 400, 'invalid_request'],
+    ['a title too long', () => t.postJson({ text: 'A document.', title: 't'.repeat(501) }), 400, 'invalid_request'],
     ['absurd wait', () => t.postJson({ text: 'A document.' }, '?wait=-5'), 400, 'invalid_request'],
   ];
 
@@ -80,6 +82,18 @@ describe('bad input gets a clear error and writes nothing', () => {
     });
     await expectError(response, 413, 'payload_too_large');
     expect(t.rows()).toEqual(before);
+  });
+
+  it('does not let request data into response headers', async () => {
+    const response = await t.app.request('/v1/briefs?title=x%0D%0ALocation:%20https://evil.example&wait=5', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-request-id': 'abc<script>alert(1)</script>' },
+      body: 'The Port Authority said dredging starts in May. Residents were not consulted.',
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('location')).toMatch(/^\/v1\/briefs\/brf_[0-9a-f]{24}$/);
+    expect(response.headers.get('x-request-id')).not.toContain('<');
+    expect(BriefView.parse(await response.json()).document.title).toBe('x\r\nLocation: https://evil.example');
   });
 
   it('rejects absurd pagination and unknown routes', async () => {

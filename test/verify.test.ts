@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuoteLocator } from '../src/pipeline/verify.js';
+import { OUTPUT_CAPS, QuoteLocator, verifyBrief } from '../src/pipeline/verify.js';
 
 const source = 'The Minister said: \u201CWe will cut  waiting lists by 40%\u2014starting now.\u201D\nCritics disagreed.';
 
@@ -28,5 +28,25 @@ describe('QuoteLocator', () => {
 
   it('does not verify quotes too short to prove anything', () => {
     expect(locator.locate('the').verified).toBe(false);
+  });
+});
+
+describe('verifyBrief', () => {
+  it('caps oversized model output and never verifies a cut quote it cannot find', () => {
+    const huge = 'x'.repeat(OUTPUT_CAPS.summary + 100);
+    const brief = verifyBrief(
+      {
+        headline: 'h'.repeat(1_000),
+        summary: huge,
+        keyPoints: Array.from({ length: 80 }, () => ({ text: 't', citations: [{ quote: 'Critics disagreed.' }] })),
+        stakeholders: [],
+        counterPerspectives: [],
+      },
+      source,
+    );
+    expect(brief.headline.length).toBe(OUTPUT_CAPS.shortText);
+    expect(brief.summary.length).toBe(OUTPUT_CAPS.summary);
+    expect(brief.keyPoints).toHaveLength(OUTPUT_CAPS.items);
+    expect(brief.keyPoints[0]!.citations[0]!.verified).toBe(true);
   });
 });

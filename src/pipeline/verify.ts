@@ -63,15 +63,30 @@ const FOLD: Record<string, string> = Object.fromEntries([
   ...[...'\u2010\u2011\u2012\u2013\u2014\u2015\u2212'].map((c) => [c, '-']),
 ]);
 
-/** The verify stage: fills every citation's offsets and `verified` from the source itself. */
+/**
+ * Size caps on model output, which is untrusted: a runaway or hostile answer cannot make a brief
+ * unboundedly large. Generous for any honest brief; longer text is cut with an ellipsis.
+ */
+export const OUTPUT_CAPS = { shortText: 500, text: 4_000, summary: 20_000, quote: 2_000, items: 50, citations: 10 } as const;
+
+/** The verify stage: caps the model's output, then fills every citation's offsets and `verified` from the source. */
 export function verifyBrief(brief: ModelBrief, source: string): Brief {
   const locator = new QuoteLocator(source);
-  const cite = (citations: { quote: string }[]) => citations.map((c) => locator.locate(c.quote));
+  const cap = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+  const cite = (citations: { quote: string }[]) =>
+    citations.slice(0, OUTPUT_CAPS.citations).map((c) => locator.locate(cap(c.quote, OUTPUT_CAPS.quote)));
+  const { shortText, text, items } = OUTPUT_CAPS;
   return {
-    headline: brief.headline,
-    summary: brief.summary,
-    keyPoints: brief.keyPoints.map((point) => ({ text: point.text, citations: cite(point.citations) })),
-    stakeholders: brief.stakeholders,
-    counterPerspectives: brief.counterPerspectives.map((note) => ({ ...note, citations: cite(note.citations) })),
+    headline: cap(brief.headline, shortText),
+    summary: cap(brief.summary, OUTPUT_CAPS.summary),
+    keyPoints: brief.keyPoints.slice(0, items).map((point) => ({ text: cap(point.text, text), citations: cite(point.citations) })),
+    stakeholders: brief.stakeholders.slice(0, items).map((s) => ({ ...s, name: cap(s.name, shortText), role: cap(s.role, shortText) })),
+    counterPerspectives: brief.counterPerspectives.slice(0, items).map((note) => ({
+      kind: note.kind,
+      claim: cap(note.claim, text),
+      perspective: cap(note.perspective, text),
+      note: cap(note.note, text),
+      citations: cite(note.citations),
+    })),
   };
 }

@@ -80,9 +80,13 @@ export const briefRoutes = new Hono<AppEnv>()
 
 /** Decodes a raw body as UTF-8, refusing bytes that are not (rather than replacing them silently). */
 function decodeUtf8(bytes: ArrayBuffer): string {
+  let text: string;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new AppError('invalid_request', 'The body is not valid UTF-8 text');
   }
+  // NUL never occurs in text; it marks a binary file sent as text/plain.
+  if (text.includes('\u0000')) throw new AppError('invalid_request', 'The body looks like binary data, not text');
+  return text;
 }
