@@ -30,7 +30,13 @@ afterAll(async () => {
 
 /** Starts `src/node.ts` on a free port and resolves with its base URL once it listens. */
 async function startServer(): Promise<string> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+  const started = await startProcess();
+  child = started.process;
+  return started.url;
+}
+
+async function startProcess(): Promise<{ process: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
     env: {
       ...process.env,
       PORT: '0',
@@ -47,12 +53,12 @@ async function startServer(): Promise<string> {
   const lines = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
-    child!.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     lines.on('line', (line) => {
       const url = /"message":"parallax listening".*"url":"([^"]+)"/.exec(line)?.[1];
       if (url) {
         clearTimeout(timer);
-        resolve(url);
+        resolve({ process: child, url });
       }
     });
   });
@@ -110,4 +116,42 @@ describe('SIGKILL mid-brief', () => {
       await kill();
     }, 60_000);
   }
+});
+
+describe('two processes on one SQLite file', () => {
+  it('run an identical brief once between them', async () => {
+    const [first, second] = await Promise.all([startProcess(), startProcess()]);
+    try {
+      llm.reset();
+      const text = policyDocument(12, 'two-processes');
+      const post = (url: string) => fetch(`${url}/v1/briefs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text });
+      const responses = await Promise.all([post(first.url), post(second.url), post(first.url), post(second.url)]);
+      const views = await Promise.all(responses.map(async (r) => BriefView.parse(await r.json())));
+      expect(new Set(views.map((v) => v.id)).size).toBe(1);
+      expect(views.every((v) => v.status === 'succeeded')).toBe(true);
+      expect(llm.calls).toHaveLength(views[0]!.usage!.calls);
+    } finally {
+      first.process.kill('SIGKILL');
+      second.process.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
+describe('SIGTERM', () => {
+  it('lets the running brief finish, then exits cleanly', async () => {
+    const url = await startServer();
+    const accepted = await fetch(`${url}/v1/briefs?wait=0`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: policyDocument(30, 'graceful'),
+    });
+    const { id } = BriefView.parse(await accepted.json());
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
+    child!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const db = new BetterSqlite3(join(dir, 'parallax.sqlite'), { readonly: true });
+    expect(db.prepare('select status from briefs where id = ?').get(id)).toEqual({ status: 'succeeded' });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  }, 60_000);
 });
