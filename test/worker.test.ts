@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BriefView } from '../src/briefs/view.js';
+import { createTestApp, type TestApp } from './support/app.js';
+import { startLocalWorker, workerdUnavailable, type LocalWorker } from './support/wrangler.js';
+
+// The same app on Workers: wrangler dev (workerd from the npm package) over a local D1 migrated
+// by `wrangler d1 migrations apply --local`, against the Node app over SQLite, both with the
+// offline analyst. No account and no network. Skipped only when workerd cannot run here.
+
+const unavailable = workerdUnavailable();
+if (unavailable) console.warn(`worker.test.ts skipped: workerd cannot run on this machine (${unavailable})`);
+
+const lock = JSON.parse(readFileSync('prompts/prompts.lock.json', 'utf8')) as Record<string, string>;
+const opEd = readFileSync('seeds/rail-link-op-ed.md', 'utf8');
+const whitePaper = readFileSync('seeds/water-transfer-white-paper.md', 'utf8');
+
+describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () => {
+  let worker: LocalWorker;
+  let node: TestApp;
+
+  beforeAll(async () => {
+    node = await createTestApp({ LLM_PROVIDER: 'local' });
+    worker = await startLocalWorker({ startupMs: 150_000 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await worker?.close();
+    await node?.close();
+  }, 30_000);
+
+  /** POSTs raw Markdown to the Worker and to the Node app; returns both parsed responses. */
+  async function postBoth(text: string, query: string) {
+    const init = { method: 'POST', headers: { 'content-type': 'text/markdown' }, body: text };
+    const fromWorker = await fetch(`${worker.url}/v1/briefs?${query}`, init);
+    const fromNode = await node.app.request(`/v1/briefs?${query}`, init);
+    return { worker: fromWorker, node: fromNode };
+  }
+
+  async function getFromWorker(id: string) {
+    const response = await fetch(`${worker.url}/v1/briefs/${id}`);
+    expect(response.status, worker.output()).toBe(200);
+    return BriefView.parse(await response.json());
+  }
+
+  /** Everything a brief is made of, leaving out its id, cache flag and timings. */
+  const made = (view: BriefView) => ({
+    status: view.status,
+    document: view.document,
+    prompt: view.prompt,
+    provider: view.provider,
+    model: view.model,
+    answeredBy: view.answeredBy,
+    params: view.params,
+    chunks: view.chunks,
+    calls: view.usage?.calls,
+    brief: view.brief,
+  });
+
+  it('makes the brief of a seed document that the Node app makes, and reads it back', async () => {
+    const posted = await postBoth(opEd, 'title=Rail%20link%20op-ed&prompt=brief@2&wait=60');
+    expect(posted.worker.status, worker.output()).toBe(201);
+    expect(posted.node.status).toBe(201);
+    const created = BriefView.parse(await posted.worker.json());
+    const fromNode = BriefView.parse(await posted.node.json());
+    expect(posted.worker.headers.get('location')).toBe(`/v1/briefs/${created.id}`);
+
+    const stored = await getFromWorker(created.id);
+    expect(stored.status).toBe('succeeded');
+    expect(stored.prompt).toEqual({ ref: 'brief@2', name: 'brief', version: 2, sha256: lock['brief@2'] });
+    expect(stored.document.id).toBe(fromNode.document.id);
+    expect(stored.brief!.keyPoints.length).toBeGreaterThan(0);
+    expect(made(stored)).toEqual(made(fromNode));
+
+    // The brief cache lives in D1: the same POST again runs nothing.
+    const again = await fetch(`${worker.url}/v1/briefs?title=Rail%20link%20op-ed&prompt=brief@2`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/markdown' },
+      body: opEd,
+    });
+    expect(again.status).toBe(200);
+    expect(BriefView.parse(await again.json())).toMatchObject({ id: created.id, cached: true });
+  });
+
+  it('answers 202 at once and finishes the brief in the background (waitUntil)', async () => {
+    const posted = await postBoth(whitePaper, 'title=Water%20transfer&wait=0');
+    expect(posted.worker.status, worker.output()).toBe(202);
+    const accepted = BriefView.parse(await posted.worker.json());
+    expect(accepted.status).toBe('running');
+    expect(posted.worker.headers.get('location')).toBe(`/v1/briefs/${accepted.id}`);
+    await node.deps.briefs.idle();
+    const nodeView = BriefView.parse(await (await node.app.request(`/v1/briefs/${BriefView.parse(await posted.node.json()).id}`)).json());
+    expect(nodeView.status).toBe('succeeded');
+
+    let stored = accepted;
+    const deadline = Date.now() + 60_000;
+    while (stored.status === 'running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      stored = await getFromWorker(accepted.id);
+    }
+    expect(stored.status, worker.output()).toBe('succeeded');
+    expect(stored.prompt.sha256).toBe(lock[stored.prompt.ref]);
+    expect(made(stored)).toEqual(made(nodeView));
+  });
+});
