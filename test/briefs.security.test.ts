@@ -10,7 +10,7 @@ const OTHER = 'parallax-other-token-9876543210';
 describe('API_TOKENS', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ LLM_PROVIDER: 'local', API_TOKENS: `${TOKEN},${OTHER}` });
+    t = await createTestApp({ LLM_PROVIDER: 'local', API_TOKENS: `${TOKEN},${OTHER}`, LOG_LEVEL: 'info' });
   });
   afterAll(() => t.close());
 
@@ -33,10 +33,20 @@ describe('API_TOKENS', () => {
     expect(t.rows()).toEqual(before);
   });
 
-  it('accepts any configured token, and leaves reads open', async () => {
-    expect((await post(`Bearer ${TOKEN}`)).status).toBe(201);
-    expect((await post(`bearer ${OTHER}`)).status).toBe(200);
-    expect((await t.app.request('/v1/briefs')).status).toBe(200);
+  it('accepts any configured token, leaves reads open, and never logs a token', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      expect((await post(`Bearer ${TOKEN}`)).status).toBe(201);
+      expect((await post(`bearer ${OTHER}`)).status).toBe(200);
+      expect((await post('Bearer not-a-valid-token-at-all')).status).toBe(401);
+      expect((await t.app.request('/v1/briefs')).status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    const log = lines.join('\n');
+    expect(log).toContain('"status":401');
+    for (const secret of [TOKEN, OTHER, 'not-a-valid-token-at-all']) expect(log).not.toContain(secret);
   });
 });
 
