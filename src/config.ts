@@ -37,6 +37,8 @@ export const ConfigSchema = z.object({
   BRIEF_WAIT_SECONDS: int(0, 600).default(60),
   /** A running brief's lease: renewed while it runs; once lapsed, another process resumes it. */
   BRIEF_LEASE_MS: int(200, 600_000).default(30_000),
+  /** How often a request waiting on a brief that another process (or Worker request) runs re-reads it. */
+  BRIEF_POLL_MS: int(20, 60_000).default(250),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Comma-separated bearer tokens; when set, every write route needs one. */
   API_TOKENS: z

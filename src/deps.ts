@@ -40,6 +40,7 @@ export function buildDeps(input: DepsInput): Deps {
     defaultPrompt: config.DEFAULT_PROMPT,
     overlapTokens: config.CHUNK_OVERLAP_TOKENS,
     leaseMs: config.BRIEF_LEASE_MS,
+    pollMs: config.BRIEF_POLL_MS,
     background: input.background ?? (() => {}),
   });
   return { config, db, prompts, provider, briefs, logger };

@@ -22,6 +22,8 @@ export interface BriefServiceDeps {
   overlapTokens: number;
   /** How long a running brief's lease lasts without renewal before another process may resume it. */
   leaseMs: number;
+  /** Interval between re-reads of a brief another process runs. */
+  pollMs: number;
   /** Keeps background work alive after the response (Workers' waitUntil; a no-op on Node). */
   background: (work: Promise<unknown>) => void;
 }
@@ -277,7 +279,7 @@ export class BriefService {
       const [row] = await this.deps.db.select().from(briefs).where(eq(briefs.id, id)).limit(1);
       if (!row) throw new Error(`brief ${id} vanished`);
       if (row.status !== 'running' || this.running.has(id) || Date.now() >= deadline) return row;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250, deadline - Date.now())));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.deps.pollMs, deadline - Date.now())));
     }
   }
 
