@@ -1,0 +1,78 @@
+/**
+ * critical_path_ratio: wall time of one cold brief of a ≥64-chunk document against the test LLM
+ * server (fixed latency L per call), at LLM_CONCURRENCY = C, divided by the issue's ideal
+ * (⌈N/C⌉ + reduce levels) × L. Also reported beside it: the lower bound that holds under a
+ * process-wide limit of C calls, max(⌈(N + R)/C⌉, ⌈N/C⌉ + levels) × L, where R is the number
+ * of reduce calls — every call, map or reduce, waits for the same limit.
+ */
+import { BriefView } from '../src/briefs/view.js';
+import { createTestApp, policyDocument } from '../test/support/app.js';
+import type { LlmServer } from '../test/support/llm-server.js';
+import { round, type Figure } from './support/figure.js';
+
+export const LATENCY_MS = 100;
+const CONCURRENCIES = [1, 4, 16];
+const TARGET = 1.1;
+
+export async function criticalPath(llm: LlmServer): Promise<Figure[]> {
+  const document = policyDocument(180, 'critical-path');
+  const figures: Figure[] = [];
+  for (const concurrency of CONCURRENCIES) {
+    const app = await createTestApp({
+      OPENAI_BASE_URL: llm.url,
+      LLM_MODEL: 'test-model',
+      CHUNK_TOKENS: '300',
+      CHUNK_OVERLAP_TOKENS: '30',
+      LLM_CONCURRENCY: String(concurrency),
+    });
+    try {
+      // Warm-up on another document: loads the SDK's lazy modules and opens connections, so the
+      // measured brief is cold for the caches, not for the process.
+      const warm = await app.postJson({ text: policyDocument(30, `warm-up-${concurrency}`) }, '?wait=60');
+      if (warm.status !== 201) throw new Error(`critical path warm-up answered ${warm.status}`);
+      llm.reset();
+      llm.latencyMs = LATENCY_MS;
+      const started = performance.now();
+      const response = await app.postJson({ text: document, title: 'Critical path' }, '?wait=120');
+      const wallMs = performance.now() - started;
+      if (response.status !== 201) throw new Error(`critical path (C=${concurrency}): POST answered ${response.status}`);
+      const view = BriefView.parse(await response.json());
+      const chunks = view.chunks!;
+      if (chunks < 64) throw new Error(`critical path: only ${chunks} chunks, need ≥ 64`);
+      const k = view.params.reduceFanIn as number;
+      const reduces = llm.calls.filter((call) => call.stage === 'reduce').length;
+      const levels = Math.ceil(Math.log(chunks) / Math.log(k) - 1e-9);
+      const idealMs = (Math.ceil(chunks / concurrency) + levels) * LATENCY_MS;
+      const boundMs = Math.max(Math.ceil((chunks + reduces) / concurrency), Math.ceil(chunks / concurrency) + levels) * LATENCY_MS;
+      const ratio = wallMs / idealMs;
+      figures.push({
+        key: `critical_path_ratio_c${concurrency}`,
+        value: round(ratio),
+        target: { op: '<=', value: TARGET },
+        details: {
+          concurrency,
+          latencyMs: LATENCY_MS,
+          chunks,
+          reduceCalls: reduces,
+          reduceLevels: levels,
+          wallMs: Math.round(wallMs),
+          idealMs,
+          limitBoundMs: boundMs,
+          ratioToLimitBound: round(wallMs / boundMs),
+          maxInFlight: llm.maxInFlight,
+        },
+        ...(boundMs > idealMs * TARGET
+          ? {
+              note:
+                `the ideal counts ${levels} reduce rounds, but all ${reduces} reduce calls wait for the same limit of ${concurrency}: ` +
+                `no schedule finishes under ${boundMs} ms (${round(boundMs / idealMs)} × ideal)`,
+            }
+          : {}),
+      });
+    } finally {
+      llm.latencyMs = 0;
+      await app.close();
+    }
+  }
+  return figures;
+}
