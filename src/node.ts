@@ -1,11 +1,11 @@
 import { serve } from '@hono/node-server';
-import { createNodeRuntime, type NodeRuntime } from './runtime-node.js';
+import { batchedStdout, createNodeRuntime, type NodeRuntime } from './runtime-node.js';
 
 /** The Node entry point: config, SQLite (created and migrated), prompts, provider; then serve. */
 async function main(): Promise<void> {
   let runtime: NodeRuntime;
   try {
-    runtime = await createNodeRuntime(process.env);
+    runtime = await createNodeRuntime(process.env, { writeLog: batchedStdout() });
   } catch (error) {
     // A bad setting or a changed published prompt: say what is wrong, no stack trace.
     console.error(`parallax: cannot start.\n${(error as Error).message}`);

@@ -11,12 +11,15 @@ import { loadPromptRegistry } from './prompts/load-node.js';
  * Everything a Node process needs, built from an environment: config, migrated SQLite,
  * prompts from disk, the provider, deps and the app. Shared by the server, the CLI and tests.
  */
-export async function createNodeRuntime(env: Record<string, string | undefined>, promptsDir = 'prompts') {
+export async function createNodeRuntime(
+  env: Record<string, string | undefined>,
+  options: { promptsDir?: string; writeLog?: (line: string) => void } = {},
+) {
   const config = parseConfig(env);
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, options.writeLog);
   const database = openNodeDatabase(config.DATABASE_PATH);
   try {
-    const prompts = await loadPromptRegistry(promptsDir);
+    const prompts = await loadPromptRegistry(options.promptsDir ?? 'prompts');
     const provider = selectProvider(config);
     const deps = buildDeps({ config, db: database.db, prompts, provider, logger });
     return {
@@ -44,4 +47,22 @@ function clientAddress(c: Parameters<typeof getConnInfo>[0]): string | undefined
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Log lines for a server: written to stdout in one batch per event-loop turn. A write to a pipe
+ * is synchronous on Linux, so one write per line would cost every request a system call.
+ * Pending lines are flushed when the process exits.
+ */
+export function batchedStdout(): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    process.stdout.write(`${pending.join('\n')}\n`);
+    pending = [];
+  };
+  process.once('exit', flush);
+  return (line) => {
+    if (pending.push(line) === 1) setImmediate(flush);
+  };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { briefs, documents, type BriefRow, type BriefStatus } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -56,7 +56,22 @@ export class BriefService {
   /** Briefs running in this process, by id: identical submissions join the run instead of starting one. */
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: BriefServiceDeps) {}
+  /** The hot-path reads (GET of a brief, POST of a briefed document): one joined query each, prepared once. */
+  private readonly reads;
+  /** sha256 of each prompt version's params: they never change, so hash them once. */
+  private readonly paramsHashes = new WeakMap<Prompt, Promise<string>>();
+
+  constructor(private readonly deps: BriefServiceDeps) {
+    const withTitle = (column: typeof briefs.id | typeof briefs.cacheKey) =>
+      deps.db
+        .select({ row: briefs, title: documents.title })
+        .from(briefs)
+        .leftJoin(documents, eq(documents.id, briefs.documentId))
+        .where(eq(column, sql.placeholder('key')))
+        .limit(1)
+        .prepare();
+    this.reads = { byId: withTitle(briefs.id), byCacheKey: withTitle(briefs.cacheKey) };
+  }
 
   async submit(input: SubmitInput, waitMs: number): Promise<{ outcome: SubmitOutcome; view: BriefView }> {
     const { db, provider } = this.deps;
@@ -70,11 +85,13 @@ export class BriefService {
     }
 
     const documentId = await sha256Hex(text);
-    const paramsHash = await sha256Hex(stableStringify(prompt.params));
-    const cacheKey = await sha256Hex(stableStringify([documentId, prompt.ref, prompt.sha256, provider.name, model, paramsHash]));
+    let paramsHash = this.paramsHashes.get(prompt);
+    if (!paramsHash) this.paramsHashes.set(prompt, (paramsHash = sha256Hex(stableStringify(prompt.params))));
+    const cacheKey = await sha256Hex(stableStringify([documentId, prompt.ref, prompt.sha256, provider.name, model, await paramsHash]));
 
-    const existing = await this.findByCacheKey(cacheKey);
-    if (existing?.status === 'succeeded') return { outcome: 'cached', view: toBriefView(existing, await this.titleOf(documentId), true) };
+    const [hit] = await this.reads.byCacheKey.all({ key: cacheKey });
+    if (hit?.row.status === 'succeeded') return { outcome: 'cached', view: toBriefView(hit.row, hit.title, true) };
+    const existing = hit?.row;
 
     let row = existing;
     if (!row || !this.running.has(row.id)) {
@@ -92,7 +109,7 @@ export class BriefService {
         provider: provider.name,
         model,
         params: prompt.params,
-        paramsHash,
+        paramsHash: await paramsHash,
       });
       row = claimed.row;
       if (claimed.ours) this.start(row, text, title ?? (await this.titleOf(documentId)), prompt);
@@ -106,9 +123,9 @@ export class BriefService {
 
   async get(id: string): Promise<BriefView> {
     if (!BRIEF_ID.test(id)) throw new AppError('invalid_request', `"${id}" is not a brief id (brf_ followed by 24 hex digits)`);
-    const [row] = await this.deps.db.select().from(briefs).where(eq(briefs.id, id)).limit(1);
-    if (!row) throw new AppError('not_found', `No brief with id ${id}`);
-    return toBriefView(row, await this.titleOf(row.documentId), false);
+    const [hit] = await this.reads.byId.all({ key: id });
+    if (!hit) throw new AppError('not_found', `No brief with id ${id}`);
+    return toBriefView(hit.row, hit.title, false);
   }
 
   async list(filters: ListFilters): Promise<{ items: BriefView[]; nextCursor: string | null }> {
