@@ -1,33 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
 import { ErrorBody } from '../src/errors.js';
-import { createTestApp, type TestApp } from './support/app.js';
-import { startLlmServer, type LlmFault, type LlmServer } from './support/llm-server.js';
+import type { LlmFault } from './support/llm-server.js';
+import { useLlmApp } from './support/llm-app.js';
 
 /**
  * Every LLM fault, seen through the whole service: the brief ends succeeded (after bounded
  * retries or one repair) or failed with a specific code; nothing invalid is cached; usage
  * counts every request paid for; a failed brief is retried by POSTing it again.
  */
-let llm: LlmServer;
-let t: TestApp;
+const ctx = useLlmApp({ LLM_MAX_RETRIES: '1', LLM_TIMEOUT_MS: '300', LLM_RETRY_AFTER_CAP_MS: '2000' });
 let n = 0;
-
-beforeAll(async () => {
-  llm = await startLlmServer();
-  t = await createTestApp({
-    OPENAI_BASE_URL: llm.url,
-    LLM_MODEL: 'test-model',
-    LLM_MAX_RETRIES: '1',
-    LLM_TIMEOUT_MS: '300',
-    LLM_RETRY_AFTER_CAP_MS: '2000',
-  });
-});
-afterAll(async () => {
-  await t.close();
-  await llm.close();
-});
-beforeEach(() => llm.reset());
 
 /** A new document per case, so no case is served from another's cache. */
 const newDocument = () => `Case ${++n}: the Agency said the scheme saved 12 million. The union said it did not.`;
@@ -44,8 +27,8 @@ const transient: [string, LlmFault][] = [
 describe('one transient fault, then a good answer', () => {
   for (const [name, fault] of transient) {
     it(`${name}: succeeds after one retry, and usage counts both requests`, async () => {
-      llm.enqueue(fault);
-      const response = await t.postJson({ text: newDocument(), prompt: 'brief@1' });
+      ctx.llm.enqueue(fault);
+      const response = await ctx.t.postJson({ text: newDocument(), prompt: 'brief@1' });
       expect(response.status).toBe(201);
       const view = BriefView.parse(await response.json());
       expect(view.status).toBe('succeeded');
@@ -57,29 +40,29 @@ describe('one transient fault, then a good answer', () => {
 describe('faults that outlast the retry budget', () => {
   for (const [name, fault] of transient) {
     it(`${name} twice: fails as llm_unavailable, caches nothing, and a re-POST retries it`, async () => {
-      llm.enqueue(fault, fault);
+      ctx.llm.enqueue(fault, fault);
       const text = newDocument();
-      const before = t.rows().llmCalls;
-      const failed = await t.postJson({ text, prompt: 'brief@1' });
+      const before = ctx.t.rows().llmCalls;
+      const failed = await ctx.t.postJson({ text, prompt: 'brief@1' });
       const error = ErrorBody.parse(await failed.json()).error;
       expect(failed.status).toBe(503);
       expect(error.code).toBe('llm_unavailable');
       expect(error.message.length).toBeGreaterThan(20);
-      expect(t.rows().llmCalls).toBe(before);
-      const stored = BriefView.parse(await (await t.app.request(`/v1/briefs/${error.details!.briefId}`)).json());
+      expect(ctx.t.rows().llmCalls).toBe(before);
+      const stored = BriefView.parse(await (await ctx.t.app.request(`/v1/briefs/${error.details!.briefId}`)).json());
       expect(stored).toMatchObject({ status: 'failed', usage: { requests: 2 } });
 
-      const retried = await t.postJson({ text, prompt: 'brief@1' });
+      const retried = await ctx.t.postJson({ text, prompt: 'brief@1' });
       expect(retried.status).toBe(201);
       expect(BriefView.parse(await retried.json())).toMatchObject({ id: stored.id, status: 'succeeded' });
-      expect(t.rows().llmCalls).toBe(before + 1);
+      expect(ctx.t.rows().llmCalls).toBe(before + 1);
     });
   }
 
   it('a Retry-After beyond the cap fails at once instead of waiting', async () => {
-    llm.enqueue({ status: 429, headers: { 'retry-after': '3600' } });
+    ctx.llm.enqueue({ status: 429, headers: { 'retry-after': '3600' } });
     const started = performance.now();
-    const failed = await t.postJson({ text: newDocument(), prompt: 'brief@1' });
+    const failed = await ctx.t.postJson({ text: newDocument(), prompt: 'brief@1' });
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(failed.status).toBe(503);
     expect(ErrorBody.parse(await failed.json()).error.message).toMatch(/rate-limit/i);
@@ -88,10 +71,10 @@ describe('faults that outlast the retry budget', () => {
 
 describe('bad output', () => {
   it('truncated JSON is repaired once, and only the repaired output is cached', async () => {
-    llm.enqueue({ content: '{"headline": "Agency scheme", "summary": "The doc' });
-    const view = BriefView.parse(await (await t.postJson({ text: newDocument(), prompt: 'brief@1' })).json());
+    ctx.llm.enqueue({ content: '{"headline": "Agency scheme", "summary": "The doc' });
+    const view = BriefView.parse(await (await ctx.t.postJson({ text: newDocument(), prompt: 'brief@1' })).json());
     expect(view).toMatchObject({ status: 'succeeded', usage: { requests: 2 } });
-    const cached = t.sqlite.prepare('select output from llm_calls order by created_at desc limit 1').get() as { output: string };
+    const cached = ctx.t.sqlite.prepare('select output from llm_calls order by created_at desc limit 1').get() as { output: string };
     expect(JSON.parse(cached.output)).toEqual(expect.objectContaining({ headline: expect.any(String), keyPoints: expect.any(Array) }));
   });
 
@@ -102,14 +85,14 @@ describe('bad output', () => {
   ];
   for (const [name, faults, message] of invalid) {
     it(`${name}: fails as llm_invalid_output, says why, caches nothing`, async () => {
-      llm.enqueue(...faults);
-      const before = t.rows().llmCalls;
-      const failed = await t.postJson({ text: newDocument(), prompt: 'brief@1' });
+      ctx.llm.enqueue(...faults);
+      const before = ctx.t.rows().llmCalls;
+      const failed = await ctx.t.postJson({ text: newDocument(), prompt: 'brief@1' });
       expect(failed.status).toBe(502);
       const error = ErrorBody.parse(await failed.json()).error;
       expect(error.code).toBe('llm_invalid_output');
       expect(error.message).toMatch(message);
-      expect(t.rows().llmCalls).toBe(before);
+      expect(ctx.t.rows().llmCalls).toBe(before);
     });
   }
 });

@@ -1,27 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
-import { createTestApp, policyDocument, type TestApp } from './support/app.js';
-import { startLlmServer, type LlmServer } from './support/llm-server.js';
+import { policyDocument } from './support/app.js';
+import { useLlmApp } from './support/llm-app.js';
 
-let llm: LlmServer;
-let t: TestApp;
 const CONCURRENCY = 3;
-
-beforeAll(async () => {
-  llm = await startLlmServer();
-  t = await createTestApp({
-    OPENAI_BASE_URL: llm.url,
-    LLM_MODEL: 'test-model',
-    CHUNK_TOKENS: '300',
-    CHUNK_OVERLAP_TOKENS: '30',
-    LLM_CONCURRENCY: String(CONCURRENCY),
-  });
-});
-afterAll(async () => {
-  await t.close();
-  await llm.close();
-});
-beforeEach(() => llm.reset());
+const ctx = useLlmApp({ CHUNK_TOKENS: '300', CHUNK_OVERLAP_TOKENS: '30', LLM_CONCURRENCY: String(CONCURRENCY) });
 
 const isMap = (call: { stage?: string }) => call.stage === 'map';
 const isReduce = (call: { stage?: string }) => call.stage === 'reduce';
@@ -30,15 +13,15 @@ describe('a long document', () => {
   const document = policyDocument(220);
 
   it('goes through map and a reduce tree with at most the configured concurrency', async () => {
-    llm.latencyMs = 15;
-    const response = await t.postJson({ text: document, prompt: 'brief@1' });
+    ctx.llm.latencyMs = 15;
+    const response = await ctx.t.postJson({ text: document, prompt: 'brief@1' });
     expect(response.status).toBe(201);
     const view = BriefView.parse(await response.json());
     const chunks = view.chunks!;
     expect(chunks).toBeGreaterThanOrEqual(40);
 
-    const maps = llm.calls.filter(isMap).length;
-    const reduces = llm.calls.filter(isReduce).length;
+    const maps = ctx.llm.calls.filter(isMap).length;
+    const reduces = ctx.llm.calls.filter(isReduce).length;
     expect(maps).toBe(chunks);
     const k = view.params.reduceFanIn as number;
     // A k-ary tree over N leaves has between ⌈(N-1)/(k-1)⌉ and N-1 inner nodes.
@@ -46,9 +29,9 @@ describe('a long document', () => {
     expect(reduces).toBeLessThan(chunks);
     expect(view.usage).toMatchObject({ calls: maps + reduces, cachedCalls: 0, requests: maps + reduces });
 
-    expect(llm.maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
-    expect(llm.maxInFlight).toBe(CONCURRENCY);
-    llm.latencyMs = 0;
+    expect(ctx.llm.maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
+    expect(ctx.llm.maxInFlight).toBe(CONCURRENCY);
+    ctx.llm.latencyMs = 0;
 
     // Every verified citation points at its own text in the source.
     for (const point of view.brief!.keyPoints) {
@@ -60,17 +43,17 @@ describe('a long document', () => {
   });
 
   it('re-runs only the edited chunk and its reduce path after one paragraph changes', async () => {
-    const before = BriefView.parse(await (await t.postJson({ text: document, prompt: 'brief@1' })).json());
-    llm.reset();
+    const before = BriefView.parse(await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json());
+    ctx.llm.reset();
     const paragraphs = document.split('\n\n');
     paragraphs[110] = paragraphs[110]!.replace('the housing programme', 'the revised housing programme');
-    const response = await t.postJson({ text: paragraphs.join('\n\n'), prompt: 'brief@1' });
+    const response = await ctx.t.postJson({ text: paragraphs.join('\n\n'), prompt: 'brief@1' });
     expect(response.status).toBe(201);
     const after = BriefView.parse(await response.json());
     expect(after.id).not.toBe(before.id);
 
-    const maps = llm.calls.filter(isMap).length;
-    const reduces = llm.calls.filter(isReduce).length;
+    const maps = ctx.llm.calls.filter(isMap).length;
+    const reduces = ctx.llm.calls.filter(isReduce).length;
     const k = after.params.reduceFanIn as number;
     const levels = Math.ceil(Math.log(after.chunks!) / Math.log(k));
     expect(maps).toBeGreaterThanOrEqual(1);
@@ -82,9 +65,9 @@ describe('a long document', () => {
 
 describe('identical requests at once', () => {
   it('share one pipeline run', async () => {
-    llm.latencyMs = 50;
+    ctx.llm.latencyMs = 50;
     const text = policyDocument(30, 'transport');
-    const responses = await Promise.all(Array.from({ length: 20 }, () => t.postJson({ text, prompt: 'brief@2' })));
+    const responses = await Promise.all(Array.from({ length: 20 }, () => ctx.t.postJson({ text, prompt: 'brief@2' })));
     const views = await Promise.all(responses.map(async (r) => BriefView.parse(await r.json())));
     expect(new Set(views.map((v) => v.id)).size).toBe(1);
     expect(views.every((v) => v.status === 'succeeded')).toBe(true);
@@ -92,8 +75,8 @@ describe('identical requests at once', () => {
     expect(statuses.every((s) => s === 201 || s === 200)).toBe(true);
 
     const oneRun = views[0]!.usage!.calls;
-    expect(llm.calls).toHaveLength(oneRun);
-    expect(t.sqlite.prepare('select count(*) as n from briefs where document_id = ?').get(views[0]!.document.id)).toEqual({ n: 1 });
-    llm.latencyMs = 0;
+    expect(ctx.llm.calls).toHaveLength(oneRun);
+    expect(ctx.t.sqlite.prepare('select count(*) as n from briefs where document_id = ?').get(views[0]!.document.id)).toEqual({ n: 1 });
+    ctx.llm.latencyMs = 0;
   });
 });

@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BriefView } from '../src/briefs/view.js';
 import { DocumentView } from '../src/documents/service.js';
 import { ErrorBody } from '../src/errors.js';
-import { createTestApp, policyDocument, type TestApp } from './support/app.js';
-import { startLlmServer, type LlmServer } from './support/llm-server.js';
+import { policyDocument } from './support/app.js';
+import { useLlmApp } from './support/llm-app.js';
 
 const ListBody = z.object({ items: z.array(BriefView), nextCursor: z.string().nullable() });
 
-let llm: LlmServer;
-let t: TestApp;
-
-beforeAll(async () => {
-  llm = await startLlmServer();
-  t = await createTestApp({ OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'test-key', LLM_MODEL: 'test-model' });
-});
-afterAll(async () => {
-  await t.close();
-  await llm.close();
-});
-beforeEach(() => llm.reset());
+const ctx = useLlmApp({ OPENAI_API_KEY: 'test-key' });
 
 const document = `${policyDocument(6)}\n\nThe Minister said: "This plan ends the housing crisis for good."`;
 
 describe('POST /v1/briefs', () => {
   it('makes a cited brief through the LLM endpoint, with provenance', async () => {
-    const response = await t.postJson({ text: document, title: 'Housing plan', prompt: 'brief@1' });
+    const response = await ctx.t.postJson({ text: document, title: 'Housing plan', prompt: 'brief@1' });
     expect(response.status).toBe(201);
     const view = BriefView.parse(await response.json());
     expect(view).toMatchObject({ status: 'succeeded', cached: false, provider: 'openai', model: 'test-model' });
@@ -45,8 +34,8 @@ describe('POST /v1/briefs', () => {
     }
 
     // The endpoint saw instructions in the system message, the document fenced in the user message, and a strict schema.
-    expect(llm.calls).toHaveLength(1);
-    const body = llm.calls[0]!.body as {
+    expect(ctx.llm.calls).toHaveLength(1);
+    const body = ctx.llm.calls[0]!.body as {
       messages: { role: string; content: string }[];
       response_format: { type: string; json_schema: { strict: boolean } };
     };
@@ -60,22 +49,22 @@ describe('POST /v1/briefs', () => {
   });
 
   it('serves the same document again from the cache, with no LLM call', async () => {
-    const first = BriefView.parse(await (await t.postJson({ text: document, prompt: 'brief@1' })).json());
-    llm.reset();
+    const first = BriefView.parse(await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json());
+    ctx.llm.reset();
     const started = performance.now();
-    const again = await t.postJson({ text: `  ${document.replace(/\n\n/g, '\r\n\r\n')}  `, prompt: 'brief@1' });
+    const again = await ctx.t.postJson({ text: `  ${document.replace(/\n\n/g, '\r\n\r\n')}  `, prompt: 'brief@1' });
     const elapsed = performance.now() - started;
     expect(again.status).toBe(200);
     const view = BriefView.parse(await again.json());
     expect(view).toMatchObject({ id: first.id, cached: true, status: 'succeeded' });
     expect(view.brief).toEqual(first.brief);
-    expect(llm.calls).toHaveLength(0);
+    expect(ctx.llm.calls).toHaveLength(0);
     expect(elapsed).toBeLessThan(1_000);
   });
 
   it('makes a new brief beside the old one for another prompt version, and lists both', async () => {
-    const v1 = BriefView.parse(await (await t.postJson({ text: document, prompt: 'brief@1' })).json());
-    const response = await t.postJson({ text: document, prompt: 'brief@2' });
+    const v1 = BriefView.parse(await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json());
+    const response = await ctx.t.postJson({ text: document, prompt: 'brief@2' });
     expect(response.status).toBe(201);
     const v2 = BriefView.parse(await response.json());
     expect(v2.id).not.toBe(v1.id);
@@ -83,20 +72,20 @@ describe('POST /v1/briefs', () => {
     expect(v2.prompt.sha256).not.toBe(v1.prompt.sha256);
     expect(v2.document.id).toBe(v1.document.id);
 
-    const list = ListBody.parse(await (await t.app.request(`/v1/briefs?document=${v1.document.id}`)).json());
+    const list = ListBody.parse(await (await ctx.t.app.request(`/v1/briefs?document=${v1.document.id}`)).json());
     expect(list.items.map((item) => item.prompt.ref).sort()).toEqual(['brief@1', 'brief@2']);
-    const onlyV2 = ListBody.parse(await (await t.app.request(`/v1/briefs?document=${v1.document.id}&prompt=brief@2`)).json());
+    const onlyV2 = ListBody.parse(await (await ctx.t.app.request(`/v1/briefs?document=${v1.document.id}&prompt=brief@2`)).json());
     expect(onlyV2.items.map((item) => item.id)).toEqual([v2.id]);
 
-    const doc = DocumentView.parse(await (await t.app.request(`/v1/documents/${v1.document.id}?include=text`)).json());
+    const doc = DocumentView.parse(await (await ctx.t.app.request(`/v1/documents/${v1.document.id}?include=text`)).json());
     expect(doc.text).toBe(document);
     expect(doc.briefs.map((b) => b.id).sort()).toEqual([v1.id, v2.id].sort());
-    const withoutText = DocumentView.parse(await (await t.app.request(`/v1/documents/${v1.document.id}`)).json());
+    const withoutText = DocumentView.parse(await (await ctx.t.app.request(`/v1/documents/${v1.document.id}`)).json());
     expect(withoutText.text).toBeUndefined();
   });
 
   it('accepts a raw text/plain body with prompt and title in the query', async () => {
-    const response = await t.app.request('/v1/briefs?prompt=brief@1&title=Raw', {
+    const response = await ctx.t.app.request('/v1/briefs?prompt=brief@1&title=Raw', {
       method: 'POST',
       headers: { 'content-type': 'text/plain; charset=utf-8' },
       body: 'A raw document. The Council said the plan costs 4 million pounds. Residents were not consulted.',
@@ -106,20 +95,20 @@ describe('POST /v1/briefs', () => {
   });
 
   it('answers 202 with a Location when the brief is still running after ?wait=0', async () => {
-    llm.latencyMs = 300;
-    const response = await t.postJson({ text: `${document} Slow variant.`, prompt: 'brief@1' }, '?wait=0');
+    ctx.llm.latencyMs = 300;
+    const response = await ctx.t.postJson({ text: `${document} Slow variant.`, prompt: 'brief@1' }, '?wait=0');
     expect(response.status).toBe(202);
     const view = BriefView.parse(await response.json());
     expect(view.status).toBe('running');
     expect(response.headers.get('location')).toBe(`/v1/briefs/${view.id}`);
-    await t.deps.briefs.idle();
-    const done = BriefView.parse(await (await t.app.request(`/v1/briefs/${view.id}`)).json());
+    await ctx.t.deps.briefs.idle();
+    const done = BriefView.parse(await (await ctx.t.app.request(`/v1/briefs/${view.id}`)).json());
     expect(done.status).toBe('succeeded');
-    llm.latencyMs = 0;
+    ctx.llm.latencyMs = 0;
   });
 
   it('marks a quote the model invented as unverified, never verified', async () => {
-    llm.handler = (_body) => ({
+    ctx.llm.handler = (_body) => ({
       headline: 'Plan',
       summary: 'The document describes a plan.',
       keyPoints: [
@@ -130,65 +119,65 @@ describe('POST /v1/briefs', () => {
       counterPerspectives: [],
     });
     // Another model name: a new cache key, so the scripted answer is used.
-    const response = await t.postJson({ text: document, prompt: 'brief@1', model: 'inventive-model' });
+    const response = await ctx.t.postJson({ text: document, prompt: 'brief@1', model: 'inventive-model' });
     const view = BriefView.parse(await response.json());
     expect(view.status).toBe('succeeded');
     const [fake, real] = view.brief!.keyPoints;
     expect(fake!.citations[0]).toEqual({ quote: 'The Ministry promised free houses for everyone in 2025.', start: null, end: null, verified: false });
     expect(real!.citations[0]!.verified).toBe(true);
-    llm.handler = undefined;
+    ctx.llm.handler = undefined;
   });
 });
 
 describe('GET routes', () => {
   it('paginates the list with a cursor, newest first, without repeats', async () => {
-    for (let i = 0; i < 5; i++) await t.postJson({ text: `Paging document number ${i}. The Council said it will act.`, prompt: 'brief@1' });
+    for (let i = 0; i < 5; i++) await ctx.t.postJson({ text: `Paging document number ${i}. The Council said it will act.`, prompt: 'brief@1' });
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
       const query: string = `/v1/briefs?limit=2&prompt=brief@1${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = ListBody.parse(await (await t.app.request(query)).json());
+      const page = ListBody.parse(await (await ctx.t.app.request(query)).json());
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((item) => item.id));
       cursor = page.nextCursor;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBeGreaterThanOrEqual(5);
-    const all = ListBody.parse(await (await t.app.request('/v1/briefs?limit=100&prompt=brief@1')).json());
+    const all = ListBody.parse(await (await ctx.t.app.request('/v1/briefs?limit=100&prompt=brief@1')).json());
     expect(all.items.map((item) => item.id)).toEqual(seen);
   });
 
   it('filters by status and model', async () => {
-    const succeeded = ListBody.parse(await (await t.app.request('/v1/briefs?status=succeeded&model=test-model&limit=100')).json());
+    const succeeded = ListBody.parse(await (await ctx.t.app.request('/v1/briefs?status=succeeded&model=test-model&limit=100')).json());
     expect(succeeded.items.length).toBeGreaterThan(0);
     expect(succeeded.items.every((item) => item.status === 'succeeded' && item.model === 'test-model')).toBe(true);
-    const failed = ListBody.parse(await (await t.app.request('/v1/briefs?status=failed')).json());
+    const failed = ListBody.parse(await (await ctx.t.app.request('/v1/briefs?status=failed')).json());
     expect(failed.items).toEqual([]);
   });
 
   it('returns 404 not_found for an unknown brief id and 400 for a malformed one', async () => {
-    const missing = await t.app.request('/v1/briefs/brf_000000000000000000000000');
+    const missing = await ctx.t.app.request('/v1/briefs/brf_000000000000000000000000');
     expect(missing.status).toBe(404);
     expect(ErrorBody.parse(await missing.json()).error.code).toBe('not_found');
-    const malformed = await t.app.request('/v1/briefs/not-an-id');
+    const malformed = await ctx.t.app.request('/v1/briefs/not-an-id');
     expect(malformed.status).toBe(400);
     expect(ErrorBody.parse(await malformed.json()).error.code).toBe('invalid_request');
   });
 
   it('lists prompt versions and shows one, resolving @latest', async () => {
-    const list = (await (await t.app.request('/v1/prompts')).json()) as { items: { ref: string; latest: boolean }[] };
+    const list = (await (await ctx.t.app.request('/v1/prompts')).json()) as { items: { ref: string; latest: boolean }[] };
     expect(list.items.map((p) => p.ref)).toEqual(expect.arrayContaining(['brief@1', 'brief@2']));
     expect(list.items.find((p) => p.latest)?.ref).toBe('brief@2');
-    const latest = (await (await t.app.request('/v1/prompts/brief@latest')).json()) as { ref: string; templates: Record<string, string> };
+    const latest = (await (await ctx.t.app.request('/v1/prompts/brief@latest')).json()) as { ref: string; templates: Record<string, string> };
     expect(latest.ref).toBe('brief@2');
     expect(Object.keys(latest.templates).sort()).toEqual(['map', 'reduce', 'system']);
-    const unknown = await t.app.request('/v1/prompts/brief@99');
+    const unknown = await ctx.t.app.request('/v1/prompts/brief@99');
     expect(unknown.status).toBe(404);
     expect(ErrorBody.parse(await unknown.json()).error.code).toBe('unknown_prompt');
   });
 
   it('reports health', async () => {
-    const response = await t.app.request('/healthz');
+    const response = await ctx.t.app.request('/healthz');
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: 'ok', provider: 'openai', model: 'test-model' });
   });
