@@ -24,8 +24,11 @@ export interface RunJob {
   prompt: Prompt;
   provider: Provider;
   model: string;
-  onProgress?: (progress: Progress) => void;
+  onProgress?: (progress: RunProgress) => void;
 }
+
+/** The pipeline's progress, then the verify stage's count of citations found in the source. */
+export type RunProgress = Progress | { stage: 'verified'; citations: number; verifiedCitations: number };
 
 /**
  * chunk → map → reduce → verify → store, for one brief row already marked `running`.
@@ -63,6 +66,8 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<void> 
     timings.reduceMs = chunks.length > 1 ? verifyStarted - mapStarted - timings.mapMs : 0;
     const brief = verifyBrief(modelBrief, job.text);
     timings.verifyMs = performance.now() - verifyStarted;
+    const citations = [...brief.keyPoints, ...brief.counterPerspectives].flatMap((item) => item.citations);
+    job.onProgress?.({ stage: 'verified', citations: citations.length, verifiedCitations: citations.filter((citation) => citation.verified).length });
     timings.totalMs = performance.now() - started;
     await db
       .update(briefs)

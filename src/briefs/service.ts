@@ -9,6 +9,7 @@ import type { LlmCallRunner } from '../pipeline/llm-calls.js';
 import { normalizeText } from '../pipeline/normalize.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { PromptRegistry } from '../prompts/registry.js';
+import { BriefEventHub } from './events.js';
 import { runBrief } from './run.js';
 import { toBriefView, type BriefView } from './view.js';
 
@@ -55,6 +56,8 @@ const BRIEF_ID = /^brf_[0-9a-f]{24}$/;
 export class BriefService {
   /** Briefs running in this process, by id: identical submissions join the run instead of starting one. */
   private readonly running = new Map<string, Promise<void>>();
+  /** Progress of the briefs running in this process, for `GET /v1/briefs/:id/events`. */
+  readonly events = new BriefEventHub();
 
   /** The hot-path reads (GET of a brief, POST of a briefed document): one joined query each, prepared once. */
   private readonly reads;
@@ -181,6 +184,11 @@ export class BriefService {
     return row ? toBriefView(row, await this.titleOf(documentId), true) : undefined;
   }
 
+  /** Whether this process runs the brief now (so its progress arrives on `events`). */
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
   /** Resolves when every brief running in this process has finished (graceful shutdown, tests). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
@@ -230,10 +238,11 @@ export class BriefService {
     (renew as { unref?: () => void }).unref?.();
     const run = runBrief(
       { db, runner: this.deps.runner, logger: this.deps.logger, overlapTokens: this.deps.overlapTokens },
-      { briefId: row.id, text, title, prompt, provider: this.deps.provider, model: row.model },
+      { briefId: row.id, text, title, prompt, provider: this.deps.provider, model: row.model, onProgress: (progress) => this.events.emit(row.id, progress) },
     ).finally(() => {
       clearInterval(renew);
       this.running.delete(row.id);
+      this.events.end(row.id);
     });
     this.running.set(row.id, run);
     this.deps.background(run);

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { followBrief } from '../briefs/events.js';
 import { BRIEF_STATUSES } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { parseInput, type AppEnv } from './env.js';
@@ -76,7 +78,20 @@ export const briefRoutes = new Hono<AppEnv>()
     const filters = parseInput(ListQuery, c.req.query(), 'query');
     return c.json(await c.get('deps').briefs.list(filters));
   })
-  .get('/:id', async (c) => c.json(await c.get('deps').briefs.get(c.req.param('id'))));
+  .get('/:id', async (c) => c.json(await c.get('deps').briefs.get(c.req.param('id'))))
+  // Server-sent events until the brief finishes; see followBrief for what is sent when.
+  .get('/:id/events', async (c) => {
+    const { briefs, config } = c.get('deps');
+    const id = c.req.param('id');
+    await briefs.get(id); // 400 / 404 as a JSON error, before the stream starts
+    return streamSSE(c, async (stream) => {
+      const controller = new AbortController();
+      stream.onAbort(() => controller.abort());
+      for await (const event of followBrief(briefs, id, { pollMs: config.BRIEF_POLL_MS, signal: controller.signal })) {
+        await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
+      }
+    });
+  });
 
 /** Decodes a raw body as UTF-8, refusing bytes that are not (rather than replacing them silently). */
 function decodeUtf8(bytes: ArrayBuffer): string {
