@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
 import { createTestApp, type TestApp } from './support/app.js';
+import { makeHtmlPage, makePdf } from './support/documents.js';
 import { startLocalWorker, workerdUnavailable, type LocalWorker } from './support/wrangler.js';
 
 // The same app on Workers: wrangler dev (workerd from the npm package) over a local D1 migrated
@@ -80,6 +81,27 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     });
     expect(again.status).toBe(200);
     expect(BriefView.parse(await again.json())).toMatchObject({ id: created.id, cached: true });
+  });
+
+  it('reads PDF and HTML documents as the Node app does (unpdf, Readability and linkedom run in workerd)', async () => {
+    for (const [type, body] of [['application/pdf', await makePdf()], ['text/html', makeHtmlPage()]] as const) {
+      const init = { method: 'POST', headers: { 'content-type': type }, body };
+      const fromWorker = await fetch(`${worker.url}/v1/briefs?wait=60`, init);
+      const fromNode = await node.app.request('/v1/briefs?wait=60', init);
+      expect(fromWorker.status, worker.output()).toBe(201);
+      expect(fromNode.status).toBe(201);
+      const [w, n] = [BriefView.parse(await fromWorker.json()), BriefView.parse(await fromNode.json())];
+      expect(made(w)).toEqual(made(n));
+      const document = async (base: string | null) => {
+        const path = `/v1/documents/${w.document.id}`;
+        const response = base ? await fetch(`${base}${path}`) : await node.app.request(path);
+        const { mediaType, pages, pageMap } = (await response.json()) as Record<string, unknown>;
+        return { mediaType, pages, pageMap };
+      };
+      const stored = await document(worker.url);
+      expect(stored).toEqual(await document(null));
+      expect(stored.mediaType).toBe(type);
+    }
   });
 
   it('answers 202 at once and finishes the brief in the background (waitUntil)', async () => {

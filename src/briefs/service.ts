@@ -35,6 +35,8 @@ export interface SubmitInput {
   prompt?: string | undefined;
   model?: string | undefined;
   mediaType?: string | undefined;
+  /** Paged documents: where each page starts in the normalized text (src/ingest/pages.ts). */
+  pageMap?: number[] | undefined;
 }
 
 /** How a submission was answered: from the cache, made now, still running, or failed. */
@@ -100,7 +102,7 @@ export class BriefService {
     if (!row || !this.running.has(row.id)) {
       await db
         .insert(documents)
-        .values({ id: documentId, title, text, chars: text.length, mediaType: input.mediaType ?? 'text/plain', createdAt: Date.now() })
+        .values({ id: documentId, title, text, chars: text.length, mediaType: input.mediaType ?? 'text/plain', pageMap: input.pageMap ?? null, createdAt: Date.now() })
         .onConflictDoNothing();
       const claimed = await this.claim(row, {
         cacheKey,

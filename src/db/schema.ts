@@ -13,6 +13,12 @@ export const documents = sqliteTable('documents', {
   chars: integer('chars').notNull(),
   /** How the document arrived: text/plain, text/markdown, text/html, application/pdf. */
   mediaType: text('media_type').notNull().default('text/plain'),
+  /**
+   * Paged documents (PDF): the character offset in `text` where each page starts (page i + 1
+   * at `pageMap[i]`), for naming the page a citation is on (src/ingest/pages.ts `pageOf`).
+   * Null for documents without pages.
+   */
+  pageMap: text('page_map', { mode: 'json' }).$type<number[]>(),
   createdAt: integer('created_at').notNull().default(now),
 });
 export type DocumentRow = typeof documents.$inferSelect;

@@ -9,7 +9,15 @@ export const DocumentView = z.object({
   id: z.string(),
   title: z.string().nullable(),
   chars: z.number(),
+  /** How the document arrived, as detected: text/plain, text/markdown, text/html or application/pdf. */
   mediaType: z.string(),
+  /** Page count of a paged document (PDF); null otherwise. */
+  pages: z.number().int().nullable(),
+  /**
+   * Where each page starts in the normalized text (null when the document has no pages): a
+   * citation with `start` s is on the last page whose `start` ≤ s (`pageOf` in src/ingest/pages.ts).
+   */
+  pageMap: z.array(z.object({ page: z.number().int(), start: z.number().int() })).nullable(),
   createdAt: z.string(),
   /** Present when asked for with `?include=text`. */
   text: z.string().optional(),
@@ -30,6 +38,8 @@ export async function getDocument(db: Database, id: string, includeText: boolean
     title: row.title,
     chars: row.chars,
     mediaType: row.mediaType,
+    pages: row.pageMap ? row.pageMap.length : null,
+    pageMap: row.pageMap ? row.pageMap.map((start, i) => ({ page: i + 1, start })) : null,
     createdAt: new Date(row.createdAt).toISOString(),
     ...(includeText ? { text: row.text } : {}),
     briefs: rows.map((brief) => toBriefView(brief, row.title, false)),

@@ -3,7 +3,10 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { followBrief } from '../briefs/events.js';
 import { BRIEF_STATUSES } from '../db/schema.js';
+import type { SubmitInput } from '../briefs/service.js';
 import { AppError } from '../errors.js';
+import { ingest, type IngestedDocument } from '../ingest/index.js';
+import { readUploadForm } from '../ingest/form.js';
 import { parseInput, type AppEnv } from './env.js';
 
 const PromptRef = z.string().trim().min(1).max(100);
@@ -36,14 +39,15 @@ const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const RAW_TEXT_TYPES = new Set(['text/plain', 'text/markdown']);
+/** Multipart fields besides the document, validated like the JSON body's. */
+const UploadFields = z.strictObject({ title: Title.optional(), prompt: PromptRef.optional(), model: Model.optional() });
 
 export const briefRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const { briefs, config } = c.get('deps');
     const query = parseInput(CreateBriefQuery, c.req.query(), 'query');
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    let input: z.infer<typeof CreateBriefBody> & { mediaType: string };
+    let input: SubmitInput;
     if (mediaType === 'application/json') {
       let body: unknown;
       try {
@@ -52,12 +56,27 @@ export const briefRoutes = new Hono<AppEnv>()
         throw new AppError('invalid_request', 'The body is not valid JSON');
       }
       input = { ...parseInput(CreateBriefBody, body, 'body'), mediaType: 'text/plain' };
-    } else if (RAW_TEXT_TYPES.has(mediaType)) {
-      input = { text: decodeUtf8(await c.req.arrayBuffer()), title: query.title, prompt: query.prompt, model: query.model, mediaType };
+    } else if (mediaType === 'multipart/form-data') {
+      // A file part (PDF, HTML, Markdown, text: read by src/ingest/) or a pasted `text` field.
+      let formData: FormData;
+      try {
+        formData = await c.req.formData();
+      } catch {
+        throw new AppError('invalid_request', 'The body is not valid multipart/form-data');
+      }
+      const form = await readUploadForm(formData);
+      const fields = parseInput(UploadFields, form.fields, 'form');
+      const doc: Partial<IngestedDocument> & { text: string; mediaType: string } =
+        form.document.kind === 'text' ? { text: form.document.text, mediaType: 'text/plain' } : await ingest(form.document.bytes, form.document.declared);
+      input = { ...doc, title: fields.title ?? query.title ?? doc.title, prompt: fields.prompt ?? query.prompt, model: fields.model ?? query.model };
+    } else if (mediaType && mediaType !== 'application/x-www-form-urlencoded') {
+      // A raw document; its type is detected from the bytes, the header only narrows it (src/ingest/detect.ts).
+      const doc = await ingest(new Uint8Array(await c.req.arrayBuffer()), mediaType);
+      input = { ...doc, title: query.title ?? doc.title, prompt: query.prompt, model: query.model };
     } else {
       throw new AppError(
         'unsupported_media_type',
-        `Send the document as application/json ({ "text": ... }), text/plain or text/markdown; got ${mediaType || 'no content type'}`,
+        `Send the document as application/json ({ "text": ... }), multipart/form-data (a "file" part), or a raw application/pdf, text/html, text/markdown or text/plain body; got ${mediaType || 'no content type'}`,
       );
     }
     const waitMs = (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000;
@@ -92,16 +111,3 @@ export const briefRoutes = new Hono<AppEnv>()
       }
     });
   });
-
-/** Decodes a raw body as UTF-8, refusing bytes that are not (rather than replacing them silently). */
-function decodeUtf8(bytes: ArrayBuffer): string {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new AppError('invalid_request', 'The body is not valid UTF-8 text');
-  }
-  // NUL never occurs in text; it marks a binary file sent as text/plain.
-  if (text.includes('\u0000')) throw new AppError('invalid_request', 'The body looks like binary data, not text');
-  return text;
-}
