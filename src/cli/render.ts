@@ -1,0 +1,75 @@
+import type { Brief } from '../brief/schema.js';
+import type { BriefView } from '../briefs/view.js';
+import type { Comparison } from '../compare/compare.js';
+
+const NOTE_TITLES: Record<string, string> = {
+  disputed_claim: 'Disputed claims',
+  unverified_figure: 'Figures resting on one source',
+  missing_perspective: 'Missing perspectives',
+  loaded_language: 'Loaded language',
+  missing_context: 'Missing context',
+  rhetorical_technique: 'Rhetorical techniques',
+};
+
+function quotes(citations: Brief['keyPoints'][number]['citations'], indent: string): string[] {
+  return citations.map((citation) => `${indent}${citation.verified ? '✓' : '✗'} "${citation.quote}"${citation.verified ? '' : ' (not found in the source)'}`);
+}
+
+/** A brief as text for a terminal: headline, provenance, summary, key points with quotes, notes by kind. */
+export function renderBrief(view: BriefView): string {
+  const brief = view.brief;
+  const provenance = [view.document.title, view.prompt.ref, `${view.provider}/${view.model}`, view.chunks === null ? null : `${view.chunks} chunk(s)`, view.cached ? 'cached' : null, view.id]
+    .filter(Boolean)
+    .join(' · ');
+  if (!brief) return `${provenance}\n${view.status}${view.error ? `: ${view.error.message}` : ''}\n`;
+  const lines = [brief.headline, provenance, '', 'Summary', `  ${brief.summary}`, '', 'Key points'];
+  brief.keyPoints.forEach((point, index) => lines.push(`  ${index + 1}. ${point.text}`, ...quotes(point.citations, '     ')));
+  lines.push('', 'Notes');
+  if (brief.counterPerspectives.length === 0) lines.push('  (none)');
+  const kinds = [...new Set(brief.counterPerspectives.map((note) => note.kind))];
+  for (const kind of kinds) {
+    lines.push(`  ${NOTE_TITLES[kind] ?? kind}`);
+    for (const note of brief.counterPerspectives.filter((item) => item.kind === kind)) {
+      lines.push(`    - ${note.note}`, `      claim: ${note.claim}`, `      perspective: ${note.perspective}`, ...quotes(note.citations, '      '));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const percent = (value: number | null) => (value === null ? '–' : `${Math.round(value * 100)}%`);
+const count = (counts: Record<string, number>) => ['kept', 'changed', 'added', 'dropped'].map((status) => `${status} ${counts[status] ?? 0}`).join(' · ');
+
+/** A comparison as text: the summary diff ([-removed-] {+added+}), item counts and metrics side by side. */
+export function renderComparison(comparison: Comparison): string {
+  const { a, b, metrics, rouge } = comparison;
+  const diff = comparison.summaryDiff.map((part) => (part.type === 'equal' ? part.text : part.type === 'added' ? `{+${part.text}+}` : `[-${part.text}-]`)).join('');
+  const rows: [string, (m: Comparison['metrics']['a']) => string][] = [
+    ['summary words', (m) => String(m.words)],
+    ['compression', (m) => (m.compressionRatio === null ? '–' : `${m.compressionRatio.toFixed(1)}×`)],
+    ['key points', (m) => String(m.keyPoints)],
+    ['citations verified', (m) => `${percent(m.citationsVerified)} of ${m.citations}`],
+    ['coverage', (m) => percent(m.coverage)],
+    ['loaded language', (m) => percent(m.loadedRate)],
+    ['notes', (m) => String(m.notes)],
+    ['calls (cached)', (m) => `${m.calls} (${m.cachedCalls})`],
+    ['tokens', (m) => String(m.tokens)],
+    ['latency', (m) => (m.latencyMs === null ? '–' : `${Math.round(m.latencyMs)} ms`)],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const column = Math.max(a.prompt.ref.length, 14);
+  return [
+    `${comparison.document.title ?? comparison.document.id}: ${a.prompt.ref} (${a.id}) → ${b.prompt.ref} (${b.id})`,
+    '',
+    'Summary diff ([-only in a-] {+only in b+})',
+    `  ${diff}`,
+    '',
+    `Key points  ${count(comparison.counts.keyPoints)}`,
+    `Notes       ${count(comparison.counts.notes)}`,
+    '',
+    `${''.padEnd(width)}  ${a.prompt.ref.padEnd(column)}  ${b.prompt.ref}`,
+    ...rows.map(([label, value]) => `${label.padEnd(width)}  ${value(metrics.a).padEnd(column)}  ${value(metrics.b)}`),
+    '',
+    `ROUGE F1 of b against a: R-1 ${rouge.rouge1.f1.toFixed(3)} · R-2 ${rouge.rouge2.f1.toFixed(3)} · R-L ${rouge.rougeL.f1.toFixed(3)}`,
+    '',
+  ].join('\n');
+}

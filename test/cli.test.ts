@@ -1,0 +1,208 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BriefView } from '../src/briefs/view.js';
+import { policyDocument } from './support/app.js';
+import { startLlmServer, type LlmServer } from './support/llm-server.js';
+
+/** The `parallax` command line run as child processes, as a shell user runs it. */
+let dir: string;
+let llm: LlmServer;
+let server: ChildProcess | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'parallax-cli-'));
+  llm = await startLlmServer({ latencyMs: 20 });
+  writeFileSync(join(dir, 'long.md'), policyDocument(40, 'water'));
+});
+afterAll(async () => {
+  server?.kill('SIGKILL');
+  await llm.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const localEnv = () => ({ DATABASE_PATH: join(dir, 'local.sqlite'), LLM_PROVIDER: 'local' });
+/** The test LLM server, small chunks: a policy document of 40 paragraphs is many chunks. */
+const llmEnv = () => ({ DATABASE_PATH: join(dir, 'llm.sqlite'), OPENAI_BASE_URL: llm.url, LLM_MODEL: 'test-model', CHUNK_TOKENS: '300', LLM_CONCURRENCY: '2' });
+
+function parallax(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...(options.env ?? localEnv()) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(options.input ?? '');
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('parallax brief', () => {
+  it('prints a seed document as readable text', async () => {
+    const run = await parallax(['brief', 'seeds/rent-cap-speech.md', '--prompt', 'brief@1']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[1]).toMatch(/^rent-cap-speech · brief@1 · local\/\S+ · 1 chunk\(s\) · brf_[0-9a-f]{24}$/);
+    expect(lines).toContain('Summary');
+    expect(lines).toContain('Key points');
+    expect(lines).toContain('Notes');
+    expect(run.stdout).toMatch(/^ {5}✓ "I commend this Bill to the House\."$/m);
+  });
+
+  it('prints the API JSON with --json (here from the cache)', async () => {
+    const run = await parallax(['brief', 'seeds/rent-cap-speech.md', '--prompt', 'brief@1', '--json']);
+    expect(run.code).toBe(0);
+    const view = BriefView.parse(JSON.parse(run.stdout));
+    expect(view).toMatchObject({ status: 'succeeded', cached: true, document: { title: 'rent-cap-speech' }, prompt: { ref: 'brief@1' } });
+  });
+
+  it('reads the document from stdin with -', async () => {
+    const run = await parallax(['brief', '-', '--title', 'Bridge'], { input: 'The Council said the bridge will open in May. Residents say it is dangerous.' });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@2 · /);
+  });
+
+  it('says which file is missing and exits 1', async () => {
+    const run = await parallax(['brief', 'nope.md']);
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr.trim()).toBe('parallax brief: file not found: nope.md');
+  });
+
+  it('exits 1 with the reason when the server refuses the document', async () => {
+    const run = await parallax(['brief', '-'], { input: '   \n' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^parallax brief: The document is empty/);
+    const unknown = await parallax(['brief', 'seeds/rent-cap-speech.md', '--prompt', 'brief@9']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/brief@9/);
+  });
+
+  it('shows a progress bar on stderr for a multi-chunk document', async () => {
+    const run = await parallax(['brief', join(dir, 'long.md')], { env: llmEnv() });
+    expect(run.code).toBe(0);
+    const total = /(\d+) chunk\(s\)/.exec(run.stdout)![1];
+    expect(Number(total)).toBeGreaterThan(3);
+    expect(run.stderr).toMatch(new RegExp(`brief \\[[^\\]]*\\] ${total}/${total} chunks`));
+  });
+});
+
+describe.concurrent('usage errors exit 2', () => {
+  it.each([
+    [['frob'], /unknown command "frob"/],
+    [['brief', 'seeds/rent-cap-speech.md', '--colour'], /Unknown option '--colour'/],
+    [['brief'], /give one file to brief/],
+    [['compare', '--a', 'brief@1'], /--document, --a and --b are required/],
+    [['briefs', '--status', 'done'], /--status is running, succeeded or failed/],
+    [[], /usage: parallax <command>/],
+  ])('parallax %j', async (args, message) => {
+    const run = await parallax(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+  });
+});
+
+describe('listing and comparing', () => {
+  it('lists prompt versions, marking the latest', async () => {
+    const run = await parallax(['prompts']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^brief@1 +[0-9a-f]{12} /m);
+    expect(run.stdout).toMatch(/^brief@2 +latest +[0-9a-f]{12} /m);
+  });
+
+  it('lists the briefs made, with filters', async () => {
+    const all = await parallax(['briefs', '--json']);
+    expect(all.code).toBe(0);
+    const items = BriefView.array().parse(JSON.parse(all.stdout));
+    const speech = items.find((item) => item.document.title === 'rent-cap-speech')!;
+    expect(speech.prompt.ref).toBe('brief@1');
+
+    const text = await parallax(['briefs', '--document', speech.document.id, '--prompt', 'brief@1']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trim().split('\n')).toHaveLength(1);
+    expect(text.stdout).toMatch(new RegExp(`^${speech.id} +succeeded +brief@1 +1 chunk\\(s\\)`));
+
+    const failed = await parallax(['briefs', '--status', 'failed']);
+    expect(failed).toMatchObject({ code: 0, stdout: '' });
+    expect(failed.stderr).toMatch(/no briefs match/);
+  });
+
+  it('compares two prompt versions, briefing the missing one with --run', async () => {
+    const listed = BriefView.array().parse(JSON.parse((await parallax(['briefs', '--prompt', 'brief@1', '--json'])).stdout));
+    const document = listed.find((item) => item.document.title === 'rent-cap-speech')!.document.id;
+
+    const without = await parallax(['compare', '--document', document, '--a', 'brief@1', '--b', 'brief@2']);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toMatch(/brief@2/);
+
+    const run = await parallax(['compare', '--document', document, '--a', 'brief@1', '--b', 'brief@2', '--run']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^rent-cap-speech: brief@1 \(brf_\w+\) → brief@2 \(brf_\w+\)$/m);
+    const counts = /^Key points {2}kept (\d+) · changed (\d+) · added (\d+) · dropped (\d+)$/m.exec(run.stdout);
+    expect(counts).not.toBeNull();
+    expect(run.stdout).toMatch(/^Notes {7}kept \d+ · changed \d+ · added \d+ · dropped \d+$/m);
+    expect(run.stdout).toMatch(/^summary words +\d+ +\d+$/m);
+    expect(run.stdout).toMatch(/^ROUGE F1 of b against a: R-1 0\.\d{3}/m);
+  });
+
+  it('migrates the database and says so', async () => {
+    const run = await parallax(['migrate'], { env: { ...localEnv(), DATABASE_PATH: join(dir, 'fresh.sqlite') } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^database ${join(dir, 'fresh.sqlite')} is migrated \\(\\d+ migrations applied\\)`));
+  });
+});
+
+/** Runs `parallax serve --port 0` and resolves with its base URL once it listens. */
+function startServer(env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  const lines = createInterface({ input: child.stdout });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    lines.on('line', (line) => {
+      const url = /"message":"parallax listening".*"url":"([^"]+)"/.exec(line)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+  });
+}
+
+describe('--server URL', () => {
+  it('briefs through `parallax serve`, with progress from its event stream, and lists from it', async () => {
+    const url = await startServer({ ...llmEnv(), DATABASE_PATH: join(dir, 'server.sqlite') });
+    // The client's own database stays untouched: a path in a folder that does not exist.
+    const clientEnv = { DATABASE_PATH: join(dir, 'missing', 'client.sqlite'), LLM_PROVIDER: 'local' };
+    const run = await parallax(['brief', join(dir, 'long.md'), '--server', url, '--prompt', 'brief@1'], { env: clientEnv });
+    expect(run.code).toBe(0);
+    const total = /· (\d+) chunk\(s\) · (brf_\w+)/.exec(run.stdout)!;
+    expect(Number(total[1])).toBeGreaterThan(3);
+    expect(run.stderr).toMatch(new RegExp(`${total[1]}/${total[1]} chunks`));
+
+    const listed = await parallax(['briefs', '--server', url], { env: clientEnv });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${total[2]} +succeeded +brief@1 `, 'm'));
+  });
+
+  it('says the server cannot be reached and exits 1', async () => {
+    const run = await parallax(['prompts', '--server', 'http://127.0.0.1:9']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:9 .*parallax serve/);
+  });
+});
