@@ -73,6 +73,21 @@ describe('parallax brief', () => {
     expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@2 · /);
   });
 
+  it('sends an HTML file as HTML, so the server reads its main content and title', async () => {
+    const page = join(dir, 'page.html');
+    writeFileSync(
+      page,
+      '<html><head><title>Bridge plan</title></head><body><nav>Home | About</nav><article><h1>Bridge plan</h1>' +
+        '<p>The Council said the new bridge will open in May and cut journeys by 40%. Residents were not consulted about the design.</p>' +
+        '<p>The Mayor said the critics were wrong about the cost of the bridge.</p></article></body></html>',
+    );
+    const run = await parallax(['brief', page, '--json']);
+    expect(run.code).toBe(0);
+    const view = BriefView.parse(JSON.parse(run.stdout));
+    expect(view.document.title).toBe('Bridge plan');
+    expect(JSON.stringify(view.brief)).not.toContain('Home | About');
+  });
+
   it('says which file is missing and exits 1', async () => {
     const run = await parallax(['brief', 'nope.md']);
     expect(run).toMatchObject({ code: 1, stdout: '' });

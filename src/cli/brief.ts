@@ -49,7 +49,7 @@ export async function briefCommand(args: string[]): Promise<number> {
   });
 }
 
-/** The file's bytes, media type by extension, and a title from its name; undefined after saying why not. */
+/** The file's bytes, its media type by extension and a default title; undefined after saying why not. */
 function readDocument(source: string): { bytes: Uint8Array<ArrayBuffer>; mediaType: string; title: string | undefined } | undefined {
   if (source === '-') return { bytes: new Uint8Array(readFileSync(0)), mediaType: 'text/plain', title: undefined };
   let stats;
@@ -64,7 +64,10 @@ function readDocument(source: string): { bytes: Uint8Array<ArrayBuffer>; mediaTy
     return undefined;
   }
   const extension = extname(source).toLowerCase();
-  return { bytes: new Uint8Array(readFileSync(source)), mediaType: MEDIA_TYPES[extension] ?? 'text/plain', title: basename(source, extension) };
+  const mediaType = MEDIA_TYPES[extension] ?? 'text/plain';
+  // HTML and PDF carry their own title, which the server reads; plain files are named by their file name.
+  const title = mediaType === 'text/html' || mediaType === 'application/pdf' ? undefined : basename(source, extension);
+  return { bytes: new Uint8Array(readFileSync(source)), mediaType, title };
 }
 
 /** Follows a running brief's events to its outcome, drawing a bar on stderr once it has more than one chunk. */
