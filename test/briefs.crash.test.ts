@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
 import { policyDocument } from './support/app.js';
 import { startLlmServer, type LlmServer } from './support/llm-server.js';
+import { spawnServer, type ServerProcess } from './support/server-process.js';
 
 /**
  * A real server process killed with SIGKILL in the middle of a brief, then started again on the
@@ -35,32 +35,15 @@ async function startServer(): Promise<string> {
   return started.url;
 }
 
-async function startProcess(): Promise<{ process: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      DATABASE_PATH: join(dir, 'parallax.sqlite'),
-      OPENAI_BASE_URL: llm.url,
-      LLM_MODEL: 'test-model',
-      CHUNK_TOKENS: '300',
-      LLM_CONCURRENCY: '2',
-      BRIEF_LEASE_MS: '600',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    lines.on('line', (line) => {
-      const url = /"message":"parallax listening".*"url":"([^"]+)"/.exec(line)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ process: child, url });
-      }
-    });
+function startProcess(): Promise<ServerProcess> {
+  return spawnServer(['src/node.ts'], {
+    PORT: '0',
+    DATABASE_PATH: join(dir, 'parallax.sqlite'),
+    OPENAI_BASE_URL: llm.url,
+    LLM_MODEL: 'test-model',
+    CHUNK_TOKENS: '300',
+    LLM_CONCURRENCY: '2',
+    BRIEF_LEASE_MS: '600',
   });
 }
 

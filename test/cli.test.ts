@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
 import { policyDocument } from './support/app.js';
 import { startLlmServer, type LlmServer } from './support/llm-server.js';
+import { spawnServer } from './support/server-process.js';
 
 /** The `parallax` command line run as child processes, as a shell user runs it. */
 let dir: string;
@@ -179,24 +179,10 @@ describe('listing and comparing', () => {
 });
 
 /** Runs `parallax serve --port 0` and resolves with its base URL once it listens. */
-function startServer(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  const lines = createInterface({ input: child.stdout });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    lines.on('line', (line) => {
-      const url = /"message":"parallax listening".*"url":"([^"]+)"/.exec(line)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-  });
+async function startServer(env: Record<string, string>): Promise<string> {
+  const started = await spawnServer(['src/cli/main.ts', 'serve', '--port', '0'], env);
+  server = started.process;
+  return started.url;
 }
 
 describe('--server URL', () => {
