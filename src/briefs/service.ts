@@ -53,6 +53,7 @@ export interface ListFilters {
 }
 
 const BRIEF_ID = /^brf_[0-9a-f]{24}$/;
+const SUCCEEDED_CACHE_SIZE = 1_000;
 
 /** The brief use cases: submit a document, read one brief, list briefs. Knows nothing of HTTP. */
 export class BriefService {
@@ -63,6 +64,13 @@ export class BriefService {
 
   /** The hot-path reads (GET of a brief, POST of a briefed document): one joined query each, prepared once. */
   private readonly reads;
+  /**
+   * Views of succeeded briefs by id, served without a query: a succeeded brief is final (nothing
+   * rewrites it), so the copy cannot go stale. Oldest first, capped at SUCCEEDED_CACHE_SIZE.
+   */
+  private readonly succeeded = new Map<string, BriefView>();
+  /** The same, by brief-cache key, as a repeated POST answers them (`cached: true`). */
+  private readonly succeededByKey = new Map<string, BriefView>();
   /** sha256 of each prompt version's params: they never change, so hash them once. */
   private readonly paramsHashes = new WeakMap<Prompt, Promise<string>>();
 
@@ -94,8 +102,14 @@ export class BriefService {
     if (!paramsHash) this.paramsHashes.set(prompt, (paramsHash = sha256Hex(stableStringify(prompt.params))));
     const cacheKey = await sha256Hex(stableStringify([documentId, prompt.ref, prompt.sha256, provider.name, model, await paramsHash]));
 
+    const known = this.succeededByKey.get(cacheKey);
+    if (known) return { outcome: 'cached', view: known };
     const [hit] = await this.reads.byCacheKey.all({ key: cacheKey });
-    if (hit?.row.status === 'succeeded') return { outcome: 'cached', view: toBriefView(hit.row, hit.title, true) };
+    if (hit?.row.status === 'succeeded') {
+      const view = toBriefView(hit.row, hit.title, true);
+      remember(this.succeededByKey, cacheKey, view);
+      return { outcome: 'cached', view };
+    }
     const existing = hit?.row;
 
     let row = existing;
@@ -128,9 +142,13 @@ export class BriefService {
 
   async get(id: string): Promise<BriefView> {
     if (!BRIEF_ID.test(id)) throw new AppError('invalid_request', `"${id}" is not a brief id (brf_ followed by 24 hex digits)`);
+    const known = this.succeeded.get(id);
+    if (known) return known;
     const [hit] = await this.reads.byId.all({ key: id });
     if (!hit) throw new AppError('not_found', `No brief with id ${id}`);
-    return toBriefView(hit.row, hit.title, false);
+    const view = toBriefView(hit.row, hit.title, false);
+    if (view.status === 'succeeded') remember(this.succeeded, id, view);
+    return view;
   }
 
   async list(filters: ListFilters): Promise<{ items: BriefView[]; nextCursor: string | null }> {
@@ -332,6 +350,12 @@ export class BriefService {
 }
 
 type RowDefaults = 'id' | 'status' | 'chunks' | 'result' | 'error' | 'usage' | 'timings' | 'answeredBy' | 'leaseUntil' | 'createdAt' | 'updatedAt' | 'finishedAt';
+
+/** Keeps a succeeded brief's view (it never changes again), evicting the oldest past the cap. */
+function remember(cache: Map<string, BriefView>, key: string, view: BriefView): void {
+  cache.set(key, view);
+  if (cache.size > SUCCEEDED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+}
 
 function newBriefId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
