@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.js';
 import { AppError, codeToStatus } from './errors.js';
 import { requireToken } from './middleware/auth.js';
+import { limitBody } from './middleware/body-limit.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { briefRoutes } from './routes/briefs.js';
 import { compareRoutes } from './routes/compare.js';
@@ -13,6 +13,7 @@ import { documentRoutes } from './routes/documents.js';
 import type { AppEnv } from './routes/env.js';
 import { healthRoutes } from './routes/health.js';
 import { promptRoutes } from './routes/prompts.js';
+import { webRoutes } from './web/routes.js';
 
 export interface AppOptions {
   /**
@@ -50,17 +51,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   });
   // Writes need a token when API_TOKENS is set; then each client has a request budget.
   app.use('/v1/*', requireToken(deps.config.API_TOKENS));
-  app.use('/v1/*', rateLimit({ perMinute: deps.config.RATE_LIMIT_PER_MINUTE, clientAddress: options.clientAddress ?? (() => undefined) }));
-  // Enforced on the stream as it arrives, not only on Content-Length.
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.config.MAX_DOCUMENT_BYTES,
-      onError: () => {
-        throw new AppError('payload_too_large', `The body is larger than ${deps.config.MAX_DOCUMENT_BYTES} bytes`);
-      },
-    }),
-  );
+  const limit = rateLimit({ perMinute: deps.config.RATE_LIMIT_PER_MINUTE, clientAddress: options.clientAddress ?? (() => undefined) });
+  app.use('/v1/*', limit);
+  app.use('/v1/*', limitBody(deps.config.MAX_DOCUMENT_BYTES));
 
   app.route('/healthz', healthRoutes);
   app.route('/v1/briefs', briefRoutes);
@@ -68,6 +61,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/prompts', promptRoutes);
   app.route('/v1/compare', compareRoutes);
   app.route('/v1/evals', evalRoutes);
+  // The web UI (src/web/): pages at / and under it. Its form posts share the /v1 rate limit and token check.
+  app.route('/', webRoutes(limit));
 
   app.notFound((c) => {
     throw new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`);

@@ -66,6 +66,18 @@ describe('bad input gets a clear error and writes nothing', () => {
     expect(ctx.t.rows()).toEqual(before);
   });
 
+  it('refuses a body whose Content-Length is over the limit, from the header alone', async () => {
+    const before = ctx.t.rows();
+    const text = 'z'.repeat(6000);
+    const response = await ctx.t.app.request('/v1/briefs', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'content-length': String(text.length) },
+      body: text,
+    });
+    await expectError(response, 413, 'payload_too_large');
+    expect(ctx.t.rows()).toEqual(before);
+  });
+
   it('does not let request data into response headers', async () => {
     const response = await ctx.t.app.request('/v1/briefs?title=x%0D%0ALocation:%20https://evil.example&wait=5', {
       method: 'POST',

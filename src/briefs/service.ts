@@ -351,9 +351,12 @@ export class BriefService {
 
 type RowDefaults = 'id' | 'status' | 'chunks' | 'result' | 'error' | 'usage' | 'timings' | 'answeredBy' | 'leaseUntil' | 'createdAt' | 'updatedAt' | 'finishedAt';
 
-/** Keeps a succeeded brief's view (it never changes again), evicting the oldest past the cap. */
+/**
+ * Keeps a succeeded brief's view (it never changes again), evicting the oldest past the cap.
+ * The view is frozen: callers may rely on that to reuse what they derive from it (src/routes/json.ts).
+ */
 function remember(cache: Map<string, BriefView>, key: string, view: BriefView): void {
-  cache.set(key, view);
+  cache.set(key, Object.freeze(view));
   if (cache.size > SUCCEEDED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
 }
 

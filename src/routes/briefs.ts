@@ -4,43 +4,45 @@ import { z } from 'zod';
 import { followBrief } from '../briefs/events.js';
 import { BRIEF_STATUSES } from '../db/schema.js';
 import type { SubmitInput } from '../briefs/service.js';
+import type { BriefList } from '../api/schemas.js';
 import { AppError } from '../errors.js';
 import { ingest, type IngestedDocument } from '../ingest/index.js';
 import { readUploadForm } from '../ingest/form.js';
 import { parseInput, type AppEnv } from './env.js';
+import { sendJson } from './json.js';
 
-const PromptRef = z.string().trim().min(1).max(100);
-const Model = z.string().trim().min(1).max(200);
-const Title = z.string().max(500);
+const PromptRef = z.string().trim().min(1).max(100).describe("A prompt version: name@N, or name / name@latest for the newest (default: the server's DEFAULT_PROMPT)");
+const Model = z.string().trim().min(1).max(200).describe("The model (default: the provider's)");
+const Title = z.string().max(500).describe("The document's title (default: read from HTML or PDF)");
 
 /** JSON body of POST /v1/briefs. Unknown fields are rejected, so a typo does not go unnoticed. */
 export const CreateBriefBody = z.strictObject({
-  text: z.string(),
+  text: z.string().describe('The document: plain text or Markdown'),
   title: Title.optional(),
   prompt: PromptRef.optional(),
   model: Model.optional(),
 });
 
 /** Query of POST /v1/briefs: `wait` seconds, and for raw bodies the fields JSON would carry. */
-const CreateBriefQuery = z.object({
-  wait: z.coerce.number().min(0).max(600).optional(),
+export const CreateBriefQuery = z.object({
+  wait: z.coerce.number().min(0).max(600).optional().describe("Seconds to wait for the brief before answering 202 (default: the server's BRIEF_WAIT_SECONDS)"),
   title: Title.optional(),
   prompt: PromptRef.optional(),
   model: Model.optional(),
 });
 
-const ListQuery = z.object({
-  document: z.string().regex(/^[0-9a-f]{64}$/, 'a document id is 64 hex digits').optional(),
-  prompt: PromptRef.optional(),
-  model: Model.optional(),
-  provider: z.string().max(50).optional(),
+export const ListBriefsQuery = z.object({
+  document: z.string().regex(/^[0-9a-f]{64}$/, 'a document id is 64 hex digits').optional().describe('Only briefs of this document'),
+  prompt: PromptRef.optional().describe('Only briefs of this prompt version (name@N, or name@latest)'),
+  model: Model.optional().describe('Only briefs made with this model'),
+  provider: z.string().max(50).optional().describe('openai or local'),
   status: z.enum(BRIEF_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(200).optional().describe('The `nextCursor` of the previous page'),
 });
 
 /** Multipart fields besides the document, validated like the JSON body's. */
-const UploadFields = z.strictObject({ title: Title.optional(), prompt: PromptRef.optional(), model: Model.optional() });
+export const UploadFields = z.strictObject({ title: Title.optional(), prompt: PromptRef.optional(), model: Model.optional() });
 
 export const briefRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
@@ -91,13 +93,13 @@ export const briefRoutes = new Hono<AppEnv>()
       return c.json(view, 202);
     }
     if (outcome === 'created') c.header('Location', `/v1/briefs/${view.id}`);
-    return c.json(view, outcome === 'cached' ? 200 : 201);
+    return sendJson(c, view, outcome === 'cached' ? 200 : 201);
   })
   .get('/', async (c) => {
-    const filters = parseInput(ListQuery, c.req.query(), 'query');
-    return c.json(await c.get('deps').briefs.list(filters));
+    const filters = parseInput(ListBriefsQuery, c.req.query(), 'query');
+    return c.json((await c.get('deps').briefs.list(filters)) satisfies BriefList);
   })
-  .get('/:id', async (c) => c.json(await c.get('deps').briefs.get(c.req.param('id'))))
+  .get('/:id', async (c) => sendJson(c, await c.get('deps').briefs.get(c.req.param('id'))))
   // Server-sent events until the brief finishes; see followBrief for what is sent when.
   .get('/:id/events', async (c) => {
     const { briefs, config } = c.get('deps');
