@@ -86,4 +86,17 @@ describe('normalizeText', () => {
     const raw = '\uFEFFCaf\u0065\u0301  policy\r\n\r\n\r\n\r\nSecond\u00A0para\t line  \rthird';
     expect(normalizeText(raw)).toBe('Café policy\n\nSecond para line\nthird');
   });
+
+  // normalizeText skips the passes a text does not need; each case needs exactly one of them.
+  it.each([
+    ['a carriage return alone', 'one\rtwo', 'one\ntwo'],
+    ['a zero-width character alone', 'zero\u200Bwidth\u2060 word', 'zerowidth word'],
+    ['a control character alone', 'bell\u0007 and\u007F delete', 'bell and delete'],
+    ['a tab alone', 'tab\there', 'tab here'],
+    ['a no-break or ideographic space alone', 'no\u00A0break\u3000wide', 'no break wide'],
+    ['spaces around line breaks alone', 'line  \n  next \n\n\n\nlast ', 'line\nnext\n\nlast'],
+    ['nothing to change', 'Already normal.\n\nTwo paragraphs.', 'Already normal.\n\nTwo paragraphs.'],
+  ])('normalizes %s', (_name, raw, expected) => {
+    expect(normalizeText(raw)).toBe(expected);
+  });
 });
