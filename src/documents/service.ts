@@ -45,3 +45,8 @@ export async function getDocument(db: Database, id: string, includeText: boolean
     briefs: rows.map((brief) => toBriefView(brief, row.title, false)),
   };
 }
+
+/** The newest documents' ids and titles (no text), for pickers such as the web UI's list filter. */
+export async function listDocuments(db: Database, limit: number): Promise<{ id: string; title: string | null }[]> {
+  return db.select({ id: documents.id, title: documents.title }).from(documents).orderBy(desc(documents.createdAt), desc(documents.id)).limit(limit);
+}

@@ -9,17 +9,28 @@ import type { AppEnv } from '../routes/env.js';
  * was right. Tokens are never logged or echoed. With no tokens configured, writes are open.
  */
 export function requireToken(tokens: readonly string[]): MiddlewareHandler<AppEnv> {
-  const digests = Promise.all(tokens.map((token) => sha256Hex(token)));
+  const isValid = tokenChecker(tokens);
   return async (c, next) => {
     if (tokens.length === 0 || !isWrite(c.req.method)) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'This route needs an Authorization: Bearer <token> header');
-    const given = await sha256Hex(match[1]!);
-    let found = false;
-    for (const digest of await digests) found = constantTimeEqual(given, digest) || found;
-    if (!found) throw new AppError('unauthorized', 'The bearer token is not valid');
+    if (!(await isValid(match[1]!))) throw new AppError('unauthorized', 'The bearer token is not valid');
     return next();
+  };
+}
+
+/**
+ * Whether a presented token is one of `tokens`, by the digest comparison above. Shared by the
+ * bearer check and the web UI's form posts (src/web/), which carry the token in a form field.
+ */
+export function tokenChecker(tokens: readonly string[]): (given: string) => Promise<boolean> {
+  const digests = Promise.all(tokens.map((token) => sha256Hex(token)));
+  return async (given) => {
+    const digest = await sha256Hex(given);
+    let found = false;
+    for (const known of await digests) found = constantTimeEqual(digest, known) || found;
+    return found;
   };
 }
 
