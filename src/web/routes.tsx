@@ -1,0 +1,104 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { every } from 'hono/combine';
+import type { Deps } from '../deps.js';
+import { getDocument } from '../documents/service.js';
+import { AppError } from '../errors.js';
+import { limitBody } from '../middleware/body-limit.js';
+import type { AppEnv } from '../routes/env.js';
+import { script } from './assets/script.js';
+import { stylesheet } from './assets/style.js';
+import { compareRoutes } from './compare-routes.js';
+import { readForm, readSubmission, requireFormToken, submitValues } from './forms.js';
+import { sendPage } from './layout.js';
+import { listRoutes } from './list-routes.js';
+import { BriefPage } from './pages/brief.js';
+import { ErrorPage, errorHeading } from './pages/error.js';
+import { HomePage, type SubmitValues } from './pages/home.js';
+
+/**
+ * How long a form post waits for its brief before showing the progress page: a brief done by
+ * then (the offline analyst, a cached one) opens finished; a longer one opens on its progress.
+ */
+export const FORM_WAIT_MS = 1_000;
+
+/**
+ * The web UI, mounted at `/`: server-rendered pages (Hono JSX) that call the domain services
+ * directly. `guard` is the app's rate limiter, shared with /v1 so that one client has one budget;
+ * form posts also pass the body limit and the API's token check (src/web/forms.ts).
+ */
+export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
+  const writes = every(guard, (c, next) => limitBody(c.get('deps').config.MAX_DOCUMENT_BYTES)(c, next));
+
+  const app = new Hono<AppEnv>()
+    .get('/assets/app.css', (c) => asset(c.body(stylesheet), 'text/css; charset=utf-8'))
+    .get('/assets/app.js', (c) => asset(c.body(script), 'text/javascript; charset=utf-8'))
+    .get('/', (c) => sendPage(c, home(c.get('deps'), defaults(c.get('deps')))))
+    .post('/briefs', writes, async (c) => {
+      const deps = c.get('deps');
+      const form = await readForm(c);
+      try {
+        await requireFormToken(deps.config.API_TOKENS, form, c.req.header('authorization'));
+        const { view } = await deps.briefs.submit(await readSubmission(form), FORM_WAIT_MS);
+        return c.redirect(`/briefs/${view.id}`, 303);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        // The form again, as it was sent, with what was wrong; the status says it too.
+        const page = home(deps, submitValues(form), { title: errorHeading(error.code), message: error.message });
+        return sendPage(c, page, error.status);
+      }
+    })
+    .get('/briefs/:id', async (c) => {
+      const deps = c.get('deps');
+      const view = await deps.briefs.get(c.req.param('id'));
+      const document = view.status === 'succeeded' ? await getDocument(deps.db, view.document.id, true) : null;
+      const promptRefs = deps.prompts.list().map((prompt) => prompt.ref);
+      return sendPage(c, <BriefPage view={view} document={document} promptRefs={promptRefs} tokenNeeded={deps.config.API_TOKENS.length > 0} />);
+    })
+    // A failed brief, submitted again with its own document, prompt version and model.
+    .post('/briefs/:id/retry', writes, async (c) => {
+      const deps = c.get('deps');
+      await requireFormToken(deps.config.API_TOKENS, await readForm(c), c.req.header('authorization'));
+      const view = await deps.briefs.get(c.req.param('id'));
+      if (view.status !== 'failed') return c.redirect(`/briefs/${view.id}`, 303);
+      const document = await getDocument(deps.db, view.document.id, true);
+      const input = { text: document.text!, title: document.title ?? undefined, prompt: view.prompt.ref, model: view.model, mediaType: document.mediaType };
+      const { view: again } = await deps.briefs.submit(input, FORM_WAIT_MS);
+      return c.redirect(`/briefs/${again.id}`, 303);
+    })
+    .route('/briefs', listRoutes)
+    .route('/compare', compareRoutes(writes));
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId');
+    if (error instanceof AppError) return sendPage(c, <ErrorPage code={error.code} message={error.message} requestId={requestId} />, error.status);
+    c.get('deps').logger.error('unhandled error', { requestId, error: error instanceof Error ? error.stack : String(error) });
+    return sendPage(c, <ErrorPage code="internal" message="Internal error." requestId={requestId} />, 500);
+  });
+  return app;
+}
+
+function home(deps: Deps, values: SubmitValues, error?: { title: string; message: string }) {
+  const { prompts, provider, config } = deps;
+  const latest = new Set(prompts.list().map((prompt) => prompts.resolve(prompt.name).ref));
+  return (
+    <HomePage
+      prompts={prompts.list().map((prompt) => ({ ref: prompt.ref, description: prompt.description, latest: latest.has(prompt.ref) }))}
+      provider={{ name: provider.name, defaultModel: provider.defaultModel }}
+      values={values}
+      tokenNeeded={config.API_TOKENS.length > 0}
+      maxBytes={config.MAX_DOCUMENT_BYTES}
+      error={error}
+    />
+  );
+}
+
+function defaults(deps: Deps): SubmitValues {
+  return { text: '', title: '', prompt: deps.prompts.resolve(deps.config.DEFAULT_PROMPT).ref, model: deps.provider.defaultModel };
+}
+
+/** The stylesheet and script change only with a deployment: cache them briefly. */
+function asset(response: Response, contentType: string): Response {
+  response.headers.set('content-type', contentType);
+  response.headers.set('cache-control', 'public, max-age=300');
+  return response;
+}
