@@ -124,4 +124,20 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     expect(stored.prompt.sha256).toBe(lock[stored.prompt.ref]);
     expect(made(stored)).toEqual(made(nodeView));
   });
+
+  it('serves the web UI: the form posts a document and the brief page shows it beside its source', async () => {
+    const home = await fetch(`${worker.url}/`);
+    expect(home.status, worker.output()).toBe(200);
+    expect(await home.text()).toContain('action="/briefs"');
+    expect((await fetch(`${worker.url}/assets/app.js`)).status).toBe(200);
+    const form = new FormData();
+    form.set('text', opEd);
+    form.set('title', 'Rail link op-ed (web)');
+    form.set('prompt', 'brief@1');
+    const posted = await fetch(`${worker.url}/briefs`, { method: 'POST', body: form, redirect: 'manual' });
+    expect(posted.status, worker.output()).toBe(303);
+    const page = await (await fetch(new URL(posted.headers.get('location')!, worker.url))).text();
+    expect(page).toContain('<h2 id="summary-heading">Summary</h2>');
+    expect(page).toMatch(/<a class="cite" href="#q-\d+"/);
+  });
 });
