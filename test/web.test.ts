@@ -135,15 +135,34 @@ describe('web pages while a brief runs (no scripts)', () => {
     expect(html).toContain(`data-events="/v1/briefs/${id}/events"`);
     expect(html).toContain('role="status" aria-live="polite"');
     expect(html).toContain('<a href="">Reload</a>');
+    ctx.llm.reset(); // the hung call fails, its retry answers, and the brief finishes
+    await ctx.t.deps.briefs.idle();
+  });
+
+  it('shows a failed brief with its error, and Try again makes it', async () => {
+    ctx.llm.enqueue({ status: 400, body: { error: { message: 'model not found', type: 'invalid_request_error' } } });
+    const response = await ctx.t.app.request('/briefs', { method: 'POST', body: submitForm({ text: `${OP_ED} The mayor disagreed.`, prompt: 'brief@1', model: 'test-model' }) });
+    const location = response.headers.get('location')!;
+    await ctx.t.deps.briefs.idle();
+    const failed = await (await ctx.t.app.request(location)).text();
+    expect(failed).toContain('role="alert"');
+    expect(failed).toContain(`<form class="stack" method="post" action="${location}/retry">`);
+
+    const retried = await ctx.t.app.request(`${location}/retry`, { method: 'POST', body: new URLSearchParams() });
+    expect(retried.status).toBe(303);
+    expect(retried.headers.get('location')).toBe(location);
+    await ctx.t.deps.briefs.idle();
+    expect(await (await ctx.t.app.request(location)).text()).toContain('<h2 id="summary-heading">Summary</h2>');
   });
 
   it('shows a comparison only once both versions exist, and offers to make the missing one', async () => {
     const response = await ctx.t.postJson({ text: OP_ED, prompt: 'brief@2' });
     const view = (await response.json()) as { document: { id: string } };
+    const before = ctx.t.rows().briefs;
     const html = await (await ctx.t.app.request(`/compare?document=${view.document.id}&a=brief@1&b=brief@2&model=test-model`)).text();
     expect(html).toContain('no brief@1 brief with test-model yet');
     expect(html).toContain('<form class="stack" method="post" action="/compare">');
-    expect(ctx.t.rows().briefs).toBe(2); // the GET made nothing
+    expect(ctx.t.rows().briefs).toBe(before); // the GET made nothing
 
     const made = await ctx.t.app.request('/compare', {
       method: 'POST',
