@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import type { ReferenceAssetReader } from './api/reference-page.js';
 import type { Deps } from './deps.js';
 import { AppError, codeToStatus } from './errors.js';
 import { requireToken } from './middleware/auth.js';
@@ -13,6 +14,7 @@ import { documentRoutes } from './routes/documents.js';
 import type { AppEnv } from './routes/env.js';
 import { healthRoutes } from './routes/health.js';
 import { promptRoutes } from './routes/prompts.js';
+import { referenceRoutes } from './routes/reference.js';
 import { webRoutes } from './web/routes.js';
 
 export interface AppOptions {
@@ -24,6 +26,8 @@ export interface AppOptions {
   requestDeps?: (shared: Deps, c: Context<AppEnv>) => Deps;
   /** The client's address, for rate limiting requests that carry no token. */
   clientAddress?: (c: Context<AppEnv>) => string | undefined;
+  /** Reads the files of the API reference page (/docs); without it the page loads none of them. */
+  referenceAssets?: ReferenceAssetReader;
 }
 
 /** Composes the HTTP app from its dependencies. No I/O happens here; entry points build `deps`. */
@@ -61,6 +65,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/prompts', promptRoutes);
   app.route('/v1/compare', compareRoutes);
   app.route('/v1/evals', evalRoutes);
+  app.route('/', referenceRoutes(options.referenceAssets)); // /openapi.json, /docs
   // The web UI (src/web/): pages at / and under it. Its form posts share the /v1 rate limit and token check.
   app.route('/', webRoutes(limit));
 

@@ -1,4 +1,5 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { nodeReferenceAssets } from './api/reference-assets-node.js';
 import { createApp } from './app.js';
 import { parseConfig } from './config.js';
 import { openNodeDatabase } from './db/node.js';
@@ -26,7 +27,7 @@ export async function createNodeRuntime(
       config,
       deps,
       sqlite: database.sqlite,
-      app: createApp(deps, { clientAddress }),
+      app: createApp(deps, { clientAddress, referenceAssets: nodeReferenceAssets() }),
       /** Waits for running briefs, then closes the database. */
       async close() {
         await deps.briefs.idle();

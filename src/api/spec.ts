@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { codeToStatus, type ErrorCode } from '../errors.js';
+import { apiOperations, apiTags, type ApiOperation, type Body } from './operations.js';
+import { apiComponents } from './schemas.js';
+
+/*
+ * Why zod's own z.toJSONSchema and a route table (src/api/operations.ts), not a library:
+ * - @hono/zod-openapi wants every route rewritten as createRoute() + app.openapi(), with its own
+ *   validator hook in place of parseInput. POST /v1/briefs reads JSON, multipart and raw bodies
+ *   by hand and GET /v1/briefs/:id/events streams, so those would stay hand-written anyway.
+ * - hono-openapi keeps the routes but brings a validator and a schema-conversion layer of its own
+ *   (standard-schema → JSON Schema) beside the zod 4 converter we already ship.
+ * - Here the table holds the very schema objects the routes parse with and answer with, zod 4
+ *   converts them (JSON Schema 2020-12 is OpenAPI 3.1's dialect), and nothing is added to the
+ *   Worker bundle. What a library would guarantee by construction — every route documented —
+ *   test/openapi.routes.test.ts checks against `app.routes` instead.
+ */
+
+export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
+
+const componentRef = (id: string) => `#/components/schemas/${id}`;
+
+/** The OpenAPI 3.1 document of the whole API. Pure: build it once and serve the result. */
+export function buildOpenApiSpec(options: { version: string }): OpenApiDocument {
+  const ids = new Map<z.ZodType, string>(Object.entries(apiComponents).map(([id, schema]) => [schema, id]));
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of ids) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { uri: componentRef });
+  if ('__shared' in schemas) throw new Error('A schema is shared without a name: add it to apiComponents');
+  // `$id` would be the component's own `#/components/...` address: a fragment, which 2020-12 does not allow in `$id`.
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+
+  const responseSchema = (body: Body, where: string) => {
+    if (!(body instanceof z.ZodType)) return body.schema;
+    const id = ids.get(body);
+    if (!id) throw new Error(`${where}: the response schema is not in apiComponents`);
+    return { $ref: componentRef(id) };
+  };
+
+  const paths: OpenApiDocument['paths'] = {};
+  for (const operation of apiOperations) {
+    const where = `${operation.method.toUpperCase()} ${operation.path}`;
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(operation.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.headers && {
+          headers: Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])),
+        }),
+        content: Object.fromEntries(
+          Object.entries(response.content).map(([mediaType, body]) => [
+            mediaType,
+            {
+              schema: responseSchema(body, where),
+              ...(!(body instanceof z.ZodType) && body.events && { 'x-event-data': responseSchema(body.events, where) }),
+            },
+          ]),
+        ),
+      };
+    }
+    Object.assign(responses, errorResponses(operation));
+    (paths[operation.path] ??= {})[operation.method] = {
+      operationId: operation.operationId,
+      tags: [operation.tag],
+      summary: operation.summary,
+      ...(operation.description && { description: operation.description }),
+      parameters: [...pathParameters(operation), ...(operation.query ? queryParameters(operation.query) : [])],
+      ...(operation.body && {
+        requestBody: {
+          required: true,
+          description: operation.body.description,
+          content: Object.fromEntries(Object.entries(operation.body.content).map(([mediaType, body]) => [mediaType, { schema: requestSchema(body) }])),
+        },
+      }),
+      ...(operation.write && { security: [{ bearerAuth: [] }] }),
+      responses,
+    };
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Parallax API',
+      version: options.version,
+      summary: 'Neutral, cited briefs and counter-perspective notes for policy documents.',
+      description:
+        'POST a document and get a brief; fetch cached briefs; compare output across prompt versions. ' +
+        'Errors are `{ "error": { "code", "message", "requestId", "details"? } }` with a closed set of codes.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    tags: Object.entries(apiTags).map(([name, description]) => ({ name, description })),
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'One of the server\'s API_TOKENS. Writes need it when API_TOKENS is set; reads never do.',
+        },
+      },
+    },
+  };
+}
+
+/** Error responses by status, each an Error whose `code` is one of the codes the route may answer with there. */
+function errorResponses(operation: ApiOperation): Record<string, unknown> {
+  const codes = new Set<ErrorCode>(operation.errors);
+  if (operation.path.startsWith('/v1/')) codes.add('rate_limited').add('internal');
+  if (operation.write) codes.add('unauthorized').add('payload_too_large');
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(codeToStatus[code], [...(byStatus.get(codeToStatus[code]) ?? []), code]);
+  const out: Record<string, unknown> = {};
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    out[status] = {
+      description: list.map((code) => `\`${code}\``).join(', '),
+      content: {
+        'application/json': {
+          schema: { allOf: [{ $ref: componentRef('Error') }, { properties: { error: { properties: { code: { enum: list } } } } }] },
+        },
+      },
+    };
+  }
+  return out;
+}
+
+function pathParameters(operation: ApiOperation) {
+  return Object.entries(operation.pathParams ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } }));
+}
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[]; anyOf?: JsonSchema[] };
+
+/**
+ * Query parameters from the zod schema the route parses its query with, read as input (before
+ * coercion and defaults). A union of objects (GET /v1/compare) gives the parameters of every
+ * branch; a parameter is required only when every branch requires it.
+ */
+function queryParameters(query: z.ZodType) {
+  const json = z.toJSONSchema(query, { io: 'input' }) as JsonSchema;
+  const branches = json.anyOf ?? json.oneOf ?? [json];
+  const names = [...new Set((branches as JsonSchema[]).flatMap((branch) => Object.keys(branch.properties ?? {})))];
+  return names.map((name) => {
+    const { description, ...schema } = (branches as JsonSchema[]).find((branch) => branch.properties?.[name])!.properties![name]!;
+    const required = (branches as JsonSchema[]).every((branch) => branch.required?.includes(name));
+    return { name, in: 'query', required, ...(description ? { description } : {}), schema };
+  });
+}
+
+function requestSchema(body: Body) {
+  if (!(body instanceof z.ZodType)) return body.schema;
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(body, { io: 'input' }) as JsonSchema;
+  return schema;
+}
