@@ -1,5 +1,6 @@
-import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
+import type { D1Database, ExecutionContext, Fetcher } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
+import type { ReferenceAssetReader } from './api/reference-page.js';
 import { createApp, type App } from './app.js';
 import { parseConfig, type Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -13,6 +14,8 @@ import { createPromptRegistry } from './prompts/registry.js';
 /** What wrangler.toml binds: the D1 database, plus vars and secrets named like Node's env. */
 export interface WorkerEnv {
   DB: D1Database;
+  /** The static assets of wrangler.toml's [assets]: the API reference page's files. */
+  ASSETS?: Fetcher;
   [name: string]: unknown;
 }
 
@@ -44,7 +47,19 @@ async function buildIsolate(env: WorkerEnv): Promise<App> {
     requestDeps: (deps, c) => requestDeps(deps, c.executionCtx),
     // Set by Cloudflare's edge on every request (and by wrangler dev); a client cannot forge it.
     clientAddress: (c) => c.req.header('cf-connecting-ip'),
+    referenceAssets: env.ASSETS && workerReferenceAssets(env.ASSETS),
   });
+}
+
+/**
+ * Cloudflare serves /docs/assets/* from [assets] before the Worker runs; this answers the
+ * requests that reach the Worker all the same (e.g. with `run_worker_first`) from the same store.
+ */
+function workerReferenceAssets(assets: Fetcher): ReferenceAssetReader {
+  return async (name) => {
+    const response = await assets.fetch(`https://assets.local/docs/assets/${name}`);
+    return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
+  };
 }
 
 /** One request's deps: the shared ones, with a brief service whose background work is kept alive by this request's `waitUntil`. */

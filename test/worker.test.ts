@@ -140,4 +140,19 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     expect(page).toContain('<h2 id="summary-heading">Summary</h2>');
     expect(page).toMatch(/<a class="cite" href="#q-\d+"/);
   });
+
+  it('serves /openapi.json as Node does, and /docs with its files from the static assets', async () => {
+    const spec = await fetch(`${worker.url}/openapi.json`);
+    expect(spec.status, worker.output()).toBe(200);
+    expect(await spec.json()).toEqual(await (await node.app.request('/openapi.json')).json());
+    const page = await fetch(`${worker.url}/docs`);
+    expect(page.status).toBe(200);
+    const files = [...(await page.text()).matchAll(/\s(?:src|href)="(\/docs\/assets\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files) {
+      const [fromWorker, fromNode] = [await fetch(`${worker.url}${file}`), await node.app.request(file)];
+      expect(fromWorker.status, file).toBe(200);
+      expect(Buffer.from(await fromWorker.arrayBuffer()).equals(Buffer.from(await fromNode.arrayBuffer())), file).toBe(true);
+    }
+  });
 });
