@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ModelBrief } from '../brief/schema.js';
 import type { Database } from '../db/client.js';
@@ -46,10 +46,32 @@ let outputSchemaHash: Promise<string> | undefined;
 export class LlmCallRunner {
   private readonly inFlight = new Map<string, Promise<{ value: ModelBrief; model: string; usage: Usage }>>();
 
+  /** The cache's two queries, prepared once: building and preparing them per call cost more than the call's own bookkeeping. */
+  private readonly statements;
+
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly limit: Limiter,
-  ) {}
+  ) {
+    const placeholder = <T>(name: string) => sql.placeholder(name) as unknown as T;
+    this.statements = {
+      lookup: db.select({ output: llmCalls.output }).from(llmCalls).where(eq(llmCalls.key, sql.placeholder('key'))).limit(1).prepare(),
+      store: db
+        .insert(llmCalls)
+        .values({
+          key: placeholder<string>('key'),
+          provider: placeholder<string>('provider'),
+          model: placeholder<string>('model'),
+          stage: placeholder<string>('stage'),
+          output: placeholder<unknown>('output'),
+          promptTokens: placeholder<number>('promptTokens'),
+          completionTokens: placeholder<number>('completionTokens'),
+          createdAt: placeholder<number>('createdAt'),
+        })
+        .onConflictDoNothing()
+        .prepare(),
+    };
+  }
 
   async run(call: StageCall, stats: CallStats): Promise<ModelBrief> {
     const key = await this.keyOf(call);
@@ -90,24 +112,21 @@ export class LlmCallRunner {
       ),
     );
     const value = ModelBrief.parse(result.value);
-    await this.db
-      .insert(llmCalls)
-      .values({
-        key,
-        provider: call.provider.name,
-        model: call.model,
-        stage: call.input.stage,
-        output: value,
-        promptTokens: result.usage.promptTokens,
-        completionTokens: result.usage.completionTokens,
-        createdAt: Date.now(),
-      })
-      .onConflictDoNothing();
+    await this.statements.store.run({
+      key,
+      provider: call.provider.name,
+      model: call.model,
+      stage: call.input.stage,
+      output: value,
+      promptTokens: result.usage.promptTokens,
+      completionTokens: result.usage.completionTokens,
+      createdAt: Date.now(),
+    });
     return { value, model: result.model, usage: result.usage };
   }
 
   private async lookup(key: string): Promise<ModelBrief | undefined> {
-    const [row] = await this.db.select({ output: llmCalls.output }).from(llmCalls).where(eq(llmCalls.key, key)).limit(1);
+    const [row] = await this.statements.lookup.all({ key });
     if (!row) return undefined;
     const parsed = ModelBrief.safeParse(row.output);
     return parsed.success ? parsed.data : undefined;
