@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
+import { estimateTokens } from '../src/llm/tokens.js';
+import { chunkText } from '../src/pipeline/chunk.js';
+import { contentKey, planReduce } from '../src/pipeline/map-reduce.js';
+import { normalizeText } from '../src/pipeline/normalize.js';
 import { policyDocument } from './support/app.js';
 import { useLlmApp } from './support/llm-app.js';
 
@@ -24,8 +28,9 @@ describe('a long document', () => {
     const reduces = ctx.llm.calls.filter(isReduce).length;
     expect(maps).toBe(chunks);
     const k = view.params.reduceFanIn as number;
-    // A k-ary tree over N leaves has between ⌈(N-1)/(k-1)⌉ and N-1 inner nodes.
-    expect(reduces).toBeGreaterThanOrEqual(Math.ceil((chunks - 1) / (k - 1)));
+    // Merge groups hold up to 2k nodes (src/pipeline/map-reduce.ts, planReduce), so a tree over
+    // N leaves has between ⌈(N-1)/(2k-1)⌉ and N-1 inner nodes.
+    expect(reduces).toBeGreaterThanOrEqual(Math.ceil((chunks - 1) / (2 * k - 1)));
     expect(reduces).toBeLessThan(chunks);
     expect(view.usage).toMatchObject({ calls: maps + reduces, cachedCalls: 0, requests: maps + reduces });
 
@@ -59,6 +64,46 @@ describe('a long document', () => {
     expect(maps).toBeGreaterThanOrEqual(1);
     expect(maps).toBeLessThanOrEqual(2);
     expect(reduces).toBeLessThanOrEqual(maps * levels);
+    expect(after.usage!.cachedCalls).toBe(after.usage!.calls - maps - reduces);
+  });
+});
+
+describe('an edit that adds a chunk', () => {
+  it('re-runs only the chunks whose text changed and the merges above them (brief@3)', async () => {
+    const original = normalizeText(policyDocument(400, 'incremental'));
+    const before = BriefView.parse(await (await ctx.t.postJson({ text: original })).json());
+    expect(before.prompt.ref).toBe('brief@3');
+    ctx.llm.reset();
+
+    // A new paragraph of ~450 tokens in the middle: at 300-token chunks it adds at least one chunk.
+    const paragraphs = original.split('\n\n');
+    const added = Array.from({ length: 30 }, (_, i) => `The committee heard evidence session ${i} on the added clause.`).join(' ');
+    paragraphs.splice(200, 0, added);
+    const edited = paragraphs.join('\n\n');
+    const response = await ctx.t.postJson({ text: edited });
+    expect(response.status).toBe(201);
+    const after = BriefView.parse(await response.json());
+    expect(after.chunks).toBeGreaterThan(before.chunks!);
+
+    const chunksOf = (text: string) => chunkText(text, { maxTokens: 300, overlapTokens: 30, countTokens: estimateTokens });
+    const known = new Set(chunksOf(original).map((chunk) => chunk.text));
+    const afterChunks = chunksOf(edited);
+    const changed = afterChunks.map((chunk) => !known.has(chunk.text));
+    // The merges with a changed chunk below them, in the tree mapReduce builds.
+    let dirty = changed;
+    let mergesOnPath = 0;
+    for (const groups of planReduce(afterChunks.map((chunk) => contentKey(chunk.text)), after.params.reduceFanIn as number)) {
+      dirty = groups.map(({ start, end }) => {
+        const below = dirty.slice(start, end).some(Boolean);
+        if (below && end - start > 1) mergesOnPath++;
+        return below;
+      });
+    }
+    const maps = ctx.llm.calls.filter(isMap).length;
+    const reduces = ctx.llm.calls.filter(isReduce).length;
+    expect(maps).toBe(changed.filter(Boolean).length);
+    expect(maps).toBeLessThan(after.chunks! / 10); // the new text's chunks and their overlapping neighbours, not every chunk after them
+    expect(reduces).toBeLessThanOrEqual(mergesOnPath);
     expect(after.usage!.cachedCalls).toBe(after.usage!.calls - maps - reduces);
   });
 });

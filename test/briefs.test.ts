@@ -166,10 +166,10 @@ describe('GET routes', () => {
 
   it('lists prompt versions and shows one, resolving @latest', async () => {
     const list = (await (await ctx.t.app.request('/v1/prompts')).json()) as { items: { ref: string; latest: boolean }[] };
-    expect(list.items.map((p) => p.ref)).toEqual(expect.arrayContaining(['brief@1', 'brief@2']));
-    expect(list.items.find((p) => p.latest)?.ref).toBe('brief@2');
+    expect(list.items.map((p) => p.ref)).toEqual(expect.arrayContaining(['brief@1', 'brief@2', 'brief@3']));
+    expect(list.items.find((p) => p.latest)?.ref).toBe('brief@3');
     const latest = (await (await ctx.t.app.request('/v1/prompts/brief@latest')).json()) as { ref: string; templates: Record<string, string> };
-    expect(latest.ref).toBe('brief@2');
+    expect(latest.ref).toBe('brief@3');
     expect(Object.keys(latest.templates).sort()).toEqual(['map', 'reduce', 'system']);
     const unknown = await ctx.t.app.request('/v1/prompts/brief@99');
     expect(unknown.status).toBe(404);

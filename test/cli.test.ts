@@ -70,7 +70,7 @@ describe('parallax brief', () => {
   it('reads the document from stdin with -', async () => {
     const run = await parallax(['brief', '-', '--title', 'Bridge'], { input: 'The Council said the bridge will open in May. Residents say it is dangerous.' });
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@2 · /);
+    expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@3 · /);
   });
 
   it('sends an HTML file as HTML, so the server reads its main content and title', async () => {
@@ -133,7 +133,8 @@ describe('listing and comparing', () => {
     const run = await parallax(['prompts']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^brief@1 +[0-9a-f]{12} /m);
-    expect(run.stdout).toMatch(/^brief@2 +latest +[0-9a-f]{12} /m);
+    expect(run.stdout).toMatch(/^brief@2 +[0-9a-f]{12} /m);
+    expect(run.stdout).toMatch(/^brief@3 +latest +[0-9a-f]{12} /m);
   });
 
   it('lists the briefs made, with filters', async () => {

@@ -22,9 +22,9 @@ export interface MapReduceJob {
 }
 
 /**
- * Map every chunk, then merge k partial briefs at a time until one remains. Each reduce call
- * starts as soon as its own k inputs are ready, so the critical path is one map round plus
- * ⌈log_k N⌉ reduce calls. A single chunk is one map call and no reduce.
+ * Map every chunk, then merge partial briefs level by level along `planReduce`'s tree until one
+ * remains. Each merge call starts as soon as its own inputs are ready, so the critical path is
+ * one map round plus one call per level. A single chunk is one map call and no reduce.
  */
 export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
   const { runner, provider, model, prompt, title, chunks, stats } = job;
@@ -60,30 +60,83 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
       }, fail),
   );
 
-  const k = prompt.params.reduceFanIn;
-  for (let depth = 1; level.length > 1; depth++) {
-    const final = level.length <= k;
-    const groups = Math.ceil(level.length / k);
+  const plan = planReduce(chunks.map((chunk) => contentKey(chunk.text)), prompt.params.reduceFanIn);
+  plan.forEach((groups, index) => {
+    const depth = index + 1;
+    const final = depth === plan.length;
+    const total = groups.filter((group) => group.end - group.start > 1).length;
     let reduced = 0;
-    const next: Promise<ModelBrief>[] = [];
-    for (let i = 0; i < level.length; i += k) {
-      const group = level.slice(i, i + k);
-      if (group.length === 1) {
-        next.push(group[0]!);
-        continue;
-      }
-      next.push(
-        Promise.all(group).then((partials) =>
-          runner
-            .run({ provider, model, prompt, signal, input: { stage: 'reduce', title, partials, final } }, stats)
-            .then((merged) => {
-              job.onProgress?.({ stage: 'reduce', level: depth, done: ++reduced, total: groups });
-              return merged;
-            }, fail),
-        ),
-      );
-    }
-    level = next;
-  }
+    const below = level;
+    level = groups.map(({ start, end }) =>
+      end - start === 1
+        ? below[start]!
+        : Promise.all(below.slice(start, end)).then((partials) =>
+            runner
+              .run({ provider, model, prompt, signal, input: { stage: 'reduce', title, partials, final } }, stats)
+              .then((merged) => {
+                job.onProgress?.({ stage: 'reduce', level: depth, done: ++reduced, total });
+                return merged;
+              }, fail),
+          ),
+    );
+  });
   return level[0]!;
+}
+
+/** Nodes `start` to `end - 1` of the level below, merged by one call (or passed up when alone). */
+export interface ReduceGroup {
+  start: number;
+  end: number;
+}
+
+/**
+ * The merge tree over N leaves with content keys `keys`: for each level, its groups.
+ *
+ * A level of at most `fanIn` nodes is merged by one final call. Above that, groups are
+ * content-defined: a group closes after a node whose key, mixed with the level, is 0 mod
+ * `fanIn` (so about `fanIn` nodes per group), or when it holds 2 × `fanIn`. A node's key is its
+ * last chunk's. Because boundaries follow the text, not positions, an edit that adds or
+ * removes a chunk changes only the groups that hold changed chunks (and, when the edit makes
+ * or removes a boundary, one neighbour); every other merge is the same call as before and a
+ * cache hit. Positional groups of `fanIn` would shift every group after the edit.
+ */
+export function planReduce(keys: readonly number[], fanIn: number): ReduceGroup[][] {
+  const levels: ReduceGroup[][] = [];
+  for (let depth = 1; keys.length > 1; depth++) {
+    let groups: ReduceGroup[];
+    if (keys.length <= fanIn) {
+      groups = [{ start: 0, end: keys.length }];
+    } else {
+      groups = [];
+      let start = 0;
+      for (let i = 0; i < keys.length; i++) {
+        if (i + 1 === keys.length || mix(keys[i]!, depth) % fanIn === 0 || i + 1 - start === 2 * fanIn) {
+          groups.push({ start, end: i + 1 });
+          start = i + 1;
+        }
+      }
+      // Every node its own group would make no progress: fall back to positions (rare: ~fanIn^-N).
+      if (groups.length === keys.length) {
+        groups = Array.from({ length: Math.ceil(keys.length / fanIn) }, (_, g) => ({ start: g * fanIn, end: Math.min(keys.length, (g + 1) * fanIn) }));
+      }
+    }
+    levels.push(groups);
+    keys = groups.map((group) => keys[group.end - 1]!);
+  }
+  return levels;
+}
+
+/** A 32-bit hash of a chunk's text (FNV-1a): what decides where merge groups end. */
+export function contentKey(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/** murmur3's finalizer over key and level, so each level draws its own boundaries. */
+function mix(key: number, depth: number): number {
+  let h = (key ^ Math.imul(depth, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -14,7 +14,10 @@ const PARAM_PLACEHOLDERS = ['fence', 'summaryWords', 'maxKeyPoints', 'maxNotes',
  */
 export const SECTION_PLACEHOLDERS: Record<Section, readonly string[]> = {
   system: PARAM_PLACEHOLDERS,
-  map: [...PARAM_PLACEHOLDERS, 'title', 'document', 'chunkIndex', 'chunkCount'],
+  // `scope` says whole document or one part, and nothing more: a template that names the
+  // chunk's position (chunkIndex, chunkCount) changes every map call's messages, and so its
+  // cache key, whenever an edit adds or removes a chunk.
+  map: [...PARAM_PLACEHOLDERS, 'title', 'document', 'scope', 'chunkIndex', 'chunkCount'],
   reduce: [...PARAM_PLACEHOLDERS, 'title', 'partials', 'partialCount'],
 };
 
@@ -95,6 +98,7 @@ export function renderStage(prompt: Prompt, input: StageInput, fence: string): M
       // ChunkInput.index is 0-based (as chunkText numbers chunks); people count from 1.
       chunkIndex: String(input.chunk.index + 1),
       chunkCount: String(input.chunkCount),
+      scope: input.chunkCount === 1 ? 'the whole document' : 'one part of a longer document',
     });
     return { system, user };
   }
