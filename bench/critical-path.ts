@@ -11,7 +11,7 @@ import type { LlmServer } from '../test/support/llm-server.js';
 import { round, type Figure } from './support/figure.js';
 
 export const LATENCY_MS = 100;
-const CONCURRENCIES = [1, 4, 16];
+const CONCURRENCIES = (process.env.BENCH_C ?? "1,4,16").split(",").map(Number);
 const TARGET = 1.1;
 
 export async function criticalPath(llm: LlmServer): Promise<Figure[]> {

@@ -6,6 +6,16 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
  * Every setting Parallax reads from its environment, with defaults that make `npm start`
  * work offline. Parsed once by the entry point; nothing else reads `process.env`.
  */
+
+/**
+ * 16k tokens a chunk: instructions are sent again with every chunk, so small chunks spend more
+ * on instructions than on the document (brief@3 at 3k-token chunks sends 2.2 tokens per
+ * document token; at 16k, 1.23: bench/token-overhead.ts). 16k plus instructions and a 2.5k
+ * answer fits every current OpenAI model's context. A model with a small context window (an
+ * 8k Ollama default) needs CHUNK_TOKENS set lower.
+ */
+export const DEFAULT_CHUNK_TOKENS = 16_000;
+
 export const ConfigSchema = z.object({
   PORT: int(0, 65_535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -25,8 +35,8 @@ export const ConfigSchema = z.object({
   LLM_MAX_RETRIES: int(0, 10).default(3),
   /** The longest Retry-After the service will wait; a longer one fails the call. */
   LLM_RETRY_AFTER_CAP_MS: int(0, 600_000).default(30_000),
-  /** Chunk budget for the openai provider, in tokens of the model's tokenizer. */
-  CHUNK_TOKENS: int(200, 200_000).default(3_000),
+  /** Chunk budget for the openai provider, in tokens of the model's tokenizer (see DEFAULT_CHUNK_TOKENS). */
+  CHUNK_TOKENS: int(200, 200_000).default(DEFAULT_CHUNK_TOKENS),
   /** Text repeated from the previous chunk, as context at the seam. */
   CHUNK_OVERLAP_TOKENS: int(0, 10_000).default(120),
   /** Largest accepted request body, in bytes. */
