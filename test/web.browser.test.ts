@@ -55,6 +55,7 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
   const url = (path: string) => `${server.url}${path}`;
 
   beforeAll(async () => {
+    browser = await launchChromium(); // first: in CI without Chromium, this is the failure to see
     dir = mkdtempSync(join(tmpdir(), 'parallax-web-'));
     shots = screenshotDir();
     llm = await startLlmServer({ latencyMs: LATENCY_MS, handler: testModel });
@@ -67,7 +68,6 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
       CHUNK_OVERLAP_TOKENS: '20',
       LLM_CONCURRENCY: '1',
     });
-    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
   }, 60_000);
@@ -76,7 +76,7 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     await browser?.close();
     server?.process.kill('SIGTERM');
     await llm?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     if (shots?.temporary) rmSync(shots.dir, { recursive: true, force: true });
   }, 30_000);
 
