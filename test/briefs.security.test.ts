@@ -48,6 +48,18 @@ describe('API_TOKENS', () => {
     expect(log).toContain('"status":401');
     for (const secret of [TOKEN, OTHER, 'not-a-valid-token-at-all']) expect(log).not.toContain(secret);
   });
+  it('asks for a token before GET /v1/compare?run=true spends LLM calls, and only then', async () => {
+    const made = BriefView.parse(await (await post(`Bearer ${TOKEN}`)).json());
+    const url = `/v1/compare?document=${made.document.id}&a=${made.prompt.ref}&b=brief@1`;
+    const before = t.rows();
+    const refused = await t.app.request(`${url}&run=true`);
+    expect(refused.status).toBe(401);
+    expect(ErrorBody.parse(await refused.json()).error.code).toBe('unauthorized');
+    expect(t.rows()).toEqual(before);
+    // Without run=true it only reads: open, and the missing version is a 404, not a brief.
+    expect((await t.app.request(url)).status).toBe(404);
+    expect((await t.app.request(`${url}&run=true`, { headers: { authorization: `Bearer ${OTHER}` } })).status).toBe(200);
+  });
 });
 
 describe('RATE_LIMIT_PER_MINUTE', () => {

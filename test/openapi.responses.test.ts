@@ -87,7 +87,9 @@ describe('responses match /openapi.json', () => {
 
   it('GET /v1/compare by prompt refs and by brief ids', async () => {
     const first = await postJson({ text: seed, prompt: 'brief@1' });
-    const byRefs = await call(`/v1/compare?document=${first.body.document.id}&a=brief@1&b=brief@2&run=true`);
+    const url = `/v1/compare?document=${first.body.document.id}&a=brief@1&b=brief@2&run=true`;
+    expect((await call(url)).status).toBe(401); // run=true spends LLM calls: it needs the token
+    const byRefs = await call(url, { headers: auth });
     expect(byRefs.status).toBe(200);
     const byIds = await call(`/v1/compare?briefs=${byRefs.body.a.id},${byRefs.body.b.id}`);
     expect(byIds.body.counts).toEqual(byRefs.body.counts);

@@ -161,13 +161,14 @@ export const apiOperations: ApiOperation[] = [
     summary: 'Compare two briefs of one document',
     description:
       'Name the briefs (`briefs=<id>,<id>`) or a document and two prompt refs (`document`, `a`, `b`, optionally `model`). ' +
-      'With `run=true` a missing version is briefed first; one still running after `wait` seconds is answered 202.',
+      'With `run=true` a missing version is briefed first; one still running after `wait` seconds is answered 202. ' +
+      '`run=true` spends LLM calls, so a server with API_TOKENS asks for `Authorization: Bearer` then (401 without it).',
     query: CompareQuery,
     responses: {
       200: { description: 'The comparison', content: { 'application/json': schemas.Comparison } },
       202: { description: 'A brief is still running', content: { 'application/json': schemas.CompareRunning }, headers: retryAfter },
     },
-    errors: ['invalid_request', 'not_found', 'unknown_prompt', 'llm_invalid_output', 'llm_unavailable'],
+    errors: ['invalid_request', 'unauthorized', 'not_found', 'unknown_prompt', 'llm_invalid_output', 'llm_unavailable'],
   },
   {
     method: 'get', path: '/v1/evals', operationId: 'listEvals', tag: 'evals',

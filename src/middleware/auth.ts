@@ -4,14 +4,15 @@ import { sha256Hex } from '../lib/hash.js';
 import type { AppEnv } from '../routes/env.js';
 
 /**
- * Bearer-token check for write routes. Tokens are compared through their sha256 digests with a
+ * Bearer-token check for requests that write or spend LLM calls: every method but GET, HEAD and
+ * OPTIONS, and a GET with `run=true` (GET /v1/compare?run=true briefs a missing version). Tokens are compared through their sha256 digests with a
  * loop that looks at every character, so the time taken does not depend on how much of a guess
  * was right. Tokens are never logged or echoed. With no tokens configured, writes are open.
  */
 export function requireToken(tokens: readonly string[]): MiddlewareHandler<AppEnv> {
   const isValid = tokenChecker(tokens);
   return async (c, next) => {
-    if (tokens.length === 0 || !isWrite(c.req.method)) return next();
+    if (tokens.length === 0 || !(isWrite(c.req.method) || c.req.query('run') === 'true')) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'This route needs an Authorization: Bearer <token> header');
