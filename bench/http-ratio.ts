@@ -25,7 +25,7 @@ interface Load {
 
 export async function httpRatios(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'parallax-bench-http-'));
-  // LOG_LEVEL info: the entry point logs its URL then; no per-request lines are logged.
+  // LOG_LEVEL info, as deployed: the server writes its access-log line for every request (the bare app logs nothing).
   const real = await startChild('src/node.ts', { PORT: '0', LLM_PROVIDER: 'local', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'bench.sqlite') });
   try {
     const text = readFileSync('seeds/rail-link-op-ed.md', 'utf8');
