@@ -9,36 +9,30 @@
  * Paragraph structure (blank lines) survives, which is what the chunker cuts on.
  */
 export function normalizeText(raw: string): string {
-  // Every POST normalizes its document before the cache is looked at, so the passes a text
-  // does not need are skipped: one scan of char codes costs a fraction of a regex pass.
-  const has = scan(raw.normalize('NFC'));
-  let text = has.text;
-  if (has.carriageReturn) text = text.replace(/\r\n?/g, '\n');
-  if (has.zeroWidth) text = text.replace(/[\u200B-\u200D\u2060\uFEFF]/g, '');
-  if (has.control) text = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
-  if (has.otherSpace) text = text.replace(/[\t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, ' ');
-  return text
-    .replace(/ {2,}/g, ' ')
-    .replace(/ +\n *|\n +/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  // Every POST normalizes its document before the cache is looked at, so a pass is only run when
+  // a test (a regex scan, a fraction of the cost of a replace or of a JS loop over the chars)
+  // says the text needs it. A repeat POST of an already normalized text runs none of them.
+  let text = raw.normalize('NFC');
+  if (SPECIAL.test(text)) {
+    text = text
+      .replace(/\r\n?/g, '\n')
+      .replace(ZERO_WIDTH, '')
+      .replace(CONTROL, '')
+      .replace(OTHER_SPACE, ' ');
+  }
+  if (SPACING.test(text)) {
+    text = text
+      .replace(/ {2,}/g, ' ')
+      .replace(/ +\n *|\n +/g, '\n')
+      .replace(/\n{3,}/g, '\n\n');
+  }
+  return text.trim();
 }
 
-/** Which of the character classes above occur in `text`. */
-function scan(text: string) {
-  const has = { text, carriageReturn: false, zeroWidth: false, control: false, otherSpace: false };
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20) {
-      if (c === 0x0d) has.carriageReturn = true;
-      else if (c === 0x09) has.otherSpace = true;
-      else if (c !== 0x0a) has.control = true;
-    } else if (c === 0x7f) {
-      has.control = true;
-    } else if (c >= 0xa0) {
-      if (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000) has.otherSpace = true;
-      else if ((c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff) has.zeroWidth = true;
-    }
-  }
-  return has;
-}
+const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const OTHER_SPACE = /[\t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
+/** Any character one of the three classes above, or `\r`, would change. */
+const SPECIAL = /[\r\t\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00A0\u1680\u2000-\u200D\u202F\u205F\u2060\u3000\uFEFF]/;
+/** Two spaces in a row, a space beside a line break, or three line breaks. */
+const SPACING = / {2}| \n|\n |\n{3}/;
