@@ -1,6 +1,9 @@
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
 import { ErrorBody } from '../src/errors.js';
+import { SECURITY_HEADERS } from '../src/middleware/request-context.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { startLlmServer, type LlmServer } from './support/llm-server.js';
 
@@ -96,6 +99,38 @@ describe('responses', () => {
     }
     const error = await t.app.request('/v1/briefs/nope');
     expect(ErrorBody.parse(await error.json()).error.requestId).toBe(error.headers.get('x-request-id'));
+  });
+
+  // On Node the headers are written onto the ServerResponse itself (src/middleware/request-context.ts),
+  // a path app.request does not take: check them over a real socket.
+  it('carry the same headers when served by @hono/node-server, with the handler\'s own headers kept', async () => {
+    const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const created = await fetch(`${base}/v1/briefs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'The ministry says the plan will work.' });
+      const cached = await fetch(`${base}/v1/briefs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'The ministry says the plan will work.' });
+      const missing = await fetch(`${base}/v1/briefs/nope`);
+      const page = await fetch(`${base}/`);
+      for (const response of [created, cached, missing, page]) {
+        for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers.get(name), name).toBe(value);
+        expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      expect(created.status).toBe(201);
+      expect(created.headers.get('location')).toMatch(/^\/v1\/briefs\/brf_/);
+      expect(created.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(cached.status).toBe(200);
+      expect(ErrorBody.parse(await missing.json()).error.requestId).toBe(missing.headers.get('x-request-id'));
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(new Set([created, cached, missing, page].map((response) => response.headers.get('x-request-id'))).size).toBe(4);
+
+      const echoed = await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'client-id-42' } });
+      expect(echoed.headers.get('x-request-id')).toBe('client-id-42');
+      const replaced = await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'not allowed; here' } });
+      expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
