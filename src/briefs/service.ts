@@ -69,7 +69,7 @@ export class BriefService {
    * rewrites it), so the copy cannot go stale. Oldest first, capped at SUCCEEDED_CACHE_SIZE.
    */
   private readonly succeeded = new Map<string, BriefView>();
-  /** The same, by brief-cache key, as a repeated POST answers them (`cached: true`). */
+  /** The same, by the parts of their brief-cache key, as a repeated POST answers them (`cached: true`). */
   private readonly succeededByKey = new Map<string, BriefView>();
   /** sha256 of each prompt version's params: they never change, so hash them once. */
   private readonly paramsHashes = new WeakMap<Prompt, Promise<string>>();
@@ -100,14 +100,15 @@ export class BriefService {
     const documentId = await sha256Hex(text);
     let paramsHash = this.paramsHashes.get(prompt);
     if (!paramsHash) this.paramsHashes.set(prompt, (paramsHash = sha256Hex(stableStringify(prompt.params))));
-    const cacheKey = await sha256Hex(stableStringify([documentId, prompt.ref, prompt.sha256, provider.name, model, await paramsHash]));
-
-    const known = this.succeededByKey.get(cacheKey);
+    // The parts are all strings, so plain JSON is already the stable encoding the key is made of.
+    const keyParts = JSON.stringify([documentId, prompt.ref, prompt.sha256, provider.name, model, await paramsHash]);
+    const known = this.succeededByKey.get(keyParts);
     if (known) return { outcome: 'cached', view: known };
+    const cacheKey = await sha256Hex(keyParts);
     const [hit] = await this.reads.byCacheKey.all({ key: cacheKey });
     if (hit?.row.status === 'succeeded') {
       const view = toBriefView(hit.row, hit.title, true);
-      remember(this.succeededByKey, cacheKey, view);
+      remember(this.succeededByKey, keyParts, view);
       return { outcome: 'cached', view };
     }
     const existing = hit?.row;
