@@ -49,6 +49,8 @@ export const ConfigSchema = z.object({
   BRIEF_LEASE_MS: int(200, 600_000).default(30_000),
   /** How often a request waiting on a brief that another process (or Worker request) runs re-reads it. */
   BRIEF_POLL_MS: int(20, 60_000).default(250),
+  /** A comment line on an idle event stream, so proxies that close quiet connections keep it open. */
+  EVENTS_KEEPALIVE_MS: int(10, 600_000).default(15_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Comma-separated bearer tokens; when set, every write route needs one. */
   API_TOKENS: z

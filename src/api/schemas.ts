@@ -40,13 +40,14 @@ const Progress = z.object({ done: z.number().int(), total: z.number().int() });
 export const BriefEvent = z
   .union([
     z.object({ type: z.literal('status'), id: z.string(), status: z.enum(BRIEF_STATUSES), chunks: z.number().nullable() }),
+    z.object({ type: z.literal('queued'), id: z.string(), chunks: z.number().int().describe('Chunks to read: one map call each, queued behind the LLM concurrency limit') }),
     z.object({ type: z.literal('progress'), id: z.string(), stage: z.literal('map'), ...Progress.shape }),
     z.object({ type: z.literal('progress'), id: z.string(), stage: z.literal('reduce'), level: z.number().int(), ...Progress.shape }),
     z.object({ type: z.literal('verified'), id: z.string(), citations: z.number().int(), verifiedCitations: z.number().int() }),
     z.object({ type: z.literal('succeeded'), id: z.string(), brief: BriefView }),
     z.object({ type: z.literal('failed'), id: z.string(), error: z.object({ code: z.string(), message: z.string() }) }),
   ])
-  .describe('One event: status on connect, map/reduce progress, verified, then succeeded or failed');
+  .describe('One event: status on connect, queued (the chunk count), map/reduce progress, verified, then succeeded or failed');
 
 const MatchStatus = z.enum(['kept', 'changed', 'added', 'dropped']);
 const StatusCounts = z.object({ kept: z.number(), changed: z.number(), added: z.number(), dropped: z.number() });

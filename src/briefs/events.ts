@@ -4,6 +4,7 @@ import type { RunProgress } from './run.js';
 /** What `GET /v1/briefs/:id/events` sends, in order: state on connect, progress, then one final event. */
 export type BriefEvent =
   | { type: 'status'; id: string; status: BriefView['status']; chunks: number | null }
+  | { type: 'queued'; id: string; chunks: number }
   | ({ type: 'progress'; id: string } & Extract<RunProgress, { stage: 'map' | 'reduce' }>)
   | ({ type: 'verified'; id: string } & Omit<Extract<RunProgress, { stage: 'verified' }>, 'stage'>)
   | { type: 'succeeded'; id: string; brief: BriefView }
@@ -70,6 +71,7 @@ export async function* followBrief(source: FollowSource, id: string, options: { 
   const unsubscribe = source.events.subscribe(id, {
     progress: (progress) => {
       if (progress.stage === 'verified') queue.push({ type: 'verified', id, citations: progress.citations, verifiedCitations: progress.verifiedCitations });
+      else if (progress.stage === 'queued') queue.push({ type: 'queued', id, chunks: progress.chunks });
       else queue.push({ type: 'progress', id, ...progress });
       notify();
     },

@@ -27,8 +27,14 @@ export interface RunJob {
   onProgress?: (progress: RunProgress) => void;
 }
 
-/** The pipeline's progress, then the verify stage's count of citations found in the source. */
-export type RunProgress = Progress | { stage: 'verified'; citations: number; verifiedCitations: number };
+/**
+ * A brief's progress: chunked (its calls queued behind the process's LLM concurrency limit), the
+ * pipeline's map and reduce steps, then the verify stage's count of citations found in the source.
+ */
+export type RunProgress =
+  | { stage: 'queued'; chunks: number }
+  | Progress
+  | { stage: 'verified'; citations: number; verifiedCitations: number };
 
 /**
  * chunk → map → reduce → verify → store, for one brief row already marked `running`.
@@ -48,6 +54,9 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<void> 
     });
     chunkCount = chunks.length;
     timings.chunkMs = performance.now() - started;
+    // Followers elsewhere (another process, a later page load) read the total from the row.
+    await db.update(briefs).set({ chunks: chunkCount, updatedAt: Date.now() }).where(eq(briefs.id, job.briefId));
+    job.onProgress?.({ stage: 'queued', chunks: chunkCount });
     const mapStarted = performance.now();
     const modelBrief = await mapReduce({
       runner,

@@ -108,8 +108,14 @@ export const briefRoutes = new Hono<AppEnv>()
     return streamSSE(c, async (stream) => {
       const controller = new AbortController();
       stream.onAbort(() => controller.abort());
-      for await (const event of followBrief(briefs, id, { pollMs: config.BRIEF_POLL_MS, signal: controller.signal })) {
-        await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
+      // A comment line (ignored by EventSource and the CLI) while a long LLM call sends nothing.
+      const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => controller.abort()), config.EVENTS_KEEPALIVE_MS);
+      try {
+        for await (const event of followBrief(briefs, id, { pollMs: config.BRIEF_POLL_MS, signal: controller.signal })) {
+          await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
+        }
+      } finally {
+        clearInterval(keepAlive);
       }
     });
   });

@@ -15,6 +15,7 @@ export { ANALYST_DEFAULTS } from './params.js';
  * Node-only API (runs on Workers).
  */
 export function createLocalProvider(): Provider {
+  const lane = oneAtATime();
   return {
     name: 'local',
     defaultModel: ANALYST_MODEL,
@@ -27,10 +28,10 @@ export function createLocalProvider(): Provider {
       let value: unknown;
       let promptTokens: number;
       if (input.stage === 'map') {
-        value = analyseChunk(input.chunk.text, input.title, settings);
+        value = await lane(() => analyseChunk(input.chunk.text, input.title, settings));
         promptTokens = estimateTokens(input.chunk.text);
       } else {
-        value = mergeBriefs(input.partials, input.title, settings);
+        value = await lane(() => mergeBriefs(input.partials, input.title, settings));
         promptTokens = estimateTokens(JSON.stringify(input.partials));
       }
       const parsed = request.schema.zod.safeParse(value);
@@ -43,5 +44,20 @@ export function createLocalProvider(): Provider {
         model: model || ANALYST_MODEL,
       };
     },
+  };
+}
+
+/**
+ * Runs synchronous work one piece at a time, each after a macrotask. The analysis is CPU work
+ * on the main thread (up to ~0.3 s for a 50k-token chunk): run back to back, the calls of a
+ * brief would hold the event loop until the last one, so no other request would be answered and
+ * no progress event sent until the brief was done. Between two pieces the loop now serves I/O.
+ */
+function oneAtATime(): <T>(work: () => T) => Promise<T> {
+  let previous: Promise<unknown> = Promise.resolve();
+  return (work) => {
+    const next = previous.then(() => new Promise((resolve) => setTimeout(resolve, 0))).then(work);
+    previous = next.catch(() => undefined);
+    return next;
   };
 }

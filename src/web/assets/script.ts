@@ -49,6 +49,9 @@ export const script = String.raw`
     on('status', function (data) {
       show(panel, data.chunks ? 'Working: ' + data.chunks + ' chunks to read' : 'Working: reading the document');
     });
+    on('queued', function (data) {
+      show(panel, 'Queued: ' + data.chunks + (data.chunks === 1 ? ' chunk' : ' chunks') + ' to read', 0, data.chunks);
+    });
     on('progress', function (data) {
       if (data.stage === 'map') {
         show(panel, 'Reading the document: ' + data.done + ' of ' + data.total + ' chunks done', data.done, data.total);
