@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
-import { policyDocument } from './support/app.js';
+import { createTestApp, policyDocument } from './support/app.js';
+import { makePdf } from './support/documents.js';
 import { startLlmServer, type LlmServer } from './support/llm-server.js';
 import { spawnServer } from './support/server-process.js';
 
@@ -34,7 +37,7 @@ const localEnv = () => ({ DATABASE_PATH: join(dir, 'local.sqlite'), LLM_PROVIDER
 /** The test LLM server, small chunks: a policy document of 40 paragraphs is many chunks. */
 const llmEnv = () => ({ DATABASE_PATH: join(dir, 'llm.sqlite'), OPENAI_BASE_URL: llm.url, LLM_MODEL: 'test-model', CHUNK_TOKENS: '300', LLM_CONCURRENCY: '2' });
 
-function parallax(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+function parallax(args: string[], options: { env?: Record<string, string>; input?: string | Uint8Array } = {}): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...(options.env ?? localEnv()) },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -88,6 +91,17 @@ describe('parallax brief', () => {
     expect(JSON.stringify(view.brief)).not.toContain('Home | About');
   });
 
+  it('reads a PDF from stdin: the server tells it from text by its bytes', async () => {
+    const pdf = await makePdf([['The Board said the levy rises by 3 percent next year.'], ['Councils were not asked about the levy.']], 'Levy report');
+    const run = await parallax(['brief', '-', '--json'], { input: pdf });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const view = BriefView.parse(JSON.parse(run.stdout));
+    expect(view.document.title).toBe('Levy report');
+    const document = await parallax(['briefs', '--document', view.document.id, '--json']);
+    expect(BriefView.array().parse(JSON.parse(document.stdout))[0]!.id).toBe(view.id);
+  });
+
   it('says which file is missing and exits 1', async () => {
     const run = await parallax(['brief', 'nope.md']);
     expect(run).toMatchObject({ code: 1, stdout: '' });
@@ -103,8 +117,10 @@ describe('parallax brief', () => {
     expect(unknown.stderr).toMatch(/brief@9/);
   });
 
-  it('shows a progress bar on stderr for a multi-chunk document', async () => {
+  it('shows a progress bar on stderr for a brief that takes more than a second', async () => {
+    llm.latencyMs = 250;
     const run = await parallax(['brief', join(dir, 'long.md')], { env: llmEnv() });
+    llm.latencyMs = 20;
     expect(run.code).toBe(0);
     const total = /(\d+) chunk\(s\)/.exec(run.stdout)![1];
     expect(Number(total)).toBeGreaterThan(3);
@@ -167,6 +183,9 @@ describe('listing and comparing', () => {
     expect(run.stdout).toMatch(/^rent-cap-speech: brief@1 \(brf_\w+\) → brief@2 \(brf_\w+\)$/m);
     const counts = /^Key points {2}kept (\d+) · changed (\d+) · added (\d+) · dropped (\d+)$/m.exec(run.stdout);
     expect(counts).not.toBeNull();
+    // Each key point on a line of its own under its mark, as many as the counts say.
+    const marked = run.stdout.split('\nNotes')[0]!.split('\n').filter((line) => /^ {2}(kept|changed|added|dropped) +\S/.test(line));
+    expect(marked).toHaveLength(counts!.slice(1).reduce((total, n) => total + Number(n), 0));
     expect(run.stdout).toMatch(/^Notes {7}kept \d+ · changed \d+ · added \d+ · dropped \d+$/m);
     expect(run.stdout).toMatch(/^summary words +\d+ +\d+$/m);
     expect(run.stdout).toMatch(/^ROUGE F1 of b against a: R-1 0\.\d{3}/m);
@@ -191,7 +210,9 @@ describe('--server URL', () => {
     const url = await startServer({ ...llmEnv(), DATABASE_PATH: join(dir, 'server.sqlite') });
     // The client's own database stays untouched: a path in a folder that does not exist.
     const clientEnv = { DATABASE_PATH: join(dir, 'missing', 'client.sqlite'), LLM_PROVIDER: 'local' };
+    llm.latencyMs = 250;
     const run = await parallax(['brief', join(dir, 'long.md'), '--server', url, '--prompt', 'brief@1'], { env: clientEnv });
+    llm.latencyMs = 20;
     expect(run.code).toBe(0);
     const total = /· (\d+) chunk\(s\) · (brf_\w+)/.exec(run.stdout)!;
     expect(Number(total[1])).toBeGreaterThan(3);
@@ -200,6 +221,40 @@ describe('--server URL', () => {
     const listed = await parallax(['briefs', '--server', url], { env: clientEnv });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`^${total[2]} +succeeded +brief@1 `, 'm'));
+  });
+
+  it('follows a brief again when its event stream breaks before the outcome', async () => {
+    // A real brief's view, served by a scripted server whose event stream breaks twice.
+    const t = await createTestApp({ LLM_PROVIDER: 'local' });
+    const made = BriefView.parse(await (await t.postJson({ text: 'The Agency said the dam is safe. Residents were not asked.', title: 'Dam' })).json());
+    await t.close();
+    const running = { ...made, status: 'running', brief: null, finishedAt: null };
+    let streams = 0;
+    let reads = 0;
+    const fake = createServer((request, response) => {
+      const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (request.method === 'POST') return send(202, running);
+      if (request.url?.endsWith('/events')) {
+        streams++;
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(`event: status\ndata: ${JSON.stringify({ type: 'status', id: made.id, status: 'running', chunks: 2 })}\n\n`);
+        return setTimeout(() => response.socket?.destroy(), 50); // a proxy's idle timeout, say
+      }
+      reads++;
+      send(200, streams < 3 ? running : made);
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+      const run = await parallax(['brief', '-', '--server', url], { input: 'The Agency said the dam is safe. Residents were not asked.' });
+      expect(run.stderr).toMatch(/0\/2 chunks/);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(made.brief!.headline);
+      expect(streams).toBe(3);
+      expect(reads).toBe(3);
+    } finally {
+      await new Promise((resolve) => fake.close(resolve));
+    }
   });
 
   it('says the server cannot be reached and exits 1', async () => {

@@ -3,15 +3,19 @@ import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { BriefView } from '../briefs/view.js';
-import { query, UsageError, withApi, type Api } from './api.js';
+import { ApiError, query, UsageError, withApi, type Api } from './api.js';
 import { renderBrief } from './render.js';
 
 export const briefUsage = `parallax brief <file|-> [--prompt brief@2] [--title T] [--model M] [--json] [--server URL]
 
 Briefs a document (a file, or stdin with -) and prints the brief as text, or as the API's JSON
-with --json. Long documents show a progress bar on stderr. Exit 1 when the brief fails.`;
+with --json. A brief that takes more than a second shows a progress bar on stderr. The media
+type comes from the extension (.pdf .html .htm .md .markdown .txt); stdin and other files are
+told apart by their bytes. Exit 1 when the brief fails.`;
 
 const MEDIA_TYPES: Record<string, string> = {
+  '.txt': 'text/plain',
+  '.text': 'text/plain',
   '.md': 'text/markdown',
   '.markdown': 'text/markdown',
   '.html': 'text/html',
@@ -37,7 +41,7 @@ export async function briefCommand(args: string[]): Promise<number> {
   if (!document) return 1;
 
   return withApi(values.server, async (api) => {
-    const path = `/v1/briefs${query({ wait: 0, title: values.title ?? document.title, prompt: values.prompt, model: values.model })}`;
+    const path = `/v1/briefs${query({ wait: QUIET_SECONDS, title: values.title ?? document.title, prompt: values.prompt, model: values.model })}`;
     const posted = await api.json<BriefView>(path, { method: 'POST', headers: { 'content-type': document.mediaType }, body: document.bytes });
     const view = posted.status === 202 ? await follow(api, posted.body.id) : posted.body;
     if (view.status !== 'succeeded') {
@@ -49,9 +53,12 @@ export async function briefCommand(args: string[]): Promise<number> {
   });
 }
 
+/** Stdin and files without a known extension: no claim, so the server tells PDF, HTML and text apart by the bytes. */
+const UNKNOWN_TYPE = 'application/octet-stream';
+
 /** The file's bytes, its media type by extension and a default title; undefined after saying why not. */
 function readDocument(source: string): { bytes: Uint8Array<ArrayBuffer>; mediaType: string; title: string | undefined } | undefined {
-  if (source === '-') return { bytes: new Uint8Array(readFileSync(0)), mediaType: 'text/plain', title: undefined };
+  if (source === '-') return { bytes: new Uint8Array(readFileSync(0)), mediaType: UNKNOWN_TYPE, title: undefined };
   let stats;
   try {
     stats = statSync(source);
@@ -64,13 +71,24 @@ function readDocument(source: string): { bytes: Uint8Array<ArrayBuffer>; mediaTy
     return undefined;
   }
   const extension = extname(source).toLowerCase();
-  const mediaType = MEDIA_TYPES[extension] ?? 'text/plain';
+  const mediaType = MEDIA_TYPES[extension] ?? UNKNOWN_TYPE;
   // HTML and PDF carry their own title, which the server reads; plain files are named by their file name.
   const title = mediaType === 'text/html' || mediaType === 'application/pdf' ? undefined : basename(source, extension);
   return { bytes: new Uint8Array(readFileSync(source)), mediaType, title };
 }
 
-/** Follows a running brief's events to its outcome, drawing a bar on stderr once it has more than one chunk. */
+/** A brief done within this long is printed with no progress bar; a longer one is followed with one. */
+const QUIET_SECONDS = 1;
+
+/** Times a lost event stream is opened again, with no event in between, before giving up. */
+const RECONNECTS = 5;
+
+/**
+ * Follows a running brief's events to its outcome, drawing a bar on stderr from the moment the
+ * chunk count is known. When the stream ends or breaks before the outcome (a proxy's idle timeout,
+ * a server restart), the brief is read once: a finished one is the answer, a running one is
+ * followed again.
+ */
 async function follow(api: Api, id: string): Promise<BriefView> {
   const bar = new SingleBar({
     format: 'brief [{bar}] {value}/{total} chunks · {stage}',
@@ -80,27 +98,36 @@ async function follow(api: Api, id: string): Promise<BriefView> {
     hideCursor: true,
   });
   let started = false;
+  const start = (chunks: unknown) => {
+    if (started || typeof chunks !== 'number' || chunks < 1) return;
+    bar.start(chunks, 0, { stage: 'queued' });
+    started = true;
+  };
   try {
-    for await (const { event, data } of api.events(id)) {
-      if (event === 'progress' && typeof data.total === 'number') {
-        if (data.stage === 'map' && !started && data.total > 1) {
-          bar.start(data.total, 0, { stage: 'map' });
-          started = true;
+    for (let lost = 0; ; lost++) {
+      try {
+        for await (const { event, data } of api.events(id)) {
+          lost = 0;
+          if (event === 'status' || event === 'queued') start(data.chunks);
+          else if (event === 'progress' && data.stage === 'map') {
+            start(data.total);
+            bar.update(data.done as number, { stage: 'reading' });
+          } else if (event === 'progress') bar.update({ stage: `merging, level ${String(data.level)}: ${String(data.done)}/${String(data.total)}` });
+          else if (event === 'verified') bar.update({ stage: `verified ${String(data.verifiedCitations)}/${String(data.citations)} citations` });
+          else if (event === 'succeeded') return data.brief as BriefView;
+          else if (event === 'failed') return (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
         }
-        if (!started) continue;
-        if (data.stage === 'map') bar.update(data.done as number, { stage: 'map' });
-        else bar.update({ stage: `reduce level ${String(data.level)}: ${String(data.done)}/${String(data.total)}` });
-      } else if (event === 'verified' && started) {
-        bar.update({ stage: `verified ${String(data.verifiedCitations)}/${String(data.citations)} citations` });
-      } else if (event === 'succeeded') {
-        return data.brief as BriefView;
-      } else if (event === 'failed') {
-        return (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
+      } catch (error) {
+        if (error instanceof ApiError) throw error; // the server refused the stream itself
       }
+      const view = (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
+      if (view.status !== 'running') return view;
+      if (lost >= RECONNECTS) {
+        throw new Error(`lost the event stream ${RECONNECTS + 1} times; brief ${id} is still running ("parallax briefs" lists it)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 * (lost + 1)));
     }
   } finally {
     if (started) bar.stop();
   }
-  // The stream ended without an outcome (the server went away): read the brief once more.
-  return (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
 }

@@ -64,7 +64,10 @@ export function renderComparison(comparison: Comparison): string {
     `  ${diff}`,
     '',
     `Key points  ${count(comparison.counts.keyPoints)}`,
+    ...comparison.keyPoints.map((match) => matchLine(match, (point) => point.text)),
+    '',
     `Notes       ${count(comparison.counts.notes)}`,
+    ...Object.entries(comparison.notes).flatMap(([kind, matches]) => [`  ${kind.replaceAll('_', ' ')}`, ...matches.map((match) => matchLine(match, (note) => note.claim, '  '))]),
     '',
     `${''.padEnd(width)}  ${a.prompt.ref.padEnd(column)}  ${b.prompt.ref}`,
     ...rows.map(([label, value]) => `${label.padEnd(width)}  ${value(metrics.a).padEnd(column)}  ${value(metrics.b)}`),
@@ -72,4 +75,12 @@ export function renderComparison(comparison: Comparison): string {
     `ROUGE F1 of b against a: R-1 ${rouge.rouge1.f1.toFixed(3)} · R-2 ${rouge.rouge2.f1.toFixed(3)} · R-L ${rouge.rougeL.f1.toFixed(3)}`,
     '',
   ].join('\n');
+}
+
+/** One paired item: its mark, then b's text (a's when b dropped it, and a's too when it changed). */
+function matchLine<T>(match: { status: string; a: T | null; b: T | null }, text: (item: T) => string, indent = ''): string {
+  const mark = match.status.padEnd(7);
+  if (match.status === 'changed' && match.a && match.b) return `${indent}  ${mark}  ${text(match.b)}\n${indent}  ${''.padEnd(7)}  (was: ${text(match.a)})`;
+  const item = match.b ?? match.a;
+  return `${indent}  ${mark}  ${item ? text(item) : ''}`;
 }
