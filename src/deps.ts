@@ -3,7 +3,7 @@ import { BriefService } from './briefs/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { Logger } from './lib/log.js';
-import type { Provider } from './llm/provider.js';
+import type { Providers } from './llm/select.js';
 import { LlmCallRunner } from './pipeline/llm-calls.js';
 import type { PromptRegistry } from './prompts/registry.js';
 
@@ -12,36 +12,40 @@ export interface Deps {
   config: Config;
   db: Database;
   prompts: PromptRegistry;
-  provider: Provider;
+  /** The LLM providers a request may name, and the default. */
+  providers: Providers;
   briefs: BriefService;
   logger: Logger;
+  /** Keeps work alive after the response has been sent (Workers' waitUntil; on Node, nothing to do). */
+  background: (work: Promise<unknown>) => void;
 }
 
 export interface DepsInput {
   config: Config;
   db: Database;
   prompts: PromptRegistry;
-  provider: Provider;
+  providers: Providers;
   logger: Logger;
   /** Keeps work alive after a response has been sent (Workers' waitUntil). Node needs nothing. */
   background?: (work: Promise<unknown>) => void;
 }
 
 export function buildDeps(input: DepsInput): Deps {
-  const { config, db, prompts, provider, logger } = input;
+  const { config, db, prompts, providers, logger } = input;
+  const background = input.background ?? (() => {});
   // One limit for the whole process: every brief's calls queue behind it.
   const runner = new LlmCallRunner(db, pLimit(config.LLM_CONCURRENCY));
   const briefs = new BriefService({
     db,
     prompts,
-    provider,
+    providers,
     runner,
     logger,
     defaultPrompt: config.DEFAULT_PROMPT,
     overlapTokens: config.CHUNK_OVERLAP_TOKENS,
     leaseMs: config.BRIEF_LEASE_MS,
     pollMs: config.BRIEF_POLL_MS,
-    background: input.background ?? (() => {}),
+    background,
   });
-  return { config, db, prompts, provider, briefs, logger };
+  return { config, db, prompts, providers, briefs, logger, background };
 }

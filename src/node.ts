@@ -12,13 +12,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { app, config, deps } = runtime;
-  const { logger, provider, prompts } = deps;
+  const { logger, providers, prompts } = deps;
+  const provider = providers.default;
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info('parallax listening', {
       url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
       provider: provider.name,
       model: provider.defaultModel,
+      providers: providers.all.map((p) => p.name),
       database: config.DATABASE_PATH,
       prompts: prompts.list().map((prompt) => prompt.ref),
     });

@@ -5,7 +5,7 @@ import { parseConfig } from './config.js';
 import { openNodeDatabase } from './db/node.js';
 import { buildDeps } from './deps.js';
 import { createLogger } from './lib/log.js';
-import { selectProvider } from './llm/select.js';
+import { selectProviders } from './llm/select.js';
 import { loadPromptRegistry } from './prompts/load-node.js';
 
 /**
@@ -21,8 +21,8 @@ export async function createNodeRuntime(
   const database = openNodeDatabase(config.DATABASE_PATH);
   try {
     const prompts = await loadPromptRegistry(options.promptsDir ?? 'prompts');
-    const provider = selectProvider(config);
-    const deps = buildDeps({ config, db: database.db, prompts, provider, logger });
+    const providers = selectProviders(config);
+    const deps = buildDeps({ config, db: database.db, prompts, providers, logger });
     return {
       config,
       deps,

@@ -7,7 +7,7 @@ import type { Database } from './db/client.js';
 import * as schema from './db/schema.js';
 import { buildDeps, type Deps } from './deps.js';
 import { createLogger } from './lib/log.js';
-import { selectProvider } from './llm/select.js';
+import { selectProviders } from './llm/select.js';
 import { bundledPromptFiles, bundledPromptLock } from './prompts/bundled.js';
 import { createPromptRegistry } from './prompts/registry.js';
 
@@ -40,9 +40,9 @@ async function buildIsolate(env: WorkerEnv): Promise<App> {
   const config = workerConfig(parseConfig(stringBindings(env)));
   const logger = createLogger(config.LOG_LEVEL);
   const prompts = await createPromptRegistry(bundledPromptFiles, bundledPromptLock);
-  const provider = selectProvider(config);
+  const providers = selectProviders(config);
   const db = drizzle(env.DB as never, { schema }) as unknown as Database;
-  const shared = buildDeps({ config, db, prompts, provider, logger });
+  const shared = buildDeps({ config, db, prompts, providers, logger });
   return createApp(shared, {
     requestDeps: (deps, c) => requestDeps(deps, c.executionCtx),
     // Set by Cloudflare's edge on every request (and by wrangler dev); a client cannot forge it.
@@ -64,8 +64,8 @@ function workerReferenceAssets(assets: Fetcher): ReferenceAssetReader {
 
 /** One request's deps: the shared ones, with a brief service whose background work is kept alive by this request's `waitUntil`. */
 function requestDeps(shared: Deps, executionCtx: Pick<ExecutionContext, 'waitUntil'>): Deps {
-  const { config, db, prompts, provider, logger } = shared;
-  return buildDeps({ config, db, prompts, provider, logger, background: (work) => executionCtx.waitUntil(work) });
+  const { config, db, prompts, providers, logger } = shared;
+  return buildDeps({ config, db, prompts, providers, logger, background: (work) => executionCtx.waitUntil(work) });
 }
 
 /** Node's settings, adjusted to what a Worker can do. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { spawnServer } from './support/server-process.js';
 let dir: string;
 let llm: LlmServer;
 let server: ChildProcess | undefined;
+let serverUrl: string | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'parallax-cli-'));
@@ -163,7 +164,7 @@ describe('listing and comparing', () => {
     const text = await parallax(['briefs', '--document', speech.document.id, '--prompt', 'brief@1']);
     expect(text.code).toBe(0);
     expect(text.stdout.trim().split('\n')).toHaveLength(1);
-    expect(text.stdout).toMatch(new RegExp(`^${speech.id} +succeeded +brief@1 +1 chunk\\(s\\)`));
+    expect(text.stdout).toMatch(new RegExp(`^${speech.id} +succeeded +brief@1 +local/analyst-1 +1 chunk\\(s\\)`));
 
     const failed = await parallax(['briefs', '--status', 'failed']);
     expect(failed).toMatchObject({ code: 0, stdout: '' });
@@ -198,6 +199,50 @@ describe('listing and comparing', () => {
   });
 });
 
+describe('parallax seed and eval', () => {
+  const corpus = () => {
+    const folder = join(dir, 'corpus');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'levy.md'), '# Levy plan\n\nThe Ministry said the levy will raise 40 million. Retailers were not asked.');
+    writeFileSync(join(folder, 'bridge.md'), '# Bridge plan\n\nThe Council said the bridge will open in May. Residents say it is unsafe.');
+    return folder;
+  };
+
+  it('seeds a folder, then again from the cache; an unknown prompt version exits 2 before anything runs', async () => {
+    const env = { ...localEnv(), DATABASE_PATH: join(dir, 'seed.sqlite') };
+    const first = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@2'], { env });
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines.every((line) => / (created) +brf_\w+ +1 chunk\(s\)/.test(line))).toBe(true);
+    const again = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@2'], { env });
+    expect(again.stdout.trim().split('\n').every((line) => / cached +brf_/.test(line))).toBe(true);
+
+    const unknown = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@9'], { env: { ...env, DATABASE_PATH: join(dir, 'seed-unknown.sqlite') } });
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toMatch(/Unknown prompt "brief@9"/);
+  });
+
+  it('evaluates a corpus: the table, both report files, and the run stored where the briefs are', async () => {
+    const env = { ...localEnv(), DATABASE_PATH: join(dir, 'eval.sqlite') };
+    const out = join(dir, 'reports');
+    const run = await parallax(['eval', '--prompts', 'brief@1,brief@2', '--corpus', corpus(), '--out', out], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\| metric \| brief@1 \| brief@2 \|$/m);
+    const id = /Report: .*\/(evl_[0-9a-f]{24})\.json/.exec(run.stdout)![1]!;
+    expect(JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8'))).toMatchObject({ id, provider: 'local', run: { documents: 2, briefs: 4, failures: 0 } });
+    expect(readFileSync(join(out, `${id}.md`), 'utf8')).toContain('| metric |');
+    expect(run.stderr).toMatch(/eval \[[^\]]*\] 4\/4 briefs/);
+
+    const missing = await parallax(['eval', '--prompts', 'brief@1', '--corpus', join(dir, 'nope')], { env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`parallax eval: corpus not found: ${join(dir, 'nope')} (a folder of .md/.txt files or a .jsonl file)`);
+    const unknown = await parallax(['eval', '--prompts', 'brief@9', '--corpus', corpus()], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown prompt "brief@9"/);
+  });
+});
+
 /** Runs `parallax serve --port 0` and resolves with its base URL once it listens. */
 async function startServer(env: Record<string, string>): Promise<string> {
   const started = await spawnServer(['src/cli/main.ts', 'serve', '--port', '0'], env);
@@ -208,6 +253,7 @@ async function startServer(env: Record<string, string>): Promise<string> {
 describe('--server URL', () => {
   it('briefs through `parallax serve`, with progress from its event stream, and lists from it', async () => {
     const url = await startServer({ ...llmEnv(), DATABASE_PATH: join(dir, 'server.sqlite') });
+    serverUrl = url;
     // The client's own database stays untouched: a path in a folder that does not exist.
     const clientEnv = { DATABASE_PATH: join(dir, 'missing', 'client.sqlite'), LLM_PROVIDER: 'local' };
     llm.latencyMs = 250;
@@ -221,6 +267,28 @@ describe('--server URL', () => {
     const listed = await parallax(['briefs', '--server', url], { env: clientEnv });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`^${total[2]} +succeeded +brief@1 `, 'm'));
+  });
+
+  it('seeds, evaluates and briefs with the offline analyst on the server, which stores the run', async () => {
+    const url = serverUrl!;
+    const clientEnv = { DATABASE_PATH: join(dir, 'missing', 'client.sqlite'), LLM_PROVIDER: 'local' };
+    const folder = join(dir, 'server-corpus');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'dam.md'), '# Dam plan\n\nThe Agency said the dam is safe. Nobody else was asked about the dam.');
+    const seeded = await parallax(['seed', '--dir', folder, '--prompts', 'brief@1', '--server', url], { env: clientEnv });
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toMatch(/^dam +brief@1 +created +brf_/);
+
+    const out = join(dir, 'server-reports');
+    const evaluated = await parallax(['eval', '--prompts', 'brief@1,brief@2', '--corpus', folder, '--provider', 'local', '--out', out, '--server', url], { env: clientEnv });
+    expect(evaluated.code).toBe(0);
+    const id = /(evl_[0-9a-f]{24})\.json/.exec(evaluated.stdout)![1]!;
+    const stored = (await (await fetch(`${url}/v1/evals/${id}`)).json()) as { status: string; provider: string; progress: { done: number; total: number } };
+    expect(stored).toMatchObject({ status: 'succeeded', provider: 'local', progress: { done: 2, total: 2 } });
+
+    const briefed = await parallax(['brief', join(folder, 'dam.md'), '--provider', 'local', '--server', url], { env: clientEnv });
+    expect(briefed.code).toBe(0);
+    expect(briefed.stdout.split('\n')[1]).toMatch(/ · local\/analyst-1 · /);
   });
 
   it('follows a brief again when its event stream breaks before the outcome', async () => {

@@ -95,10 +95,15 @@ describe('responses match /openapi.json', () => {
     expect(byIds.body.counts).toEqual(byRefs.body.counts);
   });
 
-  it('GET /v1/evals and one eval, as JSON and as Markdown', async () => {
+  it('POST /v1/evals starts a run; GET /v1/evals and one eval, as JSON and as Markdown', async () => {
     const report = await runEval(t.deps, { corpus: loadCorpus('seeds', 2), corpusLabel: 'seeds', prompts: ['brief@1', 'brief@2'] });
     const list = await call('/v1/evals?limit=1');
     expect(list.body.items.map((item: { id: string }) => item.id)).toEqual([report.id]);
+    const documents = loadCorpus('seeds', 1);
+    const started = await call('/v1/evals', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ prompts: ['brief@1'], documents }) });
+    expect(started.status).toBe(202);
+    expect(started.headers.get('location')).toBe(`/v1/evals/${started.body.id}`);
+    expect(started.body).toMatchObject({ status: 'running', corpus: 'api', progress: { total: 1 } });
     expect((await call(`/v1/evals/${report.id}`)).body.report.id).toBe(report.id);
     expect(await (await call(`/v1/evals/${report.id}?format=md`)).body).toContain('| metric |');
   });
@@ -126,6 +131,8 @@ describe('responses match /openapi.json', () => {
       [call(`/v1/documents/${'a'.repeat(64)}`), 404, 'not_found'],
       [call('/v1/prompts/nope@1'), 404, 'unknown_prompt'],
       [call('/v1/prompts/brief@1/diff/brief@99'), 404, 'unknown_prompt'],
+      [call('/v1/evals', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ prompts: [] }) }), 400, 'invalid_request'],
+      [call('/v1/evals', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ prompts: ['brief@99'], documents: [{ id: 'a', document: 'A text.' }] }) }), 404, 'unknown_prompt'],
       [call('/v1/compare'), 400, 'invalid_request'],
       [call(`/v1/compare?document=${'a'.repeat(64)}&a=brief@1&b=brief@2`), 404, 'not_found'],
       [call('/v1/evals?before=nope'), 400, 'invalid_request'],

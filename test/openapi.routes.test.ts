@@ -85,7 +85,7 @@ describe('GET /openapi.json', () => {
       expect(error).toContain(`"${code}"`);
     }
     const create = spec.paths['/v1/briefs']!.post!;
-    expect(Object.keys(create.requestBody!.content).sort()).toEqual(['application/json', 'application/pdf', 'multipart/form-data', 'text/html', 'text/markdown', 'text/plain']);
+    expect(Object.keys(create.requestBody!.content).sort()).toEqual(['application/json', 'application/octet-stream', 'application/pdf', 'multipart/form-data', 'text/html', 'text/markdown', 'text/plain']);
     expect(Object.keys(create.responses).sort()).toEqual(['200', '201', '202', '400', '401', '404', '413', '415', '429', '500', '502', '503']);
     expect(Object.keys(spec.paths['/v1/briefs/{id}/events']!.get!.responses['200']!.content!)).toEqual(['text/event-stream']);
   });

@@ -88,7 +88,10 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     await page.getByLabel('Paste the text').fill(DOCUMENT);
     await page.getByLabel('Title (optional)').fill(TITLE);
     await page.getByLabel('Prompt version').selectOption('brief@2');
-    expect(await page.getByLabel('Model').inputValue()).toBe('test-model');
+    // A language model is configured, so both providers are offered, the model first; the model field is empty for its default.
+    expect(await page.getByLabel('Provider').locator('option').allTextContents()).toEqual(['openai: the language model endpoint', 'local: the offline analyst']);
+    expect(await page.getByLabel('Provider').inputValue()).toBe('openai');
+    expect(await page.getByLabel('Model (optional)').getAttribute('placeholder')).toBe('test-model for openai, analyst-1 for local');
     await page.getByRole('button', { name: 'Make the brief' }).click();
 
     // The brief takes seconds: the page opens on its progress, fed by the event stream.
@@ -157,7 +160,7 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     await page.getByLabel('with version').selectOption('brief@2');
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.waitForURL(/\/compare\?/);
-    expect(await page.locator('main').textContent()).toContain('no brief@1 brief with test-model yet');
+    expect(await page.locator('main').textContent()).toContain('no brief@1 brief with openai / test-model yet');
 
     await page.getByRole('button', { name: /Make the brief@1 brief and compare/ }).click();
     await page.waitForURL(/\/compare\?/);

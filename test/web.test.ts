@@ -28,7 +28,7 @@ describe('web pages with the offline analyst', () => {
 
   const post = (path: string, body: FormData) => t.app.request(path, { method: 'POST', body });
 
-  it('serves the home page: labelled form, prompt versions with the default chosen, the one local model', async () => {
+  it('serves the home page: labelled form, prompt versions with the default chosen, the one provider there is', async () => {
     const response = await t.app.request('/');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -39,9 +39,11 @@ describe('web pages with the offline analyst', () => {
     const latest = t.deps.prompts.resolve('brief@latest').ref;
     expect(html).toContain(`<option value="${latest}" selected="">${latest} (latest)</option>`);
     expect(html).toContain('<option value="brief@1">brief@1</option>');
-    expect(html).toMatch(/<input type="text" id="model" name="model" value="analyst-1" readonly=""/);
+    // No language model configured: the offline analyst is the only provider, and the model field defaults to its one model.
+    expect(html).toContain('<select id="provider" name="provider" aria-describedby="provider-hint"><option value="local" selected="">local: the offline analyst</option></select>');
+    expect(html).toMatch(/<input type="text" id="model" name="model" value="" maxlength="200" placeholder="analyst-1 for local"/);
     expect(html).not.toContain('name="token"');
-    for (const id of ['text', 'file', 'title', 'prompt', 'model']) expect(html).toContain(`<label for="${id}">`);
+    for (const id of ['text', 'file', 'title', 'prompt', 'provider', 'model']) expect(html).toContain(`<label for="${id}">`);
   });
 
   it('serves its stylesheet and script itself, typed and cacheable', async () => {
@@ -160,7 +162,7 @@ describe('web pages while a brief runs (no scripts)', () => {
     const view = (await response.json()) as { document: { id: string } };
     const before = ctx.t.rows().briefs;
     const html = await (await ctx.t.app.request(`/compare?document=${view.document.id}&a=brief@1&b=brief@2&model=test-model`)).text();
-    expect(html).toContain('no brief@1 brief with test-model yet');
+    expect(html).toContain('no brief@1 brief with openai / test-model yet');
     expect(html).toContain('<form class="stack" method="post" action="/compare">');
     expect(ctx.t.rows().briefs).toBe(before); // the GET made nothing
 

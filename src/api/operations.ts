@@ -5,7 +5,7 @@ import type { ErrorCode } from '../errors.js';
 import { CreateBriefBody, CreateBriefQuery, ListBriefsQuery, UploadFields } from '../routes/briefs.js';
 import { CompareQuery } from '../routes/compare.js';
 import { DocumentQuery } from '../routes/documents.js';
-import { EvalQuery, ListEvalsQuery } from '../routes/evals.js';
+import { CreateEvalBody, EvalQuery, ListEvalsQuery } from '../routes/evals.js';
 import * as schemas from './schemas.js';
 
 /** A hand-written JSON Schema, for what zod does not describe: raw text and file bodies, HTML, the spec itself. */
@@ -60,7 +60,7 @@ export const apiTags = {
   documents: 'Documents are identified by the sha256 of their normalized text.',
   prompts: 'Published prompt versions (`name@N`) and the differences between them.',
   compare: 'Two briefs of one document side by side.',
-  evals: 'Corpus evaluations made by `parallax eval`.',
+  evals: 'Corpus evaluations: prompt versions run over a corpus and scored (what `parallax eval` starts).',
   service: 'Health, this specification and the reference page.',
 } as const;
 
@@ -85,7 +85,7 @@ export const apiOperations: ApiOperation[] = [
       'A brief still running after `wait` seconds is answered 202: follow it at `Location` or its `/events`.',
     query: CreateBriefQuery,
     body: {
-      description: 'The document. With a raw body, `title`, `prompt` and `model` go in the query.',
+      description: 'The document. With a raw body, `title`, `prompt`, `provider` and `model` go in the query; `application/octet-stream` makes no claim, so the bytes decide between PDF, HTML and text.',
       content: {
         'application/json': CreateBriefBody,
         'multipart/form-data': UploadForm,
@@ -93,6 +93,7 @@ export const apiOperations: ApiOperation[] = [
         'text/markdown': text,
         'text/html': text,
         'application/pdf': binary('application/pdf'),
+        'application/octet-stream': binary('application/octet-stream'),
       },
     },
     responses: {
@@ -169,6 +170,16 @@ export const apiOperations: ApiOperation[] = [
       202: { description: 'A brief is still running', content: { 'application/json': schemas.CompareRunning }, headers: retryAfter },
     },
     errors: ['invalid_request', 'unauthorized', 'not_found', 'unknown_prompt', 'llm_invalid_output', 'llm_unavailable'],
+  },
+  {
+    method: 'post', path: '/v1/evals', operationId: 'createEval', tag: 'evals', write: true,
+    summary: 'Run prompt versions over a corpus',
+    description:
+      'Briefs every document with every prompt version (through both caches: a rerun is instant), then scores the briefs. ' +
+      'Answers 202 at once; follow the run at `Location`, whose `progress` counts finished briefs, until `status` is succeeded or failed.',
+    body: { description: 'The corpus and what to run over it', content: { 'application/json': CreateEvalBody } },
+    responses: { 202: { description: 'Started', content: { 'application/json': schemas.EvalSummary }, headers: { Location: 'The evaluation: /v1/evals/{id}' } } },
+    errors: ['invalid_request', 'unknown_prompt'],
   },
   {
     method: 'get', path: '/v1/evals', operationId: 'listEvals', tag: 'evals',

@@ -22,8 +22,11 @@ import { PromptParams } from '../prompts/prompt.js';
 
 export const Health = z.object({
   status: z.literal('ok'),
-  provider: z.string().describe('The LLM provider in use: openai or local'),
-  model: z.string().describe("The provider's default model"),
+  provider: z.string().describe('The default LLM provider: openai or local'),
+  model: z.string().describe("The default provider's default model"),
+  providers: z
+    .array(z.object({ name: z.string(), defaultModel: z.string() }))
+    .describe('Every provider a request may name (`provider`), the default first: the offline analyst (local) is always one'),
   prompts: z.number().int().describe('Published prompt versions'),
 });
 export type Health = z.infer<typeof Health>;
@@ -112,6 +115,7 @@ export const EvalSummary = z.object({
   prompts: z.array(z.string()),
   corpus: z.string(),
   documents: z.number().int(),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }).describe('Briefs finished of documents × prompts'),
   provider: z.string(),
   model: z.string(),
   error: z.string().nullable(),

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { sha256Hex, stableStringify } from '../lib/hash.js';
 import type { Logger } from '../lib/log.js';
 import type { Provider } from '../llm/provider.js';
+import { modelFor, type Providers } from '../llm/select.js';
 import type { LlmCallRunner } from '../pipeline/llm-calls.js';
 import { normalizeText } from '../pipeline/normalize.js';
 import type { Prompt } from '../prompts/prompt.js';
@@ -16,7 +17,7 @@ import { toBriefView, type BriefView } from './view.js';
 export interface BriefServiceDeps {
   db: Database;
   prompts: PromptRegistry;
-  provider: Provider;
+  providers: Providers;
   runner: LlmCallRunner;
   logger: Logger;
   defaultPrompt: string;
@@ -33,6 +34,8 @@ export interface SubmitInput {
   text: string;
   title?: string | undefined;
   prompt?: string | undefined;
+  /** A provider of this deployment by name (`openai`, `local`); the default when absent. */
+  provider?: string | undefined;
   model?: string | undefined;
   mediaType?: string | undefined;
   /** Paged documents: where each page starts in the normalized text (src/ingest/pages.ts). */
@@ -87,15 +90,13 @@ export class BriefService {
   }
 
   async submit(input: SubmitInput, waitMs: number): Promise<{ outcome: SubmitOutcome; view: BriefView }> {
-    const { db, provider } = this.deps;
+    const { db } = this.deps;
+    const provider = this.deps.providers.get(input.provider);
     const text = normalizeText(input.text);
     if (text.length === 0) throw new AppError('invalid_request', 'The document is empty (no text after normalizing whitespace)');
     const title = input.title?.trim() || null;
     const prompt = this.deps.prompts.resolve(input.prompt ?? this.deps.defaultPrompt);
-    const model = input.model ?? provider.defaultModel;
-    if (provider.name === 'local' && model !== provider.defaultModel) {
-      throw new AppError('invalid_request', `The local provider has one model, "${provider.defaultModel}"; got "${model}"`);
-    }
+    const model = modelFor(provider, input.model);
 
     const documentId = await sha256Hex(text);
     let paramsHash = this.paramsHashes.get(prompt);
@@ -132,7 +133,7 @@ export class BriefService {
         paramsHash: await paramsHash,
       });
       row = claimed.row;
-      if (claimed.ours) this.start(row, text, title ?? (await this.titleOf(documentId)), prompt);
+      if (claimed.ours) this.start(row, text, title ?? (await this.titleOf(documentId)), prompt, provider);
     }
 
     const finished = await this.waitFor(row.id, waitMs);
@@ -183,9 +184,10 @@ export class BriefService {
     };
   }
 
-  /** The newest succeeded brief of a document under one prompt version, provider and model. */
-  async findSucceeded(documentId: string, promptRef: string, model?: string): Promise<BriefView | undefined> {
+  /** The newest succeeded brief of a document under one prompt version, provider (default: the default) and model (default: the provider's). */
+  async findSucceeded(documentId: string, promptRef: string, model?: string, providerName?: string): Promise<BriefView | undefined> {
     const prompt = this.deps.prompts.resolve(promptRef);
+    const provider = this.deps.providers.get(providerName);
     const [row] = await this.deps.db
       .select()
       .from(briefs)
@@ -195,8 +197,8 @@ export class BriefService {
           eq(briefs.promptName, prompt.name),
           eq(briefs.promptVersion, prompt.version),
           eq(briefs.promptSha256, prompt.sha256),
-          eq(briefs.provider, this.deps.provider.name),
-          eq(briefs.model, model ?? this.deps.provider.defaultModel),
+          eq(briefs.provider, provider.name),
+          eq(briefs.model, model ?? provider.defaultModel),
           eq(briefs.status, 'succeeded'),
         ),
       )
@@ -247,7 +249,7 @@ export class BriefService {
   }
 
   /** Runs a claimed brief in the background, renewing its lease until it finishes. */
-  private start(row: BriefRow, text: string, title: string | null, prompt: Prompt): void {
+  private start(row: BriefRow, text: string, title: string | null, prompt: Prompt, provider: Provider): void {
     const { db, leaseMs } = this.deps;
     const renew = setInterval(() => {
       void db
@@ -259,7 +261,7 @@ export class BriefService {
     (renew as { unref?: () => void }).unref?.();
     const run = runBrief(
       { db, runner: this.deps.runner, logger: this.deps.logger, overlapTokens: this.deps.overlapTokens },
-      { briefId: row.id, text, title, prompt, provider: this.deps.provider, model: row.model, onProgress: (progress) => this.events.emit(row.id, progress) },
+      { briefId: row.id, text, title, prompt, provider, model: row.model, onProgress: (progress) => this.events.emit(row.id, progress) },
     ).finally(() => {
       clearInterval(renew);
       this.running.delete(row.id);
@@ -275,7 +277,7 @@ export class BriefService {
    * cannot resume (its prompt or provider is not configured here) is marked failed.
    */
   async recover(): Promise<string[]> {
-    const { db, provider, prompts } = this.deps;
+    const { db, providers, prompts } = this.deps;
     const stale = await db
       .select()
       .from(briefs)
@@ -289,7 +291,8 @@ export class BriefService {
       } catch {
         prompt = undefined;
       }
-      if (!prompt || prompt.sha256 !== row.promptSha256 || row.provider !== provider.name) {
+      const provider = providers.find(row.provider);
+      if (!prompt || prompt.sha256 !== row.promptSha256 || !provider) {
         await db
           .update(briefs)
           .set({
@@ -306,7 +309,7 @@ export class BriefService {
       if (!document) continue;
       const claimed = await this.claim(row, row);
       if (!claimed.ours) continue;
-      this.start(claimed.row, document.text, document.title, prompt);
+      this.start(claimed.row, document.text, document.title, prompt, provider);
       resumed.push(row.id);
       this.deps.logger.info('brief resumed', { briefId: row.id });
     }

@@ -73,7 +73,8 @@ export async function connectApi(server: string | undefined): Promise<Api> {
       const body = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string } }) | null;
       if (!response.ok) {
         const error = body?.error ?? { code: 'internal', message: `HTTP ${response.status}` };
-        throw new ApiError(response.status, error.code, error.message);
+        const hint = error.code === 'unauthorized' ? ` (the CLI sends PARALLAX_TOKEN as the bearer token: set it to one of the server's API_TOKENS)` : '';
+        throw new ApiError(response.status, error.code, `${error.message}${hint}`);
       }
       return { status: response.status, body: body as T };
     },

@@ -6,7 +6,7 @@ import type { BriefView } from '../briefs/view.js';
 import { ApiError, query, UsageError, withApi, type Api } from './api.js';
 import { renderBrief } from './render.js';
 
-export const briefUsage = `parallax brief <file|-> [--prompt brief@2] [--title T] [--model M] [--json] [--server URL]
+export const briefUsage = `parallax brief <file|-> [--prompt brief@2] [--title T] [--provider openai|local] [--model M] [--json] [--server URL]
 
 Briefs a document (a file, or stdin with -) and prints the brief as text, or as the API's JSON
 with --json. A brief that takes more than a second shows a progress bar on stderr. The media
@@ -30,6 +30,7 @@ export async function briefCommand(args: string[]): Promise<number> {
     options: {
       prompt: { type: 'string' },
       title: { type: 'string' },
+      provider: { type: 'string' },
       model: { type: 'string' },
       json: { type: 'boolean', default: false },
       server: { type: 'string' },
@@ -41,9 +42,9 @@ export async function briefCommand(args: string[]): Promise<number> {
   if (!document) return 1;
 
   return withApi(values.server, async (api) => {
-    const path = `/v1/briefs${query({ wait: QUIET_SECONDS, title: values.title ?? document.title, prompt: values.prompt, model: values.model })}`;
+    const path = `/v1/briefs${query({ wait: QUIET_SECONDS, title: values.title ?? document.title, prompt: values.prompt, provider: values.provider, model: values.model })}`;
     const posted = await api.json<BriefView>(path, { method: 'POST', headers: { 'content-type': document.mediaType }, body: document.bytes });
-    const view = posted.status === 202 ? await follow(api, posted.body.id) : posted.body;
+    const view = posted.status === 202 ? await followToOutcome(api, posted.body.id) : posted.body;
     if (view.status !== 'succeeded') {
       console.error(`parallax brief: the brief failed (${view.error?.code ?? 'unknown'}): ${view.error?.message ?? 'no reason given'}`);
       return 1;
@@ -89,7 +90,7 @@ const RECONNECTS = 5;
  * a server restart), the brief is read once: a finished one is the answer, a running one is
  * followed again.
  */
-async function follow(api: Api, id: string): Promise<BriefView> {
+export async function followToOutcome(api: Api, id: string): Promise<BriefView> {
   const bar = new SingleBar({
     format: 'brief [{bar}] {value}/{total} chunks · {stage}',
     stream: process.stderr,

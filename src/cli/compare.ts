@@ -3,7 +3,7 @@ import type { Comparison } from '../compare/compare.js';
 import { query, UsageError, withApi } from './api.js';
 import { renderComparison } from './render.js';
 
-export const compareUsage = `parallax compare --document ID --a brief@1 --b brief@2 [--run] [--model M] [--json] [--server URL]
+export const compareUsage = `parallax compare --document ID --a brief@1 --b brief@2 [--run] [--provider openai|local] [--model M] [--json] [--server URL]
 
 Compares two prompt versions' briefs of one document: summary diff, key points and notes
 kept/changed/added/dropped, metrics. --run briefs a missing version first.`;
@@ -16,6 +16,7 @@ export async function compareCommand(args: string[]): Promise<number> {
       a: { type: 'string' },
       b: { type: 'string' },
       run: { type: 'boolean', default: false },
+      provider: { type: 'string' },
       model: { type: 'string' },
       json: { type: 'boolean', default: false },
       server: { type: 'string' },
@@ -23,8 +24,8 @@ export async function compareCommand(args: string[]): Promise<number> {
   });
   if (!values.document || !values.a || !values.b) throw new UsageError('--document, --a and --b are required');
   return withApi(values.server, async (api) => {
-    const { document, a, b, model, run } = values;
-    const path = `/v1/compare${query({ document, a, b, model, run, wait: run ? 600 : undefined })}`;
+    const { document, a, b, provider, model, run } = values;
+    const path = `/v1/compare${query({ document, a, b, provider, model, run, wait: run ? 600 : undefined })}`;
     const { status, body } = await api.json<Comparison | { status: 'running'; briefs: string[] }>(path);
     if (status === 202 || !('summaryDiff' in body)) {
       console.error(`parallax compare: still running (${'briefs' in body ? body.briefs.join(', ') : ''}); run the command again in a moment`);

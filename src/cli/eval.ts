@@ -2,16 +2,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { loadCorpus } from '../evals/corpus.js';
+import type { EvalDetail, EvalSummary } from '../api/schemas.js';
+import { loadCorpus, type CorpusDocument } from '../evals/corpus.js';
 import { evalMarkdown } from '../evals/markdown.js';
-import { runEval } from '../evals/run.js';
-import { createNodeRuntime } from '../runtime-node.js';
+import type { EvalReport } from '../evals/run.js';
+import { ApiError, UsageError, withApi, type Api } from './api.js';
 
-export const evalUsage = `parallax eval --prompts brief@1,brief@2 --corpus <folder|file.jsonl> [--limit N] [--model M] [--out reports]
+export const evalUsage = `parallax eval --prompts brief@1,brief@2 --corpus <folder|file.jsonl> [--limit N] [--provider openai|local] [--model M] [--out reports] [--server URL]
 
 Runs every listed prompt version over every corpus document (through the caches: a rerun is
 instant), prints the aggregate table and writes <out>/<eval id>.json and .md. The run is stored
-and readable at GET /v1/evals/<id>.`;
+where the briefs are (the local database, or the server) and readable at GET /v1/evals/<id>.`;
+
+/** How often a running evaluation is read for its progress. */
+const POLL_MS = 500;
 
 export async function evalCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -20,38 +24,35 @@ export async function evalCommand(args: string[]): Promise<number> {
       prompts: { type: 'string' },
       corpus: { type: 'string' },
       limit: { type: 'string' },
+      provider: { type: 'string' },
       model: { type: 'string' },
       out: { type: 'string', default: 'reports' },
+      server: { type: 'string' },
     },
   });
-  if (!values.prompts || !values.corpus) {
-    console.error(`parallax eval: --prompts and --corpus are required\n\n${evalUsage}`);
-    return 2;
-  }
+  if (!values.prompts || !values.corpus) throw new UsageError('--prompts and --corpus are required');
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  if (!(limit > 0)) {
-    console.error('parallax eval: --limit takes a positive number');
-    return 2;
-  }
-  const corpus = loadCorpus(values.corpus, limit);
-  const runtime = await createNodeRuntime({ LOG_LEVEL: 'warn', ...process.env });
-  const bar = new SingleBar({
-    format: 'eval [{bar}] {value}/{total} briefs · {duration}s · {label}',
-    stream: process.stderr,
-    noTTYOutput: true,
-    notTTYSchedule: 5_000,
-    hideCursor: true,
-  });
-  bar.start(corpus.length * values.prompts.split(',').length, 0, { label: '' });
-  try {
-    const report = await runEval(runtime.deps, {
-      corpus,
-      corpusLabel: values.corpus,
-      prompts: values.prompts.split(',').map((ref) => ref.trim()),
-      model: values.model,
-      onProgress: (done, _total, label) => bar.update(done, { label }),
-    });
-    bar.stop();
+  if (!(limit > 0)) throw new UsageError('--limit takes a positive number');
+  const corpus = readCorpus(values.corpus, limit);
+  const prompts = values.prompts.split(',').map((ref) => ref.trim());
+
+  return withApi(values.server, async (api) => {
+    const body = JSON.stringify({ prompts, documents: corpus, corpus: values.corpus, provider: values.provider, model: values.model });
+    let started: EvalSummary;
+    try {
+      started = (await api.json<EvalSummary>('/v1/evals', { method: 'POST', headers: { 'content-type': 'application/json' }, body })).body;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'payload_too_large') {
+        throw new ApiError(error.status, error.code, `the corpus (${(body.length / 1024 / 1024).toFixed(1)} MB as JSON) is larger than ${api.where} accepts (MAX_DOCUMENT_BYTES); run part of it with --limit`);
+      }
+      throw error;
+    }
+    const detail = await follow(api, started);
+    if (detail.status === 'failed' || !detail.report) {
+      console.error(`parallax eval: evaluation ${detail.id} failed: ${detail.error ?? 'no reason given'}`);
+      return 1;
+    }
+    const report = detail.report as unknown as EvalReport;
     mkdirSync(values.out!, { recursive: true });
     const base = join(values.out!, report.id);
     const markdown = evalMarkdown(report);
@@ -60,8 +61,37 @@ export async function evalCommand(args: string[]): Promise<number> {
     console.log(markdown.split('\n## Documents')[0]);
     console.log(`Report: ${base}.json, ${base}.md`);
     return report.run.failures > 0 ? 1 : 0;
+  });
+}
+
+/** The corpus, or an error a shell user can act on. */
+function readCorpus(path: string, limit: number): CorpusDocument[] {
+  try {
+    return loadCorpus(path, limit);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') throw new Error(`corpus not found: ${path} (a folder of .md/.txt files or a .jsonl file)`);
+    throw error;
+  }
+}
+
+/** Reads the evaluation until it finishes, with a progress bar of briefs done on stderr. */
+async function follow(api: Api, started: EvalSummary): Promise<EvalDetail> {
+  const bar = new SingleBar({
+    format: 'eval [{bar}] {value}/{total} briefs · {duration}s',
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 5_000,
+    hideCursor: true,
+  });
+  bar.start(started.progress.total, started.progress.done);
+  try {
+    for (;;) {
+      const { body } = await api.json<EvalDetail>(`/v1/evals/${started.id}`);
+      bar.update(body.progress.done);
+      if (body.status !== 'running') return body;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   } finally {
     bar.stop();
-    await runtime.close();
   }
 }

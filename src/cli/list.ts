@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import type { BriefView } from '../briefs/view.js';
 import { query, UsageError, withApi } from './api.js';
 
-export const briefsUsage = `parallax briefs [--document ID] [--prompt brief@2] [--model M] [--status running|succeeded|failed] [--limit N] [--json] [--server URL]
+export const briefsUsage = `parallax briefs [--document ID] [--prompt brief@2] [--provider openai|local] [--model M] [--status running|succeeded|failed] [--limit N] [--json] [--server URL]
 
-Lists briefs, newest first: id, status, prompt version, chunks, when, title.`;
+Lists briefs, newest first: id, status, prompt version, provider/model, chunks, when, title.`;
 
 export async function briefsCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -12,6 +12,7 @@ export async function briefsCommand(args: string[]): Promise<number> {
     options: {
       document: { type: 'string' },
       prompt: { type: 'string' },
+      provider: { type: 'string' },
       model: { type: 'string' },
       status: { type: 'string' },
       limit: { type: 'string' },
@@ -22,8 +23,8 @@ export async function briefsCommand(args: string[]): Promise<number> {
   if (values.status && !['running', 'succeeded', 'failed'].includes(values.status)) throw new UsageError('--status is running, succeeded or failed');
   if (values.limit !== undefined && !/^\d+$/.test(values.limit)) throw new UsageError('--limit takes a whole number from 1 to 100');
   return withApi(values.server, async (api) => {
-    const { document, prompt, model, status, limit } = values;
-    const { body } = await api.json<{ items: BriefView[] }>(`/v1/briefs${query({ document, prompt, model, status, limit })}`);
+    const { document, prompt, provider, model, status, limit } = values;
+    const { body } = await api.json<{ items: BriefView[] }>(`/v1/briefs${query({ document, prompt, provider, model, status, limit })}`);
     if (values.json) {
       console.log(JSON.stringify(body.items, null, 2));
       return 0;
@@ -31,7 +32,7 @@ export async function briefsCommand(args: string[]): Promise<number> {
     if (body.items.length === 0) console.error(`no briefs match (${api.where})`);
     for (const view of body.items) {
       console.log(
-        [view.id, view.status.padEnd(9), view.prompt.ref.padEnd(9), `${view.chunks ?? '?'} chunk(s)`.padEnd(11), view.createdAt, view.document.title ?? view.document.id.slice(0, 12)].join('  '),
+        [view.id, view.status.padEnd(9), view.prompt.ref.padEnd(9), `${view.provider}/${view.model}`.padEnd(20), `${view.chunks ?? '?'} chunk(s)`.padEnd(11), view.createdAt, view.document.title ?? view.document.id.slice(0, 12)].join('  '),
       );
     }
     return 0;

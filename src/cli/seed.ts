@@ -1,26 +1,47 @@
 import { parseArgs } from 'node:util';
+import type { BriefView } from '../briefs/view.js';
 import { loadCorpus } from '../evals/corpus.js';
-import { createNodeRuntime } from '../runtime-node.js';
+import { ApiError, query, withApi } from './api.js';
+import { followToOutcome } from './brief.js';
 
-export const seedUsage = `parallax seed [--prompts brief@1,brief@2] [--dir seeds]
+export const seedUsage = `parallax seed [--prompts brief@1,brief@2] [--provider openai|local] [--dir seeds] [--server URL]
 
-Loads the sample documents into the database and briefs each with every listed prompt version
-(default: DEFAULT_PROMPT). Reruns are served from the cache.`;
+Briefs each sample document with every listed prompt version (default: the server's
+DEFAULT_PROMPT), in the local database or on the server. Reruns are served from the cache.
+Exit 1 when a brief failed.`;
+
+/** How long one POST waits before following the brief's events instead (the API's longest wait). */
+const WAIT_SECONDS = 600;
 
 export async function seedCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { prompts: { type: 'string' }, dir: { type: 'string', default: 'seeds' } } });
-  const runtime = await createNodeRuntime({ LOG_LEVEL: 'warn', ...process.env });
-  const refs = (values.prompts ?? runtime.config.DEFAULT_PROMPT).split(',').map((ref) => ref.trim());
-  let failures = 0;
-  try {
-    for (const item of loadCorpus(values.dir!)) {
+  const { values } = parseArgs({
+    args,
+    options: { prompts: { type: 'string' }, provider: { type: 'string' }, dir: { type: 'string', default: 'seeds' }, server: { type: 'string' } },
+  });
+  const documents = loadCorpus(values.dir!);
+  return withApi(values.server, async (api) => {
+    // Unknown versions are refused (exit 2) before anything is briefed.
+    const refs = values.prompts ? values.prompts.split(',').map((ref) => ref.trim()) : [undefined];
+    for (const ref of refs) if (ref) await api.json(`/v1/prompts/${encodeURIComponent(ref)}`);
+    let failures = 0;
+    for (const item of documents) {
       for (const ref of refs) {
         const started = performance.now();
-        const { outcome, view } = await runtime.deps.briefs.submit(
-          { text: item.document, title: item.title, prompt: ref, mediaType: 'text/markdown' },
-          3_600_000,
-        );
-        if (outcome === 'failed') failures++;
+        let outcome: string;
+        let view: BriefView;
+        try {
+          const path = `/v1/briefs${query({ wait: WAIT_SECONDS, title: item.title, prompt: ref, provider: values.provider })}`;
+          const posted = await api.json<BriefView>(path, { method: 'POST', headers: { 'content-type': 'text/markdown' }, body: item.document });
+          view = posted.status === 202 ? await followToOutcome(api, posted.body.id) : posted.body;
+          outcome = posted.status === 200 ? 'cached' : view.status === 'succeeded' ? 'created' : view.status;
+        } catch (error) {
+          // A brief that failed (the model or endpoint): say so and go on with the rest.
+          if (!(error instanceof ApiError) || error.exitCode === 2) throw error;
+          failures++;
+          console.log([item.id.padEnd(34), (ref ?? '').padEnd(8), 'failed ', error.message].join('  '));
+          continue;
+        }
+        if (view.status !== 'succeeded') failures++;
         const notes = view.brief?.counterPerspectives.length ?? 0;
         const ms = Math.round(performance.now() - started);
         console.log(
@@ -30,8 +51,6 @@ export async function seedCommand(args: string[]): Promise<number> {
         );
       }
     }
-  } finally {
-    await runtime.close();
-  }
-  return failures > 0 ? 1 : 0;
+    return failures > 0 ? 1 : 0;
+  });
 }

@@ -6,13 +6,13 @@ import { compareBriefs, type Comparison } from './compare.js';
 
 export type CompareQuery =
   | { kind: 'briefs'; ids: [string, string] }
-  | { kind: 'refs'; document: string; a: string; b: string; model?: string | undefined; run: boolean; waitMs: number };
+  | { kind: 'refs'; document: string; a: string; b: string; provider?: string | undefined; model?: string | undefined; run: boolean; waitMs: number };
 
 export type CompareResult = { status: 'done'; comparison: Comparison } | { status: 'running'; briefIds: string[] };
 
 /**
  * Two briefs of one document side by side: named by id, or by prompt refs on one document
- * (the provider's default model unless `model` is given). With `run`, a missing version is
+ * (the default provider unless `provider` is given, its default model unless `model` is). With `run`, a missing version is
  * briefed first, through both caches; without it, 404 names the missing version.
  */
 export async function compareQuery(deps: Deps, query: CompareQuery): Promise<CompareResult> {
@@ -28,19 +28,20 @@ export async function compareQuery(deps: Deps, query: CompareQuery): Promise<Com
     }
   } else {
     const document = await getDocument(deps.db, query.document, true);
+    const provider = deps.providers.get(query.provider);
     const sides = await Promise.all(
       [query.a, query.b].map(async (ref) => {
-        const found = await deps.briefs.findSucceeded(document.id, ref, query.model);
+        const found = await deps.briefs.findSucceeded(document.id, ref, query.model, provider.name);
         if (found) return found;
         const prompt = deps.prompts.resolve(ref);
         if (!query.run) {
           throw new AppError(
             'not_found',
-            `No brief of document ${document.id} with ${prompt.ref} (${deps.provider.name}, ${query.model ?? deps.provider.defaultModel}); add run=true to make it`,
+            `No brief of document ${document.id} with ${prompt.ref} (${provider.name}, ${query.model ?? provider.defaultModel}); add run=true to make it`,
             { missing: prompt.ref },
           );
         }
-        const { view } = await deps.briefs.submit({ text: document.text!, title: document.title ?? undefined, prompt: prompt.ref, model: query.model }, query.waitMs);
+        const { view } = await deps.briefs.submit({ text: document.text!, title: document.title ?? undefined, prompt: prompt.ref, provider: provider.name, model: query.model }, query.waitMs);
         if (view.status === 'failed') throw new AppError((view.error?.code ?? 'internal') as never, view.error?.message ?? 'The brief failed', { briefId: view.id });
         return view;
       }),

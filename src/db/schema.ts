@@ -127,6 +127,8 @@ export const evals = sqliteTable(
     /** Where the corpus came from (a folder or a JSONL path), as given. */
     corpus: text('corpus').notNull(),
     documents: integer('documents').notNull(),
+    /** Briefs finished so far (of documents × prompts), for progress while it runs. */
+    done: integer('done').notNull().default(0),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
     status: text('status', { enum: EVAL_STATUSES }).notNull(),

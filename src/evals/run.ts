@@ -5,6 +5,8 @@ import { evals } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { rouge, firstWords, type RougeScores } from '../eval/rouge.js';
 import { normalizeText } from '../pipeline/normalize.js';
+import { modelFor } from '../llm/select.js';
+import type { Prompt } from '../prompts/prompt.js';
 import type { CorpusDocument } from './corpus.js';
 
 export interface EvalOptions {
@@ -12,6 +14,8 @@ export interface EvalOptions {
   /** Where the corpus came from, recorded with the run. */
   corpusLabel: string;
   prompts: string[];
+  /** A provider of this deployment by name; the default when absent. */
+  provider?: string | undefined;
   model?: string | undefined;
   onProgress?: (done: number, total: number, label: string) => void;
 }
@@ -65,13 +69,22 @@ interface AggregateRow {
   rougeVsReference: { rouge1: number; rouge2: number; rougeL: number } | null;
 }
 
-/**
- * Runs every prompt version over every corpus document through the normal brief path (so both
- * caches apply and a rerun is instant), scores each brief, and stores the report in `evals`.
- */
+/** Runs an evaluation to its end (see startEval). */
 export async function runEval(deps: Deps, options: EvalOptions): Promise<EvalReport> {
+  return (await startEval(deps, options)).finished;
+}
+
+/**
+ * Starts an evaluation: checks the prompt versions and provider (an unknown one throws before
+ * anything is stored), stores the run as `running`, and returns its id with the promise of its
+ * report. The run briefs every prompt version over every corpus document through the normal
+ * brief path (so both caches apply and a rerun is instant), counts finished briefs in the row
+ * (`done`) as it goes, scores each brief, and stores the report, or the error that stopped it.
+ */
+export async function startEval(deps: Deps, options: EvalOptions): Promise<{ id: string; finished: Promise<EvalReport> }> {
   const prompts = options.prompts.map((ref) => deps.prompts.resolve(ref));
-  const model = options.model ?? deps.provider.defaultModel;
+  const provider = deps.providers.get(options.provider);
+  const model = modelFor(provider, options.model);
   const id = newEvalId();
   const createdAt = Date.now();
   await deps.db.insert(evals).values({
@@ -79,12 +92,20 @@ export async function runEval(deps: Deps, options: EvalOptions): Promise<EvalRep
     prompts: prompts.map((p) => p.ref),
     corpus: options.corpusLabel,
     documents: options.corpus.length,
-    provider: deps.provider.name,
+    provider: provider.name,
     model,
     status: 'running',
     createdAt,
   });
+  return { id, finished: execute(deps, options, { id, createdAt, prompts, provider: provider.name, model }) };
+}
 
+async function execute(
+  deps: Deps,
+  options: EvalOptions,
+  run: { id: string; createdAt: number; prompts: Prompt[]; provider: string; model: string },
+): Promise<EvalReport> {
+  const { id, createdAt, prompts, model } = run;
   try {
     const started = performance.now();
     const total = options.corpus.length * prompts.length;
@@ -95,7 +116,7 @@ export async function runEval(deps: Deps, options: EvalOptions): Promise<EvalRep
       const versions: VersionResult[] = [];
       const views = [];
       for (const prompt of prompts) {
-        const { outcome, view } = await deps.briefs.submit({ text, title: item.title, prompt: prompt.ref, model: options.model }, 3_600_000);
+        const { outcome, view } = await deps.briefs.submit({ text, title: item.title, prompt: prompt.ref, provider: run.provider, model: options.model }, 3_600_000);
         views.push(view);
         const summary = view.brief?.summary ?? '';
         versions.push({
@@ -107,7 +128,8 @@ export async function runEval(deps: Deps, options: EvalOptions): Promise<EvalRep
           metrics: view.status === 'succeeded' ? briefMetrics(view, text) : null,
           rougeVsReference: item.summary && view.brief ? againstReference(summary, item.summary) : null,
         });
-        options.onProgress?.(++done, total, `${item.id} ${prompt.ref}`);
+        await deps.db.update(evals).set({ done: ++done }).where(eq(evals.id, id));
+        options.onProgress?.(done, total, `${item.id} ${prompt.ref}`);
       }
       const [first, ...others] = views;
       const divergences = others
@@ -128,7 +150,7 @@ export async function runEval(deps: Deps, options: EvalOptions): Promise<EvalRep
       id,
       corpus: options.corpusLabel,
       prompts: prompts.map((p) => p.ref),
-      provider: deps.provider.name,
+      provider: run.provider,
       model,
       createdAt: new Date(createdAt).toISOString(),
       run: {

@@ -1,17 +1,17 @@
 import { AppError } from '../errors.js';
 import { typeFromFileName } from './detect.js';
 
-const FIELDS = new Set(['file', 'text', 'title', 'prompt', 'model']);
+const FIELDS = new Set(['file', 'text', 'title', 'prompt', 'provider', 'model']);
 
 export interface UploadForm {
   /** The uploaded file's bytes and declared type, or the `text` field (pasted text, read like JSON's `text`). */
   document: { kind: 'file'; bytes: Uint8Array; declared: string; name: string } | { kind: 'text'; text: string };
-  fields: { title?: string; prompt?: string; model?: string };
+  fields: { title?: string; prompt?: string; provider?: string; model?: string };
 }
 
 /**
  * A multipart/form-data POST: a `file` part (or a `text` field: a pasted document), plus
- * optional `title`, `prompt`, `model`. Unknown fields are refused, as in the JSON body. A file
+ * optional `title`, `prompt`, `provider`, `model`. Unknown fields are refused, as in the JSON body. A file
  * part's declared type is its Content-Type; when that says nothing (empty or
  * application/octet-stream, as browsers send for unknown extensions) the file name's
  * extension stands in. Either way the bytes are checked (src/ingest/detect.ts).
@@ -24,7 +24,7 @@ export async function readUploadForm(form: FormData): Promise<UploadForm> {
   const entries: [string, FormDataEntryValue][] = [];
   form.forEach((value, key) => entries.push([key, value]));
   for (const [key, value] of entries) {
-    if (!FIELDS.has(key)) throw new AppError('invalid_request', `Unknown form field "${key}": send file (or text), title, prompt, model`);
+    if (!FIELDS.has(key)) throw new AppError('invalid_request', `Unknown form field "${key}": send file (or text), title, prompt, provider, model`);
     if (seen.has(key)) throw new AppError('invalid_request', `The form field "${key}" is given more than once`);
     seen.add(key);
     if (key === 'file') {

@@ -13,6 +13,7 @@ import { sendJson } from './json.js';
 
 const PromptRef = z.string().trim().min(1).max(100).describe("A prompt version: name@N, or name / name@latest for the newest (default: the server's DEFAULT_PROMPT)");
 const Model = z.string().trim().min(1).max(200).describe("The model (default: the provider's)");
+const ProviderName = z.string().trim().min(1).max(50).describe("openai or local, of those the server has (GET /healthz lists them; default: the server's)");
 const Title = z.string().max(500).describe("The document's title (default: read from HTML or PDF)");
 
 /** JSON body of POST /v1/briefs. Unknown fields are rejected, so a typo does not go unnoticed. */
@@ -20,6 +21,7 @@ export const CreateBriefBody = z.strictObject({
   text: z.string().describe('The document: plain text or Markdown'),
   title: Title.optional(),
   prompt: PromptRef.optional(),
+  provider: ProviderName.optional(),
   model: Model.optional(),
 });
 
@@ -28,6 +30,7 @@ export const CreateBriefQuery = z.object({
   wait: z.coerce.number().min(0).max(600).optional().describe("Seconds to wait for the brief before answering 202 (default: the server's BRIEF_WAIT_SECONDS)"),
   title: Title.optional(),
   prompt: PromptRef.optional(),
+  provider: ProviderName.optional(),
   model: Model.optional(),
 });
 
@@ -42,7 +45,7 @@ export const ListBriefsQuery = z.object({
 });
 
 /** Multipart fields besides the document, validated like the JSON body's. */
-export const UploadFields = z.strictObject({ title: Title.optional(), prompt: PromptRef.optional(), model: Model.optional() });
+export const UploadFields = z.strictObject({ title: Title.optional(), prompt: PromptRef.optional(), provider: ProviderName.optional(), model: Model.optional() });
 
 export const briefRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
@@ -70,11 +73,17 @@ export const briefRoutes = new Hono<AppEnv>()
       const fields = parseInput(UploadFields, form.fields, 'form');
       const doc: Partial<IngestedDocument> & { text: string; mediaType: string } =
         form.document.kind === 'text' ? { text: form.document.text, mediaType: 'text/plain' } : await ingest(form.document.bytes, form.document.declared);
-      input = { ...doc, title: fields.title ?? query.title ?? doc.title, prompt: fields.prompt ?? query.prompt, model: fields.model ?? query.model };
+      input = {
+        ...doc,
+        title: fields.title ?? query.title ?? doc.title,
+        prompt: fields.prompt ?? query.prompt,
+        provider: fields.provider ?? query.provider,
+        model: fields.model ?? query.model,
+      };
     } else if (mediaType && mediaType !== 'application/x-www-form-urlencoded') {
       // A raw document; its type is detected from the bytes, the header only narrows it (src/ingest/detect.ts).
       const doc = await ingest(new Uint8Array(await c.req.arrayBuffer()), mediaType);
-      input = { ...doc, title: query.title ?? doc.title, prompt: query.prompt, model: query.model };
+      input = { ...doc, title: query.title ?? doc.title, prompt: query.prompt, provider: query.provider, model: query.model };
     } else {
       throw new AppError(
         'unsupported_media_type',

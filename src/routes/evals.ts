@@ -5,7 +5,7 @@ import type { EvalDetail, EvalList, EvalSummary } from '../api/schemas.js';
 import { evals, type EvalRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { evalMarkdown } from '../evals/markdown.js';
-import type { EvalReport } from '../evals/run.js';
+import { startEval, type EvalReport } from '../evals/run.js';
 import { parseInput, type AppEnv } from './env.js';
 
 const EVAL_ID = /^evl_[0-9a-f]{24}$/;
@@ -24,6 +24,7 @@ const summary = (row: EvalRow): EvalSummary => ({
   prompts: row.prompts,
   corpus: row.corpus,
   documents: row.documents,
+  progress: { done: row.done, total: row.documents * row.prompts.length },
   provider: row.provider,
   model: row.model,
   error: row.error,
@@ -31,8 +32,52 @@ const summary = (row: EvalRow): EvalSummary => ({
   finishedAt: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
 });
 
-/** Corpus evaluations run by `parallax eval`: newest first, and one with its full report. */
+/**
+ * POST /v1/evals: the corpus travels with the request, as `parallax eval --server` sends it
+ * (the documents as text, so a JSON body; MAX_DOCUMENT_BYTES bounds the whole corpus).
+ */
+export const CreateEvalBody = z.strictObject({
+  prompts: z.array(z.string().trim().min(1).max(100)).min(1).max(10).describe('Prompt versions to run over every document (name@N)'),
+  documents: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1).max(200).describe('Its name in the report'),
+        title: z.string().max(500).optional(),
+        document: z.string().min(1).describe('The text: plain text or Markdown'),
+        summary: z.string().optional().describe('A reference summary: the report scores each brief against it with ROUGE'),
+      }),
+    )
+    .min(1)
+    .max(10_000),
+  corpus: z.string().max(500).optional().describe('Where the corpus came from, recorded with the run (default: "api")'),
+  provider: z.string().trim().min(1).max(50).optional().describe("openai or local (default: the server's)"),
+  model: z.string().trim().min(1).max(200).optional().describe("The model (default: the provider's)"),
+});
+
+/** Corpus evaluations: started with a corpus, listed newest first, and one with its progress and report. */
 export const evalRoutes = new Hono<AppEnv>()
+  .post('/', async (c) => {
+    const deps = c.get('deps');
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new AppError('invalid_request', 'The body is not valid JSON (send { prompts, documents })');
+    }
+    const input = parseInput(CreateEvalBody, body, 'body');
+    const { id, finished } = await startEval(deps, {
+      corpus: input.documents,
+      corpusLabel: input.corpus ?? 'api',
+      prompts: input.prompts,
+      provider: input.provider,
+      model: input.model,
+    });
+    // The run goes on after the answer; its failure is stored in its row (startEval).
+    deps.background(finished.catch(() => undefined));
+    const [row] = await deps.db.select().from(evals).where(eq(evals.id, id)).limit(1);
+    c.header('Location', `/v1/evals/${id}`);
+    return c.json(summary(row!) satisfies EvalSummary, 202);
+  })
   .get('/', async (c) => {
     const { db } = c.get('deps');
     const query = parseInput(ListEvalsQuery, c.req.query(), 'query');

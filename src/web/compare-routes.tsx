@@ -17,12 +17,13 @@ const Query = z.object({
   document: z.string().regex(/^[0-9a-f]{64}$/, 'a document id is 64 hex digits'),
   a: z.string().trim().min(1).max(100),
   b: z.string().trim().min(1).max(100),
+  provider: z.string().trim().max(50).optional(),
   model: z.string().trim().max(200).optional(),
 });
 type Query = z.infer<typeof Query>;
 
 /**
- * GET /compare?document=&a=&b=[&model=]: two prompt versions of one document side by side. A GET
+ * GET /compare?document=&a=&b=[&provider=][&model=]: two prompt versions of one document side by side. A GET
  * only reads: a version not briefed yet is offered as a POST, which makes it (with the token
  * when the server has API_TOKENS) and comes back here.
  */
@@ -31,29 +32,30 @@ export function compareRoutes(writes: MiddlewareHandler<AppEnv>) {
     .get('/', async (c) => {
       const deps = c.get('deps');
       const query = parseInput(Query, c.req.query(), 'comparison (give document, a and b)');
-      const model = query.model || deps.provider.defaultModel;
+      const provider = deps.providers.get(query.provider || undefined);
+      const model = query.model || provider.defaultModel;
       const document = await getDocument(deps.db, query.document, false);
       const refs = [deps.prompts.resolve(query.a).ref, deps.prompts.resolve(query.b).ref] as const;
-      const found = await Promise.all(refs.map((ref) => deps.briefs.findSucceeded(document.id, ref, model)));
+      const found = await Promise.all(refs.map((ref) => deps.briefs.findSucceeded(document.id, ref, model, provider.name)));
       const [a, b] = found;
       if (a && b) {
         const result = await compareQuery(deps, { kind: 'briefs', ids: [a.id, b.id] });
         if (result.status === 'done') return sendPage(c, <ComparePage kind="done" comparison={result.comparison} />);
       }
       const pending: PendingSide[] = await Promise.all(
-        refs.filter((_, i) => !found[i]).map(async (ref) => ({ ref, brief: await newest(deps, document.id, ref, model) })),
+        refs.filter((_, i) => !found[i]).map(async (ref) => ({ ref, brief: await newest(deps, document.id, ref, provider.name, model) })),
       );
       const tokenNeeded = deps.config.API_TOKENS.length > 0;
-      return sendPage(c, <ComparePage kind="pending" document={document} a={refs[0]} b={refs[1]} model={model} pending={pending} tokenNeeded={tokenNeeded} />);
+      return sendPage(c, <ComparePage kind="pending" document={document} a={refs[0]} b={refs[1]} provider={provider.name} model={model} pending={pending} tokenNeeded={tokenNeeded} />);
     })
     .post('/', writes, async (c) => {
       const deps = c.get('deps');
       const form = await readForm(c);
       await requireFormToken(deps.config.API_TOKENS, form, c.req.header('authorization'));
-      const query: Query = parseInput(Query, { document: field(form, 'document'), a: field(form, 'a'), b: field(form, 'b'), model: field(form, 'model') }, 'form');
-      const back = `/compare?${new URLSearchParams({ document: query.document, a: query.a, b: query.b, ...(query.model ? { model: query.model } : {}) })}`;
+      const query: Query = parseInput(Query, { document: field(form, 'document'), a: field(form, 'a'), b: field(form, 'b'), provider: field(form, 'provider'), model: field(form, 'model') }, 'form');
+      const back = `/compare?${new URLSearchParams({ document: query.document, a: query.a, b: query.b, ...(query.provider ? { provider: query.provider } : {}), ...(query.model ? { model: query.model } : {}) })}`;
       try {
-        await compareQuery(deps, { kind: 'refs', document: query.document, a: query.a, b: query.b, model: query.model || undefined, run: true, waitMs: COMPARE_WAIT_MS });
+        await compareQuery(deps, { kind: 'refs', document: query.document, a: query.a, b: query.b, provider: query.provider || undefined, model: query.model || undefined, run: true, waitMs: COMPARE_WAIT_MS });
       } catch (error) {
         // A version whose brief failed: the compare page shows that brief's error and offers a retry.
         if (!(error instanceof AppError && error.details && 'briefId' in error.details)) throw error;
@@ -63,7 +65,7 @@ export function compareRoutes(writes: MiddlewareHandler<AppEnv>) {
 }
 
 /** The newest brief of a document with this prompt version, provider and model, whatever its status. */
-async function newest(deps: Deps, document: string, ref: string, model: string): Promise<BriefView | null> {
-  const { items } = await deps.briefs.list({ document, prompt: ref, model, provider: deps.provider.name, limit: 1 });
+async function newest(deps: Deps, document: string, ref: string, provider: string, model: string): Promise<BriefView | null> {
+  const { items } = await deps.briefs.list({ document, prompt: ref, model, provider, limit: 1 });
   return items[0] ?? null;
 }

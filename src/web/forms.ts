@@ -36,12 +36,13 @@ export async function requireFormToken(tokens: readonly string[], form: FormData
 
 /** What the submit form echoes back after a refusal: never the token, never a file. */
 export function submitValues(form: FormData): SubmitValues {
-  return { text: field(form, 'text'), title: field(form, 'title'), prompt: field(form, 'prompt'), model: field(form, 'model') };
+  return { text: field(form, 'text'), title: field(form, 'title'), prompt: field(form, 'prompt'), provider: field(form, 'provider'), model: field(form, 'model') };
 }
 
 const Fields = z.object({
   title: z.string().max(500, 'The title is longer than 500 characters'),
   prompt: z.string().trim().max(100),
+  provider: z.string().trim().max(50),
   model: z.string().trim().max(200),
 });
 
@@ -54,7 +55,7 @@ export async function readSubmission(form: FormData): Promise<SubmitInput> {
   const values = submitValues(form);
   const parsed = Fields.safeParse(values);
   if (!parsed.success) throw new AppError('invalid_request', parsed.error.issues.map((issue) => issue.message).join('; '));
-  const { title, prompt, model } = parsed.data;
+  const { title, prompt, provider, model } = parsed.data;
   const upload = form.get('file');
   const file = upload !== null && typeof upload !== 'string' && (upload.size > 0 || upload.name !== '') ? upload : undefined;
   const hasText = values.text.trim() !== '';
@@ -67,5 +68,5 @@ export async function readSubmission(form: FormData): Promise<SubmitInput> {
   const read = await readUploadForm(document);
   const doc: Partial<IngestedDocument> & { text: string; mediaType: string } =
     read.document.kind === 'text' ? { text: read.document.text, mediaType: 'text/plain' } : await ingest(read.document.bytes, read.document.declared);
-  return { ...doc, title: title.trim() || doc.title, prompt: prompt || undefined, model: model || undefined };
+  return { ...doc, title: title.trim() || doc.title, prompt: prompt || undefined, provider: provider || undefined, model: model || undefined };
 }

@@ -61,7 +61,7 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
       const view = await deps.briefs.get(c.req.param('id'));
       if (view.status !== 'failed') return c.redirect(`/briefs/${view.id}`, 303);
       const document = await getDocument(deps.db, view.document.id, true);
-      const input = { text: document.text!, title: document.title ?? undefined, prompt: view.prompt.ref, model: view.model, mediaType: document.mediaType };
+      const input = { text: document.text!, title: document.title ?? undefined, prompt: view.prompt.ref, provider: view.provider, model: view.model, mediaType: document.mediaType };
       const { view: again } = await deps.briefs.submit(input, FORM_WAIT_MS);
       return c.redirect(`/briefs/${again.id}`, 303);
     })
@@ -78,12 +78,12 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
 }
 
 function home(deps: Deps, values: SubmitValues, error?: { title: string; message: string }) {
-  const { prompts, provider, config } = deps;
+  const { prompts, providers, config } = deps;
   const latest = new Set(prompts.list().map((prompt) => prompts.resolve(prompt.name).ref));
   return (
     <HomePage
       prompts={prompts.list().map((prompt) => ({ ref: prompt.ref, description: prompt.description, latest: latest.has(prompt.ref) }))}
-      provider={{ name: provider.name, defaultModel: provider.defaultModel }}
+      providers={providers.all.map(({ name, defaultModel }) => ({ name, defaultModel }))}
       values={values}
       tokenNeeded={config.API_TOKENS.length > 0}
       maxBytes={config.MAX_DOCUMENT_BYTES}
@@ -93,7 +93,7 @@ function home(deps: Deps, values: SubmitValues, error?: { title: string; message
 }
 
 function defaults(deps: Deps): SubmitValues {
-  return { text: '', title: '', prompt: deps.prompts.resolve(deps.config.DEFAULT_PROMPT).ref, model: deps.provider.defaultModel };
+  return { text: '', title: '', prompt: deps.prompts.resolve(deps.config.DEFAULT_PROMPT).ref, provider: deps.providers.default.name, model: '' };
 }
 
 /** The stylesheet and script change only with a deployment: cache them briefly. */

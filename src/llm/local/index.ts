@@ -48,15 +48,21 @@ export function createLocalProvider(): Provider {
 }
 
 /**
- * Runs synchronous work one piece at a time, each after a macrotask. The analysis is CPU work
- * on the main thread (up to ~0.3 s for a 50k-token chunk): run back to back, the calls of a
- * brief would hold the event loop until the last one, so no other request would be answered and
- * no progress event sent until the brief was done. Between two pieces the loop now serves I/O.
+ * Runs synchronous work one piece at a time, each after a turn of the event loop. The analysis
+ * is CPU work on the main thread (up to ~0.3 s for a 50k-token chunk): run back to back, the
+ * calls of a brief would hold the loop until the last one, so no other request would be answered
+ * and no progress event sent until the brief was done. Between two pieces the loop now serves I/O.
+ *
+ * Node only (`setImmediate`). On Workers the work runs as it comes: there a provider outlives
+ * the request that built its queue, and a promise chain shared between requests ties one
+ * request's work to another's lifetime (src/worker.ts).
  */
 function oneAtATime(): <T>(work: () => T) => Promise<T> {
+  const pause = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  if (!pause) return (work) => Promise.resolve().then(work);
   let previous: Promise<unknown> = Promise.resolve();
   return (work) => {
-    const next = previous.then(() => new Promise((resolve) => setTimeout(resolve, 0))).then(work);
+    const next = previous.then(() => new Promise<void>((resolve) => pause(resolve))).then(work);
     previous = next.catch(() => undefined);
     return next;
   };

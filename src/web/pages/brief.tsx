@@ -122,6 +122,7 @@ const CompareForm: FC<{ view: BriefView; promptRefs: string[] }> = ({ view, prom
   return (
     <form class="row notice" method="get" action="/compare" aria-label="Compare prompt versions">
       <input type="hidden" name="document" value={view.document.id} />
+      <input type="hidden" name="provider" value={view.provider} />
       <input type="hidden" name="model" value={view.model} />
       <div class="field">
         <label for="compare-a">Compare version</label>

@@ -16,7 +16,7 @@ export interface PendingSide {
 
 export type ComparePageProps =
   | { kind: 'done'; comparison: Comparison }
-  | { kind: 'pending'; document: { id: string; title: string | null }; a: string; b: string; model: string; pending: PendingSide[]; tokenNeeded: boolean };
+  | { kind: 'pending'; document: { id: string; title: string | null }; a: string; b: string; provider: string; model: string; pending: PendingSide[]; tokenNeeded: boolean };
 
 const MARK_LABELS: Record<Matched<unknown>['status'], string> = { kept: 'Kept', changed: 'Changed', added: 'Added', dropped: 'Dropped' };
 
@@ -148,7 +148,7 @@ const Metrics: FC<{ a: BriefMetrics; b: BriefMetrics; refs: [string, string] }> 
   );
 };
 
-const Pending: FC<Extract<ComparePageProps, { kind: 'pending' }>> = ({ document, a, b, model, pending, tokenNeeded }) => {
+const Pending: FC<Extract<ComparePageProps, { kind: 'pending' }>> = ({ document, a, b, provider, model, pending, tokenNeeded }) => {
   const running = pending.filter((side) => side.brief?.status === 'running');
   const title = document.title ?? 'Untitled document';
   return (
@@ -163,7 +163,7 @@ const Pending: FC<Extract<ComparePageProps, { kind: 'pending' }>> = ({ document,
         ) : side.brief?.status === 'failed' ? (
           <Alert title={`The ${side.ref} brief failed`} message={side.brief.error?.message ?? 'Unknown error'} />
         ) : (
-          <p class="notice">This document has no {side.ref} brief with {model} yet.</p>
+          <p class="notice">This document has no {side.ref} brief with {provider} / {model} yet.</p>
         ),
       )}
       {running.length < pending.length ? (
@@ -171,6 +171,7 @@ const Pending: FC<Extract<ComparePageProps, { kind: 'pending' }>> = ({ document,
           <input type="hidden" name="document" value={document.id} />
           <input type="hidden" name="a" value={a} />
           <input type="hidden" name="b" value={b} />
+          <input type="hidden" name="provider" value={provider} />
           <input type="hidden" name="model" value={model} />
           <TokenField id="compare-token" needed={tokenNeeded} />
           <div>

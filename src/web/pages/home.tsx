@@ -7,12 +7,15 @@ export interface SubmitValues {
   text: string;
   title: string;
   prompt: string;
+  provider: string;
+  /** Empty for the provider's default. */
   model: string;
 }
 
 export interface HomePageProps {
   prompts: { ref: string; description: string; latest: boolean }[];
-  provider: { name: string; defaultModel: string };
+  /** The providers a brief may use, the server's default first. */
+  providers: { name: string; defaultModel: string }[];
   values: SubmitValues;
   tokenNeeded: boolean;
   maxBytes: number;
@@ -22,8 +25,8 @@ export interface HomePageProps {
 const ACCEPT = '.pdf,.html,.htm,.md,.markdown,.txt,application/pdf,text/html,text/markdown,text/plain';
 
 /** The home page: paste or upload a document, pick the prompt version and model, submit. */
-export const HomePage: FC<HomePageProps> = ({ prompts, provider, values, tokenNeeded, maxBytes, error }) => {
-  const local = provider.name === 'local';
+export const HomePage: FC<HomePageProps> = ({ prompts, providers, values, tokenNeeded, maxBytes, error }) => {
+  const defaults = providers.map((provider) => `${provider.defaultModel} for ${provider.name}`).join(', ');
   return (
     <Layout title="New brief" section="new">
       <h1>Brief a policy document</h1>
@@ -75,12 +78,25 @@ export const HomePage: FC<HomePageProps> = ({ prompts, provider, values, tokenNe
             </p>
           </div>
           <div class="field">
-            <label for="model">Model</label>
-            <input type="text" id="model" name="model" value={local ? provider.defaultModel : values.model} readonly={local} aria-describedby="model-hint" />
+            <label for="provider">Provider</label>
+            <select id="provider" name="provider" aria-describedby="provider-hint">
+              {providers.map((provider) => (
+                <option value={provider.name} selected={provider.name === values.provider}>
+                  {PROVIDER_LABELS[provider.name] ?? provider.name}
+                </option>
+              ))}
+            </select>
+            <p class="hint" id="provider-hint">
+              {providers.length > 1
+                ? 'The language model the server is set up with, or the offline analyst, which reads the document itself with no model: compare the two on one document.'
+                : 'The offline analyst reads the document itself, with no language model. A model is set up on the server with OPENAI_BASE_URL / OPENAI_API_KEY.'}
+            </p>
+          </div>
+          <div class="field">
+            <label for="model">Model (optional)</label>
+            <input type="text" id="model" name="model" value={values.model} maxlength={200} placeholder={defaults} aria-describedby="model-hint" />
             <p class="hint" id="model-hint">
-              {local
-                ? `Provider: local (the offline analyst, which has one model). A language model is set up on the server with OPENAI_BASE_URL / OPENAI_API_KEY.`
-                : `Provider: ${provider.name} (set on the server). Any model name its endpoint serves; the default is ${provider.defaultModel}.`}
+              Empty for the provider's default: {defaults}. The offline analyst has only its one.
             </p>
           </div>
           <TokenField id="token" needed={tokenNeeded} />
@@ -91,6 +107,11 @@ export const HomePage: FC<HomePageProps> = ({ prompts, provider, values, tokenNe
       </form>
     </Layout>
   );
+};
+
+const PROVIDER_LABELS: Record<string, string> = {
+  openai: 'openai: the language model endpoint',
+  local: 'local: the offline analyst',
 };
 
 function formatBytes(bytes: number): string {

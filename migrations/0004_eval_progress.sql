@@ -1,0 +1,1 @@
+ALTER TABLE `evals` ADD `done` integer DEFAULT 0 NOT NULL;
