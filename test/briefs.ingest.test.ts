@@ -148,6 +148,39 @@ describe('POST /v1/briefs with documents', () => {
     expect(BriefView.parse(await viaJson.json()).id).toBe(pastedView.id);
   });
 
+  it('gives a document its page map when the PDF arrives after its pasted text, also from the brief cache', async () => {
+    const pdf = await makePdf([['The Port Authority said the new quay opens in June.'], ['Fishing crews were not consulted about the quay.']], 'Quay report');
+    // The PDF's text as a user would paste it (the text another app extracted from it).
+    const other = await createTestApp({ LLM_PROVIDER: 'local' });
+    const extracted = BriefView.parse(await (await other.app.request('/v1/briefs', { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: pdf })).json());
+    const text = DocumentView.parse(await (await other.app.request(`/v1/documents/${extracted.document.id}?include=text`)).json()).text!;
+    await other.close();
+
+    const pasted = BriefView.parse(await (await t.postJson({ text })).json());
+    expect(await documentOf(pasted)).toMatchObject({ mediaType: 'text/plain', pageMap: null, title: null });
+    const uploaded = await postRaw(pdf, 'application/pdf');
+    expect(uploaded.status).toBe(200); // the same text, prompt and provider: the cached brief
+    expect(BriefView.parse(await uploaded.json()).id).toBe(pasted.id);
+    const document = await documentOf(pasted);
+    expect(document).toMatchObject({ id: pasted.document.id, mediaType: 'application/pdf', pages: 2, title: 'Quay report' });
+    expect(document.pageMap!.map((page) => page.page)).toEqual([1, 2]);
+  });
+
+  it('reads a page in the charset its Content-Type or its <meta> names', async () => {
+    const latin1 = (text: string) => new Uint8Array([...text].map((char) => char.charCodeAt(0)));
+    const page = (meta: string) => `<html><head>${meta}<title>Caf\u00e9 tax</title></head><body><article><p>The Minist\u00e8re said the caf\u00e9 tax will raise 3 million. Owners were not asked.</p></article></body></html>`;
+    const declared = await postRaw(latin1(page('')), 'text/html; charset=ISO-8859-1');
+    expect(declared.status).toBe(201);
+    expect(BriefView.parse(await declared.json()).document.title).toBe('Café tax');
+    const meta = await postRaw(latin1(page('<meta charset="windows-1252">').replace('3 million', '4 million')), 'text/html');
+    expect(meta.status).toBe(201);
+    const view = BriefView.parse(await meta.json());
+    expect((await documentOf(view)).text).toContain('The Ministère said the café tax will raise 4 million.');
+    // Undeclared and not UTF-8: refused, not guessed at.
+    await expectRefused(await postRaw(latin1(page('').replace('3 million', '5 million')), 'text/html'), 400, 'invalid_request');
+    await expectRefused(await postRaw(latin1(page('')), 'text/html; charset=klingon'), 415, 'unsupported_media_type');
+  });
+
   it('refuses unsupported and contradicted types with 415, and unreadable PDFs with 400, writing nothing', async () => {
     const before = t.rows();
     const pdf = await makePdf();

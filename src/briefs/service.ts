@@ -90,7 +90,6 @@ export class BriefService {
   }
 
   async submit(input: SubmitInput, waitMs: number): Promise<{ outcome: SubmitOutcome; view: BriefView }> {
-    const { db } = this.deps;
     const provider = this.deps.providers.get(input.provider);
     const text = normalizeText(input.text);
     if (text.length === 0) throw new AppError('invalid_request', 'The document is empty (no text after normalizing whitespace)');
@@ -103,11 +102,17 @@ export class BriefService {
     if (!paramsHash) this.paramsHashes.set(prompt, (paramsHash = sha256Hex(stableStringify(prompt.params))));
     // The parts are all strings, so plain JSON is already the stable encoding the key is made of.
     const keyParts = JSON.stringify([documentId, prompt.ref, prompt.sha256, provider.name, model, await paramsHash]);
+    const document = { id: documentId, title, text, mediaType: input.mediaType ?? 'text/plain', pageMap: input.pageMap ?? null };
     const known = this.succeededByKey.get(keyParts);
-    if (known) return { outcome: 'cached', view: known };
+    // A paged document (a PDF) answered from the cache may still bring the page map its text lacked.
+    if (known) {
+      if (document.pageMap) await this.saveDocument(document);
+      return { outcome: 'cached', view: known };
+    }
     const cacheKey = await sha256Hex(keyParts);
     const [hit] = await this.reads.byCacheKey.all({ key: cacheKey });
     if (hit?.row.status === 'succeeded') {
+      if (document.pageMap) await this.saveDocument(document);
       const view = toBriefView(hit.row, hit.title, true);
       remember(this.succeededByKey, keyParts, view);
       return { outcome: 'cached', view };
@@ -116,10 +121,7 @@ export class BriefService {
 
     let row = existing;
     if (!row || !this.running.has(row.id)) {
-      await db
-        .insert(documents)
-        .values({ id: documentId, title, text, chars: text.length, mediaType: input.mediaType ?? 'text/plain', pageMap: input.pageMap ?? null, createdAt: Date.now() })
-        .onConflictDoNothing();
+      await this.saveDocument(document);
       const claimed = await this.claim(row, {
         cacheKey,
         documentId,
@@ -336,6 +338,25 @@ export class BriefService {
   private async findByCacheKey(cacheKey: string): Promise<BriefRow | undefined> {
     const [row] = await this.deps.db.select().from(briefs).where(eq(briefs.cacheKey, cacheKey)).limit(1);
     return row;
+  }
+
+  /**
+   * Stores a document. The same text again keeps what it has, but gains a page map it lacked
+   * (the PDF after its pasted text: the PDF's type and pages come with it) and a title it lacked.
+   */
+  private async saveDocument(document: { id: string; title: string | null; text: string; mediaType: string; pageMap: number[] | null }): Promise<void> {
+    await this.deps.db
+      .insert(documents)
+      .values({ ...document, chars: document.text.length, createdAt: Date.now() })
+      .onConflictDoUpdate({
+        target: documents.id,
+        set: {
+          mediaType: sql`case when ${documents.pageMap} is null and excluded.page_map is not null then excluded.media_type else ${documents.mediaType} end`,
+          pageMap: sql`coalesce(${documents.pageMap}, excluded.page_map)`,
+          title: sql`coalesce(${documents.title}, excluded.title)`,
+        },
+        setWhere: sql`(${documents.pageMap} is null and excluded.page_map is not null) or (${documents.title} is null and excluded.title is not null)`,
+      });
   }
 
   private async titleOf(documentId: string): Promise<string | null> {

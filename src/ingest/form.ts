@@ -5,7 +5,7 @@ const FIELDS = new Set(['file', 'text', 'title', 'prompt', 'provider', 'model'])
 
 export interface UploadForm {
   /** The uploaded file's bytes and declared type, or the `text` field (pasted text, read like JSON's `text`). */
-  document: { kind: 'file'; bytes: Uint8Array; declared: string; name: string } | { kind: 'text'; text: string };
+  document: { kind: 'file'; bytes: Uint8Array; declared: string; charset: string | undefined; name: string } | { kind: 'text'; text: string };
   fields: { title?: string; prompt?: string; provider?: string; model?: string };
 }
 
@@ -43,10 +43,15 @@ export async function readUploadForm(form: FormData): Promise<UploadForm> {
   if (text !== undefined) return { document: { kind: 'text', text }, fields };
   const ownType = essence(file!.type);
   const declared = ownType && ownType !== 'application/octet-stream' ? ownType : (typeFromFileName(file!.name) ?? 'application/octet-stream');
-  return { document: { kind: 'file', bytes: new Uint8Array(await file!.arrayBuffer()), declared, name: file!.name }, fields };
+  return { document: { kind: 'file', bytes: new Uint8Array(await file!.arrayBuffer()), declared, charset: charsetOf(file!.type), name: file!.name }, fields };
 }
 
 /** A media type without parameters, lower-cased: `Text/HTML; charset=utf-8` → `text/html`. */
 export function essence(type: string | undefined | null): string {
   return (type ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** The `charset` parameter of a media type, if it has one: `text/html; charset=ISO-8859-1` → `iso-8859-1`. */
+export function charsetOf(type: string | undefined | null): string | undefined {
+  return /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type ?? '')?.[1]?.toLowerCase();
 }

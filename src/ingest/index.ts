@@ -23,14 +23,14 @@ export interface IngestedDocument {
  * The PDF and HTML readers are imported on first use: a process that never sees one never
  * loads pdf.js or the DOM. All of it runs on Node and on Workers (test/worker.test.ts).
  */
-export async function ingest(bytes: Uint8Array, declared: string): Promise<IngestedDocument> {
+export async function ingest(bytes: Uint8Array, declared: string, charset?: string): Promise<IngestedDocument> {
   if (!isAcceptedDeclaredType(declared)) {
     throw new AppError('unsupported_media_type', `Unsupported media type ${declared}. Send PDF, HTML, Markdown or plain text`);
   }
   let text: string | undefined;
   if (!isPdf(bytes)) {
     try {
-      text = decodeUtf8(bytes);
+      text = decodeText(bytes, charset);
     } catch (error) {
       // Declared as text: undecodable bytes are a bad body (400, as before). Declared as
       // anything else: they are a file type we do not read.
@@ -56,15 +56,37 @@ export async function ingest(bytes: Uint8Array, declared: string): Promise<Inges
   return { text: text!, mediaType: detection.mediaType };
 }
 
-/** Decodes a body as UTF-8, refusing bytes that are not (rather than replacing them silently). */
-export function decodeUtf8(bytes: Uint8Array | ArrayBuffer): string {
+/**
+ * Decodes a text body. The encoding is, in this order: a byte-order mark; the `charset` the
+ * Content-Type declares; a `<meta charset>` (or `http-equiv` Content-Type) in the first 1,024
+ * bytes, as browsers read an HTML page; else UTF-8. Bytes that are not valid in that encoding
+ * are refused rather than replaced silently.
+ */
+export function decodeText(bytes: Uint8Array, charset?: string): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : undefined;
+  const label = bom ?? charset?.trim().toLowerCase() ?? metaCharset(bytes) ?? 'utf-8';
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label, { fatal: true });
+  } catch {
+    throw new AppError('unsupported_media_type', `Unsupported charset "${label}"`);
+  }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = decoder.decode(bytes);
   } catch {
-    throw new AppError('invalid_request', 'The body is not valid UTF-8 text');
+    throw new AppError('invalid_request', `The body is not valid ${decoder.encoding === 'utf-8' ? 'UTF-8' : decoder.encoding} text`);
   }
   // NUL never occurs in text; it marks a binary file sent as text/plain.
   if (text.includes('\u0000')) throw new AppError('invalid_request', 'The body looks like binary data, not text');
   return text;
+}
+
+/** The encoding an HTML page names for itself near its start, if any (WHATWG "prescan", simplified). */
+function metaCharset(bytes: Uint8Array): string | undefined {
+  const head = String.fromCharCode(...bytes.subarray(0, 1024));
+  const match = /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(head);
+  const label = match?.[1]?.toLowerCase();
+  // A page that claims UTF-16 while being read as ASCII bytes is wrong about itself (WHATWG).
+  return label && !label.startsWith('utf-16') ? label : undefined;
 }

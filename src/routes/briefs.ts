@@ -7,7 +7,7 @@ import type { SubmitInput } from '../briefs/service.js';
 import type { BriefList } from '../api/schemas.js';
 import { AppError } from '../errors.js';
 import { ingest, type IngestedDocument } from '../ingest/index.js';
-import { readUploadForm } from '../ingest/form.js';
+import { charsetOf, readUploadForm } from '../ingest/form.js';
 import { parseInput, type AppEnv } from './env.js';
 import { sendJson } from './json.js';
 
@@ -72,7 +72,7 @@ export const briefRoutes = new Hono<AppEnv>()
       const form = await readUploadForm(formData);
       const fields = parseInput(UploadFields, form.fields, 'form');
       const doc: Partial<IngestedDocument> & { text: string; mediaType: string } =
-        form.document.kind === 'text' ? { text: form.document.text, mediaType: 'text/plain' } : await ingest(form.document.bytes, form.document.declared);
+        form.document.kind === 'text' ? { text: form.document.text, mediaType: 'text/plain' } : await ingest(form.document.bytes, form.document.declared, form.document.charset);
       input = {
         ...doc,
         title: fields.title ?? query.title ?? doc.title,
@@ -82,7 +82,7 @@ export const briefRoutes = new Hono<AppEnv>()
       };
     } else if (mediaType && mediaType !== 'application/x-www-form-urlencoded') {
       // A raw document; its type is detected from the bytes, the header only narrows it (src/ingest/detect.ts).
-      const doc = await ingest(new Uint8Array(await c.req.arrayBuffer()), mediaType);
+      const doc = await ingest(new Uint8Array(await c.req.arrayBuffer()), mediaType, charsetOf(c.req.header('content-type')));
       input = { ...doc, title: query.title ?? doc.title, prompt: query.prompt, provider: query.provider, model: query.model };
     } else {
       throw new AppError(

@@ -67,6 +67,6 @@ export async function readSubmission(form: FormData): Promise<SubmitInput> {
   else document.set('text', values.text);
   const read = await readUploadForm(document);
   const doc: Partial<IngestedDocument> & { text: string; mediaType: string } =
-    read.document.kind === 'text' ? { text: read.document.text, mediaType: 'text/plain' } : await ingest(read.document.bytes, read.document.declared);
+    read.document.kind === 'text' ? { text: read.document.text, mediaType: 'text/plain' } : await ingest(read.document.bytes, read.document.declared, read.document.charset);
   return { ...doc, title: title.trim() || doc.title, prompt: prompt || undefined, provider: provider || undefined, model: model || undefined };
 }
