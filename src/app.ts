@@ -14,7 +14,7 @@ import type { AppEnv } from './routes/env.js';
 import { healthRoutes } from './routes/health.js';
 import { promptRoutes } from './routes/prompts.js';
 import { referenceRoutes } from './routes/reference.js';
-import { webRoutes } from './web/routes.js';
+import { notFoundPage, webRoutes } from './web/routes.js';
 
 export interface AppOptions {
   /**
@@ -55,6 +55,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', webRoutes(limit));
 
   app.notFound((c) => {
+    const page = notFoundPage(c);
+    if (page) return page;
     throw new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`);
   });
 

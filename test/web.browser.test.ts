@@ -172,6 +172,12 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     expect(await diff.locator('del').count()).toBeGreaterThan(0);
     expect(await diff.locator('ins').count()).toBeGreaterThan(0);
     expect((await diff.locator('ins').allTextContents()).join(' ')).toContain('According');
+    // The two summaries side by side: A's marks what B dropped, B's what it added.
+    expect(await page.locator('[data-testid="summary-a"] ins').count()).toBe(0);
+    expect(await page.locator('[data-testid="summary-b"] del').count()).toBe(0);
+    const [boxA, boxB] = await Promise.all(['a', 'b'].map((side) => page.locator(`[data-testid="summary-${side}"]`).boundingBox()));
+    expect(boxB!.x).toBeGreaterThan(boxA!.x + boxA!.width - 1);
+    expect(Math.abs(boxB!.y - boxA!.y)).toBeLessThan(2);
     for (const status of ['kept', 'added', 'dropped', 'changed']) {
       const marked = page.locator(`.pair[data-status="${status}"]`);
       expect(await marked.count(), status).toBeGreaterThan(0);

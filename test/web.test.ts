@@ -28,6 +28,22 @@ describe('web pages with the offline analyst', () => {
 
   const post = (path: string, body: FormData) => t.app.request(path, { method: 'POST', body });
 
+  it('answers a browser that asks for a page no route has with the HTML error page; API clients get JSON', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const page = await t.app.request('/nope', { headers: html });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const body = await page.text();
+    expect(body).toContain('<h1>Not found</h1>');
+    expect(body).toContain('There is no page at /nope.');
+    expect(body).toContain('<a href="/docs">/docs</a>');
+    for (const [path, headers] of [['/nope', {}], ['/v1/nope', html]] as const) {
+      const response = await t.app.request(path, { headers });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+    }
+  });
+
   it('serves the home page: labelled form, prompt versions with the default chosen, the one provider there is', async () => {
     const response = await t.app.request('/');
     expect(response.status).toBe(200);

@@ -56,7 +56,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ title, section, hea
       <footer class="site">
         <p>
           Neutral, cited briefs of policy documents. Every quote is checked against the source; the JSON API is under{' '}
-          <code>/v1</code>.
+          <code>/v1</code>, described at <a href="/docs">/docs</a>.
         </p>
       </footer>
     </body>

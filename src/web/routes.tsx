@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { every } from 'hono/combine';
 import type { Deps } from '../deps.js';
 import { getDocument } from '../documents/service.js';
@@ -75,6 +75,16 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
     return sendPage(c, <ErrorPage code="internal" message="Internal error." requestId={requestId} />, 500);
   });
   return app;
+}
+
+/**
+ * The answer to a path no route has, for a browser (it asks for HTML, and the path is not an
+ * API path): the error page instead of the API's JSON error.
+ */
+export function notFoundPage(c: Context<AppEnv>): Response | undefined {
+  if (c.req.path.startsWith('/v1/') || !(c.req.header('accept') ?? '').includes('text/html')) return undefined;
+  const message = `There is no page at ${c.req.path}.`;
+  return sendPage(c, <ErrorPage code="not_found" message={message} requestId={c.get('requestId')} />, 404);
 }
 
 function home(deps: Deps, values: SubmitValues, error?: { title: string; message: string }) {

@@ -89,6 +89,8 @@ th { background: var(--panel); }
 .status-running { color: var(--info); }
 
 .diff { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
+.diff p { margin: 0; }
+.diff .side-label { font-size: .9rem; margin: 0 0 .4rem; color: var(--muted); }
 ins { background: var(--good-bg); color: var(--good); text-decoration: underline; text-decoration-thickness: 2px; }
 del { background: var(--bad-bg); color: var(--bad); text-decoration: line-through; }
 .legend { font-size: .9rem; color: var(--muted); }

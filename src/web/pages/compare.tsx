@@ -51,9 +51,17 @@ const Compared: FC<{ comparison: Comparison }> = ({ comparison }) => {
         <p class="legend">
           <del>Struck through</del>: only in A ({a.prompt.ref}). <ins>Underlined</ins>: only in B ({b.prompt.ref}).
         </p>
-        <p class="diff" data-testid="summary-diff">
-          {comparison.summaryDiff.map((part) => (part.type === 'added' ? <ins>{part.text}</ins> : part.type === 'removed' ? <del>{part.text}</del> : part.text))}
-        </p>
+        {/* Side by side: A's summary with what B dropped struck through, B's with what it added underlined. */}
+        <div class="sides" data-testid="summary-diff">
+          <div class="diff" data-testid="summary-a">
+            <h3 class="side-label">A: {a.prompt.ref}</h3>
+            <p>{comparison.summaryDiff.map((part) => (part.type === 'removed' ? <del>{part.text}</del> : part.type === 'equal' ? part.text : null))}</p>
+          </div>
+          <div class="diff" data-testid="summary-b">
+            <h3 class="side-label">B: {b.prompt.ref}</h3>
+            <p>{comparison.summaryDiff.map((part) => (part.type === 'added' ? <ins>{part.text}</ins> : part.type === 'equal' ? part.text : null))}</p>
+          </div>
+        </div>
       </section>
 
       <section aria-labelledby="compare-points-heading">
