@@ -103,6 +103,24 @@ describe('parallax brief', () => {
     expect(BriefView.array().parse(JSON.parse(document.stdout))[0]!.id).toBe(view.id);
   });
 
+  it('names the page of each quote of a PDF', async () => {
+    const file = join(dir, 'levy.pdf');
+    writeFileSync(file, await makePdf([['The Board said the harbour levy rises by 3 percent next year.'], ['Councils were not asked about the harbour levy.']]));
+    const run = await parallax(['brief', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/✓ "The Board said the harbour levy rises by 3 percent next year\." \(p\. 1\)/);
+    expect(run.stdout).toMatch(/✓ "Councils were not asked about the harbour levy\." \(p\. 2\)/);
+  });
+
+  it('runs as the installed bin (bin/parallax.mjs)', async () => {
+    const child = spawn(process.execPath, ['bin/parallax.mjs', 'prompts'], { env: { ...process.env, LOG_LEVEL: 'warn', ...localEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^brief@1 +[0-9a-f]{12} /m);
+  });
+
   it('says which file is missing and exits 1', async () => {
     const run = await parallax(['brief', 'nope.md']);
     expect(run).toMatchObject({ code: 1, stdout: '' });

@@ -124,6 +124,7 @@ describe('responses match /openapi.json', () => {
       [postJson({ text: 'x'.repeat(310_000) }), 413, 'payload_too_large'],
       [postRaw('<a/>', 'application/xml'), 415, 'unsupported_media_type'],
       [call('/v1/briefs?status=done'), 400, 'invalid_request'],
+      [call('/v1/briefs?prompt=brief@abc'), 400, 'invalid_request'],
       [call('/v1/briefs/xyz'), 400, 'invalid_request'],
       [call(`/v1/briefs/brf_${'0'.repeat(24)}`), 404, 'not_found'],
       [call(`/v1/briefs/brf_${'0'.repeat(24)}/events`), 404, 'not_found'],

@@ -163,6 +163,9 @@ export class BriefService {
     if (filters.status) conditions.push(eq(briefs.status, filters.status));
     if (filters.prompt) {
       const [name, version] = filters.prompt.split('@');
+      if (version !== undefined && version !== 'latest' && !/^\d+$/.test(version)) {
+        throw new AppError('invalid_request', `"${filters.prompt}" is not a prompt version: give name, name@N or name@latest`);
+      }
       conditions.push(eq(briefs.promptName, name!));
       if (version && version !== 'latest') conditions.push(eq(briefs.promptVersion, Number(version)));
       if (version === 'latest') conditions.push(eq(briefs.promptVersion, this.deps.prompts.resolve(filters.prompt).version));

@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { BriefView } from '../briefs/view.js';
+import type { DocumentView } from '../documents/service.js';
 import { ApiError, query, UsageError, withApi, type Api } from './api.js';
 import { renderBrief } from './render.js';
 
@@ -49,7 +50,12 @@ export async function briefCommand(args: string[]): Promise<number> {
       console.error(`parallax brief: the brief failed (${view.error?.code ?? 'unknown'}): ${view.error?.message ?? 'no reason given'}`);
       return 1;
     }
-    process.stdout.write(values.json ? `${JSON.stringify(view, null, 2)}\n` : renderBrief(view));
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+      return 0;
+    }
+    const { body: stored } = await api.json<DocumentView>(`/v1/documents/${view.document.id}`);
+    process.stdout.write(renderBrief(view, stored.pageMap?.map((page) => page.start) ?? null));
     return 0;
   });
 }

@@ -1,6 +1,7 @@
 import type { Brief } from '../brief/schema.js';
 import type { BriefView } from '../briefs/view.js';
 import type { Comparison } from '../compare/compare.js';
+import { pageOf } from '../ingest/pages.js';
 
 const NOTE_TITLES: Record<string, string> = {
   disputed_claim: 'Disputed claims',
@@ -11,12 +12,16 @@ const NOTE_TITLES: Record<string, string> = {
   rhetorical_technique: 'Rhetorical techniques',
 };
 
-function quotes(citations: Brief['keyPoints'][number]['citations'], indent: string): string[] {
-  return citations.map((citation) => `${indent}${citation.verified ? '✓' : '✗'} "${citation.quote}"${citation.verified ? '' : ' (not found in the source)'}`);
-}
-
-/** A brief as text for a terminal: headline, provenance, summary, key points with quotes, notes by kind. */
-export function renderBrief(view: BriefView): string {
+/**
+ * A brief as text for a terminal: headline, provenance, summary, key points with quotes, notes
+ * by kind. With the document's page map (a PDF), each found quote names its page.
+ */
+export function renderBrief(view: BriefView, pageMap: readonly number[] | null = null): string {
+  const quotes = (citations: Brief['keyPoints'][number]['citations'], indent: string): string[] =>
+    citations.map((citation) => {
+      const page = pageOf(pageMap, citation.start);
+      return `${indent}${citation.verified ? '✓' : '✗'} "${citation.quote}"${citation.verified ? (page ? ` (p. ${page})` : '') : ' (not found in the source)'}`;
+    });
   const brief = view.brief;
   const provenance = [view.document.title, view.prompt.ref, `${view.provider}/${view.model}`, view.chunks === null ? null : `${view.chunks} chunk(s)`, view.cached ? 'cached' : null, view.id]
     .filter(Boolean)
