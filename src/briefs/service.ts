@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { briefs, documents, type BriefRow, type BriefStatus } from '../db/schema.js';
+import { documentTitles, saveDocument } from '../documents/service.js';
 import { AppError } from '../errors.js';
 import { sha256Hex, stableStringify } from '../lib/hash.js';
 import type { Logger } from '../lib/log.js';
@@ -106,13 +107,13 @@ export class BriefService {
     const known = this.succeededByKey.get(keyParts);
     // A paged document (a PDF) answered from the cache may still bring the page map its text lacked.
     if (known) {
-      if (document.pageMap) await this.saveDocument(document);
+      if (document.pageMap) await saveDocument(this.deps.db, document);
       return { outcome: 'cached', view: known };
     }
     const cacheKey = await sha256Hex(keyParts);
     const [hit] = await this.reads.byCacheKey.all({ key: cacheKey });
     if (hit?.row.status === 'succeeded') {
-      if (document.pageMap) await this.saveDocument(document);
+      if (document.pageMap) await saveDocument(this.deps.db, document);
       const view = toBriefView(hit.row, hit.title, true);
       remember(this.succeededByKey, keyParts, view);
       return { outcome: 'cached', view };
@@ -121,7 +122,7 @@ export class BriefService {
 
     let row = existing;
     if (!row || !this.running.has(row.id)) {
-      await this.saveDocument(document);
+      await saveDocument(this.deps.db, document);
       const claimed = await this.claim(row, {
         cacheKey,
         documentId,
@@ -181,7 +182,7 @@ export class BriefService {
       .orderBy(desc(briefs.createdAt), desc(briefs.id))
       .limit(filters.limit + 1);
     const page = rows.slice(0, filters.limit);
-    const titles = await this.titlesOf(page.map((row) => row.documentId));
+    const titles = await documentTitles(this.deps.db, page.map((row) => row.documentId));
     const last = page.at(-1);
     return {
       items: page.map((row) => toBriefView(row, titles.get(row.documentId) ?? null, false)),
@@ -343,37 +344,8 @@ export class BriefService {
     return row;
   }
 
-  /**
-   * Stores a document. The same text again keeps what it has, but gains a page map it lacked
-   * (the PDF after its pasted text: the PDF's type and pages come with it) and a title it lacked.
-   */
-  private async saveDocument(document: { id: string; title: string | null; text: string; mediaType: string; pageMap: number[] | null }): Promise<void> {
-    await this.deps.db
-      .insert(documents)
-      .values({ ...document, chars: document.text.length, createdAt: Date.now() })
-      .onConflictDoUpdate({
-        target: documents.id,
-        set: {
-          mediaType: sql`case when ${documents.pageMap} is null and excluded.page_map is not null then excluded.media_type else ${documents.mediaType} end`,
-          pageMap: sql`coalesce(${documents.pageMap}, excluded.page_map)`,
-          title: sql`coalesce(${documents.title}, excluded.title)`,
-        },
-        setWhere: sql`(${documents.pageMap} is null and excluded.page_map is not null) or (${documents.title} is null and excluded.title is not null)`,
-      });
-  }
-
   private async titleOf(documentId: string): Promise<string | null> {
-    return (await this.titlesOf([documentId])).get(documentId) ?? null;
-  }
-
-  private async titlesOf(ids: string[]): Promise<Map<string, string | null>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = await this.deps.db
-      .select({ id: documents.id, title: documents.title })
-      .from(documents)
-      .where(or(...unique.map((id) => eq(documents.id, id))));
-    return new Map(rows.map((row) => [row.id, row.title]));
+    return (await documentTitles(this.deps.db, [documentId])).get(documentId) ?? null;
   }
 }
 

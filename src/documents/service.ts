@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { toBriefView, BriefView } from '../briefs/view.js';
 import type { Database } from '../db/client.js';
@@ -49,4 +49,34 @@ export async function getDocument(db: Database, id: string, includeText: boolean
 /** The newest documents' ids and titles (no text), for pickers such as the web UI's list filter. */
 export async function listDocuments(db: Database, limit: number): Promise<{ id: string; title: string | null }[]> {
   return db.select({ id: documents.id, title: documents.title }).from(documents).orderBy(desc(documents.createdAt), desc(documents.id)).limit(limit);
+}
+
+/**
+ * Stores a document. The same text again keeps what it has, but gains a page map it lacked
+ * (the PDF after its pasted text: the PDF's type and pages come with it) and a title it lacked.
+ */
+export async function saveDocument(db: Database, document: { id: string; title: string | null; text: string; mediaType: string; pageMap: number[] | null }): Promise<void> {
+  await db
+    .insert(documents)
+    .values({ ...document, chars: document.text.length, createdAt: Date.now() })
+    .onConflictDoUpdate({
+      target: documents.id,
+      set: {
+        mediaType: sql`case when ${documents.pageMap} is null and excluded.page_map is not null then excluded.media_type else ${documents.mediaType} end`,
+        pageMap: sql`coalesce(${documents.pageMap}, excluded.page_map)`,
+        title: sql`coalesce(${documents.title}, excluded.title)`,
+      },
+      setWhere: sql`(${documents.pageMap} is null and excluded.page_map is not null) or (${documents.title} is null and excluded.title is not null)`,
+    });
+}
+
+/** The titles of these documents, by id. */
+export async function documentTitles(db: Database, ids: string[]): Promise<Map<string, string | null>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .select({ id: documents.id, title: documents.title })
+    .from(documents)
+    .where(or(...unique.map((id) => eq(documents.id, id))));
+  return new Map(rows.map((row) => [row.id, row.title]));
 }
