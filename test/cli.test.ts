@@ -326,6 +326,7 @@ describe('--server URL', () => {
         response.write(`event: status\ndata: ${JSON.stringify({ type: 'status', id: made.id, status: 'running', chunks: 2 })}\n\n`);
         return setTimeout(() => response.socket?.destroy(), 50); // a proxy's idle timeout, say
       }
+      if (request.url?.startsWith('/v1/documents/')) return send(200, { id: made.document.id, title: 'Dam', pageMap: null });
       reads++;
       send(200, streams < 3 ? running : made);
     });
