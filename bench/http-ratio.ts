@@ -19,7 +19,7 @@ import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canPin, pinnedTo, startChild } from './support/child.js';
+import { cpuPair, pinnedTo, startChild } from './support/child.js';
 import { median, round, type Figure } from './support/figure.js';
 
 const ROUNDS = 7;
@@ -27,8 +27,6 @@ const ROUNDS = 7;
 const SECONDS = 1.5;
 const WARM_UP_SECONDS = 2;
 const CONNECTIONS = 10;
-/** The core the servers run on; this process (the load generator) runs on core 0. */
-const SERVER_CPU = 1;
 
 interface Load {
   url: string;
@@ -43,13 +41,15 @@ interface Sides {
 }
 
 export function httpRatios(): Promise<Figure[]> {
-  return pinnedTo(0, measureRatios);
+  const cpus = cpuPair();
+  return pinnedTo(cpus?.[0], () => measureRatios(cpus?.[1]));
 }
 
-async function measureRatios(): Promise<Figure[]> {
+/** `serverCpu`: the core the servers run on, this process (the load generator) on another; undefined: no pinning. */
+async function measureRatios(serverCpu: number | undefined): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'parallax-bench-http-'));
   // LOG_LEVEL info, as deployed: the server writes its access-log line for every request (the bare app logs nothing).
-  const real = await startChild('src/node.ts', { PORT: '0', LLM_PROVIDER: 'local', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'bench.sqlite') }, { cpu: SERVER_CPU });
+  const real = await startChild('src/node.ts', { PORT: '0', LLM_PROVIDER: 'local', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'bench.sqlite') }, serverCpu === undefined ? {} : { cpu: serverCpu });
   try {
     const text = readFileSync('seeds/rail-link-op-ed.md', 'utf8');
     const post = JSON.stringify({ text, title: 'Rail link op-ed' });
@@ -58,7 +58,7 @@ async function measureRatios(): Promise<Figure[]> {
     const { id } = (await created.json()) as { id: string };
     const json = await (await fetch(`${real.url}/v1/briefs/${id}`)).text();
     writeFileSync(join(dir, 'brief.json'), json);
-    const bare = await startChild('bench/bare-server.ts', { BARE_JSON_PATH: join(dir, 'brief.json') }, { cpu: SERVER_CPU });
+    const bare = await startChild('bench/bare-server.ts', { BARE_JSON_PATH: join(dir, 'brief.json') }, serverCpu === undefined ? {} : { cpu: serverCpu });
     try {
       const get: Sides = {
         real: { url: `${real.url}/v1/briefs/${id}`, method: 'GET' },
@@ -74,7 +74,7 @@ async function measureRatios(): Promise<Figure[]> {
         rounds.get.push(await measureRound(get));
         rounds.post.push(await measureRound(postSides));
       }
-      const common = { responseBytes: json.length, connections: CONNECTIONS, secondsPerBurst: SECONDS, rounds: ROUNDS, pinned: canPin() };
+      const common = { responseBytes: json.length, connections: CONNECTIONS, secondsPerBurst: SECONDS, rounds: ROUNDS, pinned: serverCpu !== undefined };
       return [
         figure('cached_read_ratio', rounds.get, common, 0.8),
         { ...figure('cached_post_ratio', rounds.post, common, 0.5), note: `POST body ${post.length} bytes` },

@@ -1,1 +1,2 @@
-ALTER TABLE `evals` ADD `done` integer DEFAULT 0 NOT NULL;
+ALTER TABLE `evals` ADD `done` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `evals` ADD `lease_until` integer;

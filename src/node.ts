@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { failInterruptedEvals } from './evals/run.js';
 import { batchedStdout, createNodeRuntime, type NodeRuntime } from './runtime-node.js';
 
 /** The Node entry point: config, SQLite (created and migrated), prompts, provider; then serve. */
@@ -29,9 +30,10 @@ async function main(): Promise<void> {
     }
   });
 
-  // Resume briefs a dead process left running, now and whenever another lease may have lapsed.
+  // Resume briefs a dead process left running, and mark its evaluations interrupted, now and
+  // whenever another lease may have lapsed.
   const recover = () =>
-    deps.briefs.recover().catch((error: unknown) => logger.error('recovery failed', { reason: String(error) }));
+    Promise.all([deps.briefs.recover(), failInterruptedEvals(deps)]).catch((error: unknown) => logger.error('recovery failed', { reason: String(error) }));
   void recover();
   setInterval(recover, config.BRIEF_LEASE_MS).unref();
 

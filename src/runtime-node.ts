@@ -21,7 +21,8 @@ export async function createNodeRuntime(
   const database = openNodeDatabase(config.DATABASE_PATH);
   try {
     const prompts = await loadPromptRegistry(options.promptsDir ?? 'prompts');
-    const providers = selectProviders(config);
+    // One analyst chunk per turn of the event loop, so a long local brief leaves the server answering.
+    const providers = selectProviders(config, { local: { yieldTurn: (resume) => setImmediate(resume) } });
     const deps = buildDeps({ config, db: database.db, prompts, providers, logger });
     return {
       config,

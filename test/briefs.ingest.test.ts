@@ -158,12 +158,15 @@ describe('POST /v1/briefs with documents', () => {
 
     const pasted = BriefView.parse(await (await t.postJson({ text })).json());
     expect(await documentOf(pasted)).toMatchObject({ mediaType: 'text/plain', pageMap: null, title: null });
+    const read = async () => BriefView.parse(await (await t.app.request(`/v1/briefs/${pasted.id}`)).json());
+    expect((await read()).document.title).toBeNull(); // and now kept in memory as succeeded
     const uploaded = await postRaw(pdf, 'application/pdf');
     expect(uploaded.status).toBe(200); // the same text, prompt and provider: the cached brief
     expect(BriefView.parse(await uploaded.json()).id).toBe(pasted.id);
     const document = await documentOf(pasted);
     expect(document).toMatchObject({ id: pasted.document.id, mediaType: 'application/pdf', pages: 2, title: 'Quay report' });
     expect(document.pageMap!.map((page) => page.page)).toEqual([1, 2]);
+    expect((await read()).document.title).toBe('Quay report'); // the kept view was dropped
   });
 
   it('reads a page in the charset its Content-Type or its <meta> names', async () => {
@@ -176,6 +179,10 @@ describe('POST /v1/briefs with documents', () => {
     expect(meta.status).toBe(201);
     const view = BriefView.parse(await meta.json());
     expect((await documentOf(view)).text).toContain('The Ministère said the café tax will raise 4 million.');
+    // Markdown that quotes a <meta> is not an HTML page: it stays UTF-8.
+    const markdown = new TextEncoder().encode('How to write `<meta charset="windows-1252">` in a café page. The Ministère said so.');
+    const quoted = BriefView.parse(await (await postRaw(markdown, 'text/markdown')).json());
+    expect((await documentOf(quoted)).text).toContain('in a café page. The Ministère said so.');
     // Undeclared and not UTF-8: refused, not guessed at.
     await expectRefused(await postRaw(latin1(page('').replace('3 million', '5 million')), 'text/html'), 400, 'invalid_request');
     await expectRefused(await postRaw(latin1(page('')), 'text/html; charset=klingon'), 415, 'unsupported_media_type');

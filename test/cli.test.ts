@@ -309,7 +309,7 @@ describe('--server URL', () => {
     expect(briefed.stdout.split('\n')[1]).toMatch(/ · local\/analyst-1 · /);
   });
 
-  it('follows a brief again when its event stream breaks before the outcome', async () => {
+  it('follows a brief again when its event stream breaks before the outcome, also past a 502 from a proxy', async () => {
     // A real brief's view, served by a scripted server whose event stream breaks twice.
     const t = await createTestApp({ LLM_PROVIDER: 'local' });
     const made = BriefView.parse(await (await t.postJson({ text: 'The Agency said the dam is safe. Residents were not asked.', title: 'Dam' })).json());
@@ -327,8 +327,10 @@ describe('--server URL', () => {
         return setTimeout(() => response.socket?.destroy(), 50); // a proxy's idle timeout, say
       }
       if (request.url?.startsWith('/v1/documents/')) return send(200, { id: made.document.id, title: 'Dam', pageMap: null });
+      // Running; a proxy's 502 (the server restarting behind it); running; then the outcome.
       reads++;
-      send(200, streams < 3 ? running : made);
+      if (reads === 2) return send(502, { error: { code: 'internal', message: 'Bad gateway', requestId: 'proxy' } });
+      send(200, reads < 4 ? running : made);
     });
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
     try {
@@ -337,8 +339,8 @@ describe('--server URL', () => {
       expect(run.stderr).toMatch(/0\/2 chunks/);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(made.brief!.headline);
-      expect(streams).toBe(3);
-      expect(reads).toBe(3);
+      expect(streams).toBe(4);
+      expect(reads).toBe(4);
     } finally {
       await new Promise((resolve) => fake.close(resolve));
     }

@@ -14,7 +14,7 @@ export interface ChildServer {
 
 export interface ChildOptions {
   timeoutMs?: number;
-  /** Run the child on this CPU only (Linux `taskset`), so that it and the load generator each have a core. */
+  /** Run the child on this CPU only (Linux `taskset`; one of `cpuPair()`), so that it and the load generator each have a core. */
   cpu?: number;
 }
 
@@ -33,7 +33,7 @@ export function startChild(script: string, env: Record<string, string>, options:
   const logPath = join(dir, 'output.log');
   const log = openSync(logPath, 'w');
   const node = [process.execPath, '--import', 'tsx', script];
-  const command = cpu !== undefined && canPin() ? ['taskset', '-c', String(cpu), ...node] : node;
+  const command = cpu !== undefined && cpuPair() ? ['taskset', '-c', String(cpu), ...node] : node;
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
   closeSync(log);
   const output = () => readFileSync(logPath, 'utf8').slice(0, 100_000);
@@ -83,23 +83,43 @@ export function startChild(script: string, env: Record<string, string>, options:
 }
 
 /**
- * Pins this process (all its threads) to `cpu` for the duration of `work`, then lets it run
- * anywhere again. Without `taskset` or with one core, `work` runs unpinned.
+ * Two CPUs this process may run on (from /proc/self/status, so a container's cpuset is
+ * respected): one for the load generator, one for the servers. Undefined without `taskset` or
+ * with fewer than two; then nothing is pinned.
  */
-export async function pinnedTo<T>(cpu: number, work: () => Promise<T>): Promise<T> {
-  if (!canPin()) return work();
-  const all = `0-${cpus().length - 1}`;
+export function cpuPair(): [load: number, server: number] | undefined {
+  if (pair === null) {
+    const allowed = allowedCpus();
+    const hasTaskset = spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
+    pair = hasTaskset && allowed.length >= 2 ? [allowed[0]!, allowed[1]!] : undefined;
+  }
+  return pair;
+}
+let pair: [number, number] | undefined | null = null;
+
+/** Pins this process (all its threads) to `cpu` for the duration of `work`, then back to every CPU it was allowed. */
+export async function pinnedTo<T>(cpu: number | undefined, work: () => Promise<T>): Promise<T> {
+  if (cpu === undefined) return work();
+  const before = allowedCpus().join(',');
   spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
   try {
     return await work();
   } finally {
-    spawnSync('taskset', ['-a', '-p', '-c', all, String(process.pid)], { stdio: 'ignore' });
+    spawnSync('taskset', ['-a', '-p', '-c', before, String(process.pid)], { stdio: 'ignore' });
   }
 }
 
-let pinnable: boolean | undefined;
-/** Whether CPU pinning is possible here: Linux `taskset` present and at least two cores. */
-export function canPin(): boolean {
-  pinnable ??= cpus().length >= 2 && spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
-  return pinnable;
+/** The CPUs the kernel lets this process use (`Cpus_allowed_list`); every CPU where /proc is not there. */
+function allowedCpus(): number[] {
+  let list: string | undefined;
+  try {
+    list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  } catch {
+    list = undefined;
+  }
+  if (!list) return cpus().map((_, index) => index);
+  return list.split(',').flatMap((range) => {
+    const [from, to = from] = range.split('-').map(Number) as [number, number?];
+    return Array.from({ length: to! - from + 1 }, (_, i) => from + i);
+  });
 }

@@ -107,13 +107,13 @@ export class BriefService {
     const known = this.succeededByKey.get(keyParts);
     // A paged document (a PDF) answered from the cache may still bring the page map its text lacked.
     if (known) {
-      if (document.pageMap) await saveDocument(this.deps.db, document);
+      if (document.pageMap) await this.storeDocument(document);
       return { outcome: 'cached', view: known };
     }
     const cacheKey = await sha256Hex(keyParts);
     const [hit] = await this.reads.byCacheKey.all({ key: cacheKey });
     if (hit?.row.status === 'succeeded') {
-      if (document.pageMap) await saveDocument(this.deps.db, document);
+      if (document.pageMap) await this.storeDocument(document);
       const view = toBriefView(hit.row, hit.title, true);
       remember(this.succeededByKey, keyParts, view);
       return { outcome: 'cached', view };
@@ -121,8 +121,8 @@ export class BriefService {
     const existing = hit?.row;
 
     let row = existing;
+    await this.storeDocument(document);
     if (!row || !this.running.has(row.id)) {
-      await saveDocument(this.deps.db, document);
       const claimed = await this.claim(row, {
         cacheKey,
         documentId,
@@ -342,6 +342,14 @@ export class BriefService {
   private async findByCacheKey(cacheKey: string): Promise<BriefRow | undefined> {
     const [row] = await this.deps.db.select().from(briefs).where(eq(briefs.cacheKey, cacheKey)).limit(1);
     return row;
+  }
+
+  /** Stores the document; when that changed a stored one (it gained a title), views made before are dropped. */
+  private async storeDocument(document: Parameters<typeof saveDocument>[1]): Promise<void> {
+    if (!(await saveDocument(this.deps.db, document))) return;
+    for (const views of [this.succeeded, this.succeededByKey]) {
+      for (const [key, view] of views) if (view.document.id === document.id) views.delete(key);
+    }
   }
 
   private async titleOf(documentId: string): Promise<string | null> {

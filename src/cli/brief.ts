@@ -79,9 +79,18 @@ function readDocument(source: string): { bytes: Uint8Array<ArrayBuffer>; mediaTy
   }
   const extension = extname(source).toLowerCase();
   const mediaType = MEDIA_TYPES[extension] ?? UNKNOWN_TYPE;
-  // HTML and PDF carry their own title, which the server reads; plain files are named by their file name.
-  const title = mediaType === 'text/html' || mediaType === 'application/pdf' ? undefined : basename(source, extension);
+  // Text and Markdown files are named by their file name; HTML and PDF (and files whose type the
+  // server tells from the bytes, which may be either) keep the title the server reads from them.
+  const title = mediaType === 'text/plain' || mediaType === 'text/markdown' ? basename(source, extension) : undefined;
   return { bytes: new Uint8Array(readFileSync(source)), mediaType, title };
+}
+
+/**
+ * A failure worth retrying: the connection (the server going away and coming back) or a 5xx
+ * from the server or a proxy. A 4xx is the answer itself (an unknown brief, a missing token).
+ */
+function isTransient(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status >= 500;
 }
 
 /** A brief done within this long is printed with no progress bar; a longer one is followed with one. */
@@ -125,10 +134,15 @@ export async function followToOutcome(api: Api, id: string): Promise<BriefView> 
           else if (event === 'failed') return (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
         }
       } catch (error) {
-        if (error instanceof ApiError) throw error; // the server refused the stream itself
+        if (!isTransient(error) || lost >= RECONNECTS) throw error;
       }
-      const view = (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
-      if (view.status !== 'running') return view;
+      try {
+        const view = (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
+        if (view.status !== 'running') return view;
+      } catch (error) {
+        // The server restarting, or a proxy in front of it failing: try again after a pause.
+        if (!isTransient(error) || lost >= RECONNECTS) throw error;
+      }
       if (lost >= RECONNECTS) {
         throw new Error(`lost the event stream ${RECONNECTS + 1} times; brief ${id} is still running ("parallax briefs" lists it)`);
       }

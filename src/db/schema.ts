@@ -129,6 +129,8 @@ export const evals = sqliteTable(
     documents: integer('documents').notNull(),
     /** Briefs finished so far (of documents × prompts), for progress while it runs. */
     done: integer('done').notNull().default(0),
+    /** While running: renewed by the process running it; once lapsed, that process has stopped. */
+    leaseUntil: integer('lease_until'),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
     status: text('status', { enum: EVAL_STATUSES }).notNull(),

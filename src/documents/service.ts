@@ -54,9 +54,10 @@ export async function listDocuments(db: Database, limit: number): Promise<{ id: 
 /**
  * Stores a document. The same text again keeps what it has, but gains a page map it lacked
  * (the PDF after its pasted text: the PDF's type and pages come with it) and a title it lacked.
+ * True when a row was written: the document is new, or it gained something.
  */
-export async function saveDocument(db: Database, document: { id: string; title: string | null; text: string; mediaType: string; pageMap: number[] | null }): Promise<void> {
-  await db
+export async function saveDocument(db: Database, document: { id: string; title: string | null; text: string; mediaType: string; pageMap: number[] | null }): Promise<boolean> {
+  const written = await db
     .insert(documents)
     .values({ ...document, chars: document.text.length, createdAt: Date.now() })
     .onConflictDoUpdate({
@@ -67,7 +68,9 @@ export async function saveDocument(db: Database, document: { id: string; title: 
         title: sql`coalesce(${documents.title}, excluded.title)`,
       },
       setWhere: sql`(${documents.pageMap} is null and excluded.page_map is not null) or (${documents.title} is null and excluded.title is not null)`,
-    });
+    })
+    .returning({ id: documents.id });
+  return written.length > 0;
 }
 
 /** The titles of these documents, by id. */

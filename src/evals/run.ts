@@ -1,7 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import { compareBriefs } from '../compare/compare.js';
 import { briefMetrics, round, type BriefMetrics } from '../compare/metrics.js';
-import { evals } from '../db/schema.js';
+import { toBriefError } from '../briefs/run.js';
+import { evals, type EvalRow } from '../db/schema.js';
+import { AppError } from '../errors.js';
 import type { Deps } from '../deps.js';
 import { rouge, firstWords, type RougeScores } from '../eval/rouge.js';
 import { normalizeText } from '../pipeline/normalize.js';
@@ -85,6 +87,9 @@ export async function startEval(deps: Deps, options: EvalOptions): Promise<{ id:
   const prompts = options.prompts.map((ref) => deps.prompts.resolve(ref));
   const provider = deps.providers.get(options.provider);
   const model = modelFor(provider, options.model);
+  // A document that normalizes to nothing would fail the run halfway; refuse it before it starts.
+  const empty = options.corpus.find((item) => normalizeText(item.document).length === 0);
+  if (empty) throw new AppError('invalid_request', `Corpus document "${empty.id}" is empty (no text after normalizing whitespace)`);
   const id = newEvalId();
   const createdAt = Date.now();
   await deps.db.insert(evals).values({
@@ -95,9 +100,38 @@ export async function startEval(deps: Deps, options: EvalOptions): Promise<{ id:
     provider: provider.name,
     model,
     status: 'running',
+    leaseUntil: createdAt + deps.config.BRIEF_LEASE_MS,
     createdAt,
   });
-  return { id, finished: execute(deps, options, { id, createdAt, prompts, provider: provider.name, model }) };
+  // The lease says the run is alive; a reader of a row whose lease lapsed knows it was interrupted (evalStatus).
+  const leaseMs = deps.config.BRIEF_LEASE_MS;
+  const renew = setInterval(() => {
+    void deps.db
+      .update(evals)
+      .set({ leaseUntil: Date.now() + leaseMs })
+      .where(and(eq(evals.id, id), eq(evals.status, 'running')))
+      .catch(() => undefined);
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  (renew as { unref?: () => void }).unref?.();
+  const finished = execute(deps, options, { id, createdAt, prompts, provider: provider.name, model }).finally(() => clearInterval(renew));
+  return { id, finished };
+}
+
+/** What a run stopped by its process's end is stored as (and shown as, until the row says so). */
+export const INTERRUPTED = 'Interrupted: the process running it stopped. Run it again: the briefs it made are cached.';
+
+/** A row's status as readers should see it: `running` with a lapsed lease means the run was interrupted. */
+export function evalStatus(row: { status: EvalRow['status']; leaseUntil: number | null; error: string | null }, now = Date.now()): { status: EvalRow['status']; error: string | null } {
+  if (row.status === 'running' && row.leaseUntil !== null && row.leaseUntil < now) return { status: 'failed', error: INTERRUPTED };
+  return { status: row.status, error: row.error };
+}
+
+/** Marks runs whose process stopped (lease lapsed) as failed; the Node entry point sweeps now and then. */
+export async function failInterruptedEvals(deps: Deps): Promise<void> {
+  await deps.db
+    .update(evals)
+    .set({ status: 'failed', error: INTERRUPTED, leaseUntil: null, finishedAt: Date.now() })
+    .where(and(eq(evals.status, 'running'), lt(evals.leaseUntil, Date.now())));
 }
 
 async function execute(
@@ -167,14 +201,18 @@ async function execute(
     };
     await deps.db
       .update(evals)
-      .set({ status: 'succeeded', report: report as unknown as Record<string, unknown>, finishedAt: Date.now() })
+      .set({ status: 'succeeded', report: report as unknown as Record<string, unknown>, leaseUntil: null, finishedAt: Date.now() })
       .where(eq(evals.id, id));
     return report;
   } catch (error) {
+    // Readers see the message of an expected failure; anything else is logged, not shown (it may quote a query).
+    const failure = toBriefError(error);
+    if (failure.code === 'internal') deps.logger.error('eval failed', { evalId: id, error: error instanceof Error ? error.stack : String(error) });
     await deps.db
       .update(evals)
-      .set({ status: 'failed', error: error instanceof Error ? error.message : String(error), finishedAt: Date.now() })
-      .where(eq(evals.id, id));
+      .set({ status: 'failed', error: failure.code === 'internal' ? 'The evaluation failed because of an internal error' : failure.message, leaseUntil: null, finishedAt: Date.now() })
+      .where(eq(evals.id, id))
+      .catch(() => undefined); // the database may be gone (shutdown): the lapsed lease then tells
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { normalizeText } from '../pipeline/normalize.js';
-import { detect, isAcceptedDeclaredType, isPdf, type DocumentMediaType } from './detect.js';
+import { detect, isAcceptedDeclaredType, isPdf, looksLikeHtml, type DocumentMediaType } from './detect.js';
 import type { PageMap } from './pages.js';
 
 export { pageOf, type PageMap } from './pages.js';
@@ -30,7 +30,9 @@ export async function ingest(bytes: Uint8Array, declared: string, charset?: stri
   let text: string | undefined;
   if (!isPdf(bytes)) {
     try {
-      text = decodeText(bytes, charset);
+      // Only an HTML page names its encoding in a <meta>; a text that quotes one does not.
+      const html = declared === 'text/html' || declared === 'application/xhtml+xml' || looksLikeHtml(latin1(bytes.subarray(0, 1024)));
+      text = decodeText(bytes, charset, html);
     } catch (error) {
       // Declared as text: undecodable bytes are a bad body (400, as before). Declared as
       // anything else: they are a file type we do not read.
@@ -58,13 +60,13 @@ export async function ingest(bytes: Uint8Array, declared: string, charset?: stri
 
 /**
  * Decodes a text body. The encoding is, in this order: a byte-order mark; the `charset` the
- * Content-Type declares; a `<meta charset>` (or `http-equiv` Content-Type) in the first 1,024
- * bytes, as browsers read an HTML page; else UTF-8. Bytes that are not valid in that encoding
- * are refused rather than replaced silently.
+ * Content-Type declares; for an HTML page, a `<meta charset>` (or `http-equiv` Content-Type) in
+ * its first 1,024 bytes, as browsers read one; else UTF-8. Bytes that are not valid in that
+ * encoding are refused rather than replaced silently.
  */
-export function decodeText(bytes: Uint8Array, charset?: string): string {
+export function decodeText(bytes: Uint8Array, charset?: string, html = false): string {
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : undefined;
-  const label = bom ?? charset?.trim().toLowerCase() ?? metaCharset(bytes) ?? 'utf-8';
+  const label = bom ?? charset?.trim().toLowerCase() ?? (html ? metaCharset(bytes) : undefined) ?? 'utf-8';
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label, { fatal: true });
@@ -84,9 +86,13 @@ export function decodeText(bytes: Uint8Array, charset?: string): string {
 
 /** The encoding an HTML page names for itself near its start, if any (WHATWG "prescan", simplified). */
 function metaCharset(bytes: Uint8Array): string | undefined {
-  const head = String.fromCharCode(...bytes.subarray(0, 1024));
-  const match = /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(head);
+  const match = /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(latin1(bytes.subarray(0, 1024)));
   const label = match?.[1]?.toLowerCase();
   // A page that claims UTF-16 while being read as ASCII bytes is wrong about itself (WHATWG).
   return label && !label.startsWith('utf-16') ? label : undefined;
+}
+
+/** Bytes as Latin-1 characters: enough to read the ASCII markup at the start of a page. */
+function latin1(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
 }

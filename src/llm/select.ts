@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { createLocalProvider } from './local/index.js';
+import { createLocalProvider, type LocalProviderOptions } from './local/index.js';
 import { createOpenAIProvider } from './openai.js';
 import type { Provider } from './provider.js';
 
@@ -21,10 +21,10 @@ export interface Providers {
  * offline analyst is always available too (no key, no cost), so a request can ask for it by name
  * and compare a model's reading with the analyst's. `LLM_PROVIDER=local` offers only the analyst.
  */
-export function selectProviders(config: Config, fetchImpl?: typeof fetch): Providers {
+export function selectProviders(config: Config, options: { fetch?: typeof fetch; local?: LocalProviderOptions } = {}): Providers {
   const configured = config.OPENAI_BASE_URL !== undefined || config.OPENAI_API_KEY !== undefined;
   const choice = config.LLM_PROVIDER === 'auto' ? (configured ? 'openai' : 'local') : config.LLM_PROVIDER;
-  const local = createLocalProvider();
+  const local = createLocalProvider(options.local);
   if (choice === 'local') return providerSet([local]);
   const openai = createOpenAIProvider({
     ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
@@ -35,7 +35,7 @@ export function selectProviders(config: Config, fetchImpl?: typeof fetch): Provi
     timeoutMs: config.LLM_TIMEOUT_MS,
     maxRetries: config.LLM_MAX_RETRIES,
     retryAfterCapMs: config.LLM_RETRY_AFTER_CAP_MS,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   return providerSet([openai, local]);
 }

@@ -118,7 +118,15 @@ export const briefRoutes = new Hono<AppEnv>()
       const controller = new AbortController();
       stream.onAbort(() => controller.abort());
       // A comment line (ignored by EventSource and the CLI) while a long LLM call sends nothing.
-      const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => controller.abort()), config.EVENTS_KEEPALIVE_MS);
+      // One at a time: a client that stops reading gets no pile of writes, and is dropped when
+      // the last one has not gone out by the next turn.
+      let writing = false;
+      const keepAlive = setInterval(() => {
+        if (stream.aborted || stream.closed) return;
+        if (writing) return controller.abort();
+        writing = true;
+        void stream.write(': keep-alive\n\n').finally(() => (writing = false));
+      }, config.EVENTS_KEEPALIVE_MS);
       try {
         for await (const event of followBrief(briefs, id, { pollMs: config.BRIEF_POLL_MS, signal: controller.signal })) {
           await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });

@@ -5,7 +5,7 @@ import type { EvalDetail, EvalList, EvalSummary } from '../api/schemas.js';
 import { evals, type EvalRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { evalMarkdown } from '../evals/markdown.js';
-import { startEval, type EvalReport } from '../evals/run.js';
+import { evalStatus, startEval, type EvalReport } from '../evals/run.js';
 import { parseInput, type AppEnv } from './env.js';
 
 const EVAL_ID = /^evl_[0-9a-f]{24}$/;
@@ -20,14 +20,13 @@ export const EvalQuery = z.object({ format: z.enum(['json', 'md']).optional().de
 
 const summary = (row: EvalRow): EvalSummary => ({
   id: row.id,
-  status: row.status,
+  ...evalStatus(row),
   prompts: row.prompts,
   corpus: row.corpus,
   documents: row.documents,
   progress: { done: row.done, total: row.documents * row.prompts.length },
   provider: row.provider,
   model: row.model,
-  error: row.error,
   createdAt: new Date(row.createdAt).toISOString(),
   finishedAt: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
 });
@@ -72,7 +71,7 @@ export const evalRoutes = new Hono<AppEnv>()
       provider: input.provider,
       model: input.model,
     });
-    // The run goes on after the answer; its failure is stored in its row (startEval).
+    // The run goes on after the answer; its failure is stored in its row and logged (startEval).
     deps.background(finished.catch(() => undefined));
     const [row] = await deps.db.select().from(evals).where(eq(evals.id, id)).limit(1);
     c.header('Location', `/v1/evals/${id}`);

@@ -14,8 +14,17 @@ export { ANALYST_DEFAULTS } from './params.js';
  * README.md in this folder for what it can and cannot do. Deterministic, no network, no
  * Node-only API (runs on Workers).
  */
-export function createLocalProvider(): Provider {
-  const lane = oneAtATime();
+export interface LocalProviderOptions {
+  /**
+   * Runs `resume` after the event loop has served pending I/O (Node: `setImmediate`). Given,
+   * the analyst reads one chunk at a time with a turn of the loop between (oneAtATime); not
+   * given (Workers, scripts), chunks run as they come.
+   */
+  yieldTurn?: (resume: () => void) => void;
+}
+
+export function createLocalProvider(options: LocalProviderOptions = {}): Provider {
+  const lane = oneAtATime(options.yieldTurn);
   return {
     name: 'local',
     defaultModel: ANALYST_MODEL,
@@ -53,12 +62,11 @@ export function createLocalProvider(): Provider {
  * calls of a brief would hold the loop until the last one, so no other request would be answered
  * and no progress event sent until the brief was done. Between two pieces the loop now serves I/O.
  *
- * Node only (`setImmediate`). On Workers the work runs as it comes: there a provider outlives
- * the request that built its queue, and a promise chain shared between requests ties one
- * request's work to another's lifetime (src/worker.ts).
+ * Only with a `pause` (the Node entry points pass `setImmediate`). On Workers the work runs as it
+ * comes: there a provider outlives the request that built its queue, and a promise chain shared
+ * between requests ties one request's work to another's lifetime (src/worker.ts).
  */
-function oneAtATime(): <T>(work: () => T) => Promise<T> {
-  const pause = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+function oneAtATime(pause: ((resume: () => void) => void) | undefined): <T>(work: () => T) => Promise<T> {
   if (!pause) return (work) => Promise.resolve().then(work);
   let previous: Promise<unknown> = Promise.resolve();
   return (work) => {
