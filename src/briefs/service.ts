@@ -4,6 +4,7 @@ import { briefs, documents, type BriefRow, type BriefStatus } from '../db/schema
 import { documentTitles, saveDocument } from '../documents/service.js';
 import { AppError } from '../errors.js';
 import { sha256Hex, stableStringify } from '../lib/hash.js';
+import { renewLease } from '../lib/lease.js';
 import type { Logger } from '../lib/log.js';
 import type { Provider } from '../llm/provider.js';
 import { modelFor, type Providers } from '../llm/select.js';
@@ -257,19 +258,16 @@ export class BriefService {
   /** Runs a claimed brief in the background, renewing its lease until it finishes. */
   private start(row: BriefRow, text: string, title: string | null, prompt: Prompt, provider: Provider): void {
     const { db, leaseMs } = this.deps;
-    const renew = setInterval(() => {
-      void db
-        .update(briefs)
-        .set({ leaseUntil: Date.now() + leaseMs })
-        .where(and(eq(briefs.id, row.id), eq(briefs.status, 'running')))
-        .catch((error: unknown) => this.deps.logger.warn('lease renewal failed', { briefId: row.id, reason: String(error) }));
-    }, Math.max(50, Math.floor(leaseMs / 3)));
-    (renew as { unref?: () => void }).unref?.();
+    const stopRenewing = renewLease(
+      leaseMs,
+      (until) => db.update(briefs).set({ leaseUntil: until }).where(and(eq(briefs.id, row.id), eq(briefs.status, 'running'))),
+      (error) => this.deps.logger.warn('lease renewal failed', { briefId: row.id, reason: String(error) }),
+    );
     const run = runBrief(
       { db, runner: this.deps.runner, logger: this.deps.logger, overlapTokens: this.deps.overlapTokens },
       { briefId: row.id, text, title, prompt, provider, model: row.model, onProgress: (progress) => this.events.emit(row.id, progress) },
     ).finally(() => {
-      clearInterval(renew);
+      stopRenewing();
       this.running.delete(row.id);
       this.events.end(row.id);
     });

@@ -4,6 +4,7 @@ import { briefMetrics, round, type BriefMetrics } from '../compare/metrics.js';
 import { toBriefError } from '../briefs/run.js';
 import { evals, type EvalRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { renewLease } from '../lib/lease.js';
 import type { Deps } from '../deps.js';
 import { rouge, firstWords, type RougeScores } from '../eval/rouge.js';
 import { normalizeText } from '../pipeline/normalize.js';
@@ -104,16 +105,10 @@ export async function startEval(deps: Deps, options: EvalOptions): Promise<{ id:
     createdAt,
   });
   // The lease says the run is alive; a reader of a row whose lease lapsed knows it was interrupted (evalStatus).
-  const leaseMs = deps.config.BRIEF_LEASE_MS;
-  const renew = setInterval(() => {
-    void deps.db
-      .update(evals)
-      .set({ leaseUntil: Date.now() + leaseMs })
-      .where(and(eq(evals.id, id), eq(evals.status, 'running')))
-      .catch(() => undefined);
-  }, Math.max(50, Math.floor(leaseMs / 3)));
-  (renew as { unref?: () => void }).unref?.();
-  const finished = execute(deps, options, { id, createdAt, prompts, provider: provider.name, model }).finally(() => clearInterval(renew));
+  const stopRenewing = renewLease(deps.config.BRIEF_LEASE_MS, (until) =>
+    deps.db.update(evals).set({ leaseUntil: until }).where(and(eq(evals.id, id), eq(evals.status, 'running'))),
+  );
+  const finished = execute(deps, options, { id, createdAt, prompts, provider: provider.name, model }).finally(stopRenewing);
   return { id, finished };
 }
 
