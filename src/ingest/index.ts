@@ -31,8 +31,9 @@ export async function ingest(bytes: Uint8Array, declared: string, charset?: stri
   if (!isPdf(bytes)) {
     try {
       // Only an HTML page names its encoding in a <meta>; a text that quotes one does not.
-      const html = declared === 'text/html' || declared === 'application/xhtml+xml' || looksLikeHtml(latin1(bytes.subarray(0, 1024)));
-      text = decodeText(bytes, charset, html);
+      const head = latin1(bytes.subarray(0, 1024));
+      const html = declared === 'text/html' || declared === 'application/xhtml+xml' || looksLikeHtml(head);
+      text = decodeText(bytes, charset ?? (html ? metaCharset(head) : undefined));
     } catch (error) {
       // Declared as text: undecodable bytes are a bad body (400, as before). Declared as
       // anything else: they are a file type we do not read.
@@ -59,14 +60,13 @@ export async function ingest(bytes: Uint8Array, declared: string, charset?: stri
 }
 
 /**
- * Decodes a text body. The encoding is, in this order: a byte-order mark; the `charset` the
- * Content-Type declares; for an HTML page, a `<meta charset>` (or `http-equiv` Content-Type) in
- * its first 1,024 bytes, as browsers read one; else UTF-8. Bytes that are not valid in that
- * encoding are refused rather than replaced silently.
+ * Decodes a text body. The encoding is, in this order: a byte-order mark; `charset` (what the
+ * Content-Type declares or, for an HTML page, its `<meta charset>` names); else UTF-8. Bytes
+ * that are not valid in that encoding are refused rather than replaced silently.
  */
-export function decodeText(bytes: Uint8Array, charset?: string, html = false): string {
+export function decodeText(bytes: Uint8Array, charset?: string): string {
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : undefined;
-  const label = bom ?? charset?.trim().toLowerCase() ?? (html ? metaCharset(bytes) : undefined) ?? 'utf-8';
+  const label = bom ?? charset?.trim().toLowerCase() ?? 'utf-8';
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label, { fatal: true });
@@ -84,9 +84,9 @@ export function decodeText(bytes: Uint8Array, charset?: string, html = false): s
   return text;
 }
 
-/** The encoding an HTML page names for itself near its start, if any (WHATWG "prescan", simplified). */
-function metaCharset(bytes: Uint8Array): string | undefined {
-  const match = /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(latin1(bytes.subarray(0, 1024)));
+/** The encoding an HTML page names for itself in `head` (its first 1,024 bytes), if any (WHATWG "prescan", simplified). */
+function metaCharset(head: string): string | undefined {
+  const match = /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(head);
   const label = match?.[1]?.toLowerCase();
   // A page that claims UTF-16 while being read as ASCII bytes is wrong about itself (WHATWG).
   return label && !label.startsWith('utf-16') ? label : undefined;
