@@ -10,7 +10,7 @@
  * when 1 MB takes more than 3 s or peak RSS passes 400 MB.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { ModelBrief } from '../src/brief/schema.js';
+import { ModelBrief } from '../src/briefs/schema.js';
 import { createLocalProvider } from '../src/llm/local/index.js';
 import type { StageInput } from '../src/llm/provider.js';
 import { normalizeText } from '../src/pipeline/normalize.js';

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { ModelBrief } from '../src/brief/schema.js';
+import { ModelBrief } from '../src/briefs/schema.js';
 import { createLocalProvider } from '../src/llm/local/index.js';
 import type { StageInput } from '../src/llm/provider.js';
 import { normalizeText } from '../src/pipeline/normalize.js';

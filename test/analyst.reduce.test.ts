@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelBrief } from '../src/brief/schema.js';
+import type { ModelBrief } from '../src/briefs/schema.js';
 import { splitSummary } from '../src/llm/local/merge.js';
 import { countWords } from '../src/llm/local/words.js';
 import { allQuotes, run, seed, seedNames } from './analyst-helpers.js';

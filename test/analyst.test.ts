@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOTE_KINDS } from '../src/brief/schema.js';
+import { NOTE_KINDS } from '../src/briefs/schema.js';
 import { loadedRate } from '../src/llm/local/lexicon.js';
 import { QuoteLocator } from '../src/pipeline/verify.js';
 import { allQuotes, briefText, kindCounts, provider, seed, seedNames } from './analyst-helpers.js';
@@ -106,7 +106,7 @@ describe('local analyst on the seeds', () => {
     const result = await provider.generate(
       {
         stage: 'map', messages: { system: '', user: '' },
-        schema: { name: 'brief', zod: (await import('../src/brief/schema.js')).ModelBrief },
+        schema: { name: 'brief', zod: (await import('../src/briefs/schema.js')).ModelBrief },
         params: (await import('../src/prompts/prompt.js')).PromptParams.parse({}),
         input: { stage: 'map', title: null, chunk: { index: 0, text, start: 0, end: text.length }, chunkCount: 1 },
       },

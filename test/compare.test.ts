@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Brief, Citation } from '../src/brief/schema.js';
+import type { Brief, Citation } from '../src/briefs/schema.js';
 import type { BriefView } from '../src/briefs/view.js';
 import { compareBriefs } from '../src/compare/compare.js';
 import { spanOverlap } from '../src/compare/match.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ModelBrief } from '../src/brief/schema.js';
+import { ModelBrief } from '../src/briefs/schema.js';
 import { createOpenAIProvider, type OpenAIProviderOptions } from '../src/llm/openai.js';
 import { LlmError, type GenerateRequest } from '../src/llm/provider.js';
 import { PromptParams } from '../src/prompts/prompt.js';

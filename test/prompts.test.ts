@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ModelBrief } from '../src/brief/schema.js';
+import type { ModelBrief } from '../src/briefs/schema.js';
 import { AppError } from '../src/errors.js';
 import { sha256Hex } from '../src/lib/hash.js';
 import type { StageInput } from '../src/llm/provider.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelBrief } from '../src/brief/schema.js';
+import type { ModelBrief } from '../src/briefs/schema.js';
 import { policyDocument } from './support/app.js';
 import { browserSkipReason, launchChromium, screenshotDir } from './support/browser.js';
 import { makePdf, PDF_PAGES } from './support/documents.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelBrief } from '../src/brief/schema.js';
+import type { ModelBrief } from '../src/briefs/schema.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { useLlmApp } from './support/llm-app.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Brief } from '../src/brief/schema.js';
+import type { Brief } from '../src/briefs/schema.js';
 import { quotedSpans, sourcePieces, type SourcePiece } from '../src/web/source-spans.js';
 
 // How the brief page wraps quoted spans of the source so that each citation can light up

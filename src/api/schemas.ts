@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Brief, Citation } from '../brief/schema.js';
+import { Brief, Citation } from '../briefs/schema.js';
 import type { BriefEvent as BriefEventType } from '../briefs/events.js';
 import { BriefView } from '../briefs/view.js';
 import type { Comparison as ComparisonType } from '../compare/compare.js';

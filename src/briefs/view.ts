@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Brief } from '../brief/schema.js';
+import { Brief } from './schema.js';
 import { BRIEF_STATUSES, type BriefRow } from '../db/schema.js';
 
 /** A brief as the API returns it: the brief itself plus everything needed to reproduce it. */

@@ -1,4 +1,4 @@
-import type { Brief } from '../brief/schema.js';
+import type { Brief } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
 import type { Comparison } from '../compare/compare.js';
 import { pageOf } from '../ingest/pages.js';

@@ -1,5 +1,5 @@
 import { diffWords } from 'diff';
-import { NOTE_KINDS, type Brief } from '../brief/schema.js';
+import { NOTE_KINDS, type Brief } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
 import { rouge, type RougeScores } from '../eval/rouge.js';
 import { matchItems, type Matched } from './match.js';

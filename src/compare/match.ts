@@ -1,4 +1,4 @@
-import type { Citation } from '../brief/schema.js';
+import type { Citation } from '../briefs/schema.js';
 import { rougeN, tokenize } from '../eval/rouge.js';
 
 /** One item (key point or note) of each side, paired: kept, changed, added or dropped. */

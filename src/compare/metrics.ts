@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOTE_KINDS, type Brief, type NoteKind } from '../brief/schema.js';
+import { NOTE_KINDS, type Brief, type NoteKind } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
 import { tokenize } from '../eval/rouge.js';
 import { loadedRate } from '../llm/local/lexicon.js';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Brief } from '../brief/schema.js';
+import type { Brief } from '../briefs/schema.js';
 import type { PromptParams } from '../prompts/prompt.js';
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;

@@ -11,7 +11,7 @@
  * whitespace-separated words before scoring. The table shows mean F1 × 100.
  */
 import { readFileSync } from 'node:fs';
-import { ModelBrief } from '../brief/schema.js';
+import { ModelBrief } from '../briefs/schema.js';
 import { createLocalProvider } from '../llm/local/index.js';
 import { normalizeText } from '../pipeline/normalize.js';
 import { PromptParams } from '../prompts/prompt.js';

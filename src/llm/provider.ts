@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ModelBrief } from '../brief/schema.js';
+import type { ModelBrief } from '../briefs/schema.js';
 import type { PromptParams } from '../prompts/prompt.js';
 
 /**

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { ModelBrief } from '../brief/schema.js';
+import { ModelBrief } from '../briefs/schema.js';
 import type { Database } from '../db/client.js';
 import { llmCalls } from '../db/schema.js';
 import { sha256Hex, stableStringify } from '../lib/hash.js';

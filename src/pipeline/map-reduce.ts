@@ -1,4 +1,4 @@
-import type { ModelBrief } from '../brief/schema.js';
+import type { ModelBrief } from '../briefs/schema.js';
 import type { Provider } from '../llm/provider.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { Chunk } from './chunk.js';

@@ -1,4 +1,4 @@
-import type { Brief, Citation, ModelBrief } from '../brief/schema.js';
+import type { Brief, Citation, ModelBrief } from '../briefs/schema.js';
 
 /** Quotes shorter than this (after normalization) prove nothing and are never marked verified. */
 export const MIN_VERIFIABLE_QUOTE = 8;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NoteKind, NOTE_KINDS } from '../brief/schema.js';
+import { NoteKind, NOTE_KINDS } from '../briefs/schema.js';
 
 /**
  * A prompt version's params (its front matter `params:`). They steer both providers:

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { NoteKind } from '../brief/schema.js';
+import type { NoteKind } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
 
 /** How each kind of counter-perspective note is headed on the pages. */

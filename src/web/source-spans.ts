@@ -1,4 +1,4 @@
-import type { Brief } from '../brief/schema.js';
+import type { Brief } from '../briefs/schema.js';
 
 /** A span of the source that at least one verified citation quotes, numbered for anchors (`#q-<n>`). */
 export interface QuotedSpan {

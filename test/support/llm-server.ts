@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ModelBrief } from '../../src/brief/schema.js';
+import type { ModelBrief } from '../../src/briefs/schema.js';
 
 /**
  * A small OpenAI-compatible Chat Completions server for tests, on a free loopback port.

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import { NOTE_KINDS, type Brief } from '../../brief/schema.js';
+import { NOTE_KINDS, type Brief } from '../../briefs/schema.js';
 import { NOTE_KIND_LABELS } from '../components.js';
 import { Citations, type CitationContext } from './citations.js';
 

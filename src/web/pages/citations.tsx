@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { Citation } from '../../brief/schema.js';
+import type { Citation } from '../../briefs/schema.js';
 import { pageOf } from '../../ingest/pages.js';
 import { sourcePieces, spanKey, type QuotedSpan, type SourcePiece } from '../source-spans.js';
 

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import { NOTE_KINDS, type NoteKind } from '../../brief/schema.js';
+import { NOTE_KINDS, type NoteKind } from '../../briefs/schema.js';
 import type { BriefView } from '../../briefs/view.js';
 import type { Comparison } from '../../compare/compare.js';
 import type { Matched } from '../../compare/match.js';
