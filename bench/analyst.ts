@@ -11,7 +11,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { ModelBrief } from '../src/briefs/schema.js';
-import { createLocalProvider } from '../src/llm/local/index.js';
+import { createLocalProvider } from '../src/llm/local.js';
 import type { StageInput } from '../src/llm/provider.js';
 import { normalizeText } from '../src/pipeline/normalize.js';
 import { PromptParams } from '../src/prompts/prompt.js';

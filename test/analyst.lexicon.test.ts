@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CUES, LOADED, findLoaded, loadedRate, matchers, neutralize } from '../src/llm/local/lexicon.js';
-import { PhraseMatcher, wordsOf } from '../src/llm/local/words.js';
+import { CUES, LOADED, findLoaded, loadedRate, matchers, neutralize } from '../src/analyst/lexicon.js';
+import { PhraseMatcher, wordsOf } from '../src/analyst/words.js';
 
 describe('loaded-language lexicon (data/loaded-language.json)', () => {
   it('has unique, lower-case terms with weights 1–3', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { briefText, kindCounts, seed } from './analyst-helpers.js';
-import { countWords } from '../src/llm/local/words.js';
+import { countWords } from '../src/analyst/words.js';
 
 describe('prompt params steer the analyst', () => {
   const text = seed('rail-link-op-ed.md');

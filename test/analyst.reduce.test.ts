@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelBrief } from '../src/briefs/schema.js';
-import { splitSummary } from '../src/llm/local/merge.js';
-import { countWords } from '../src/llm/local/words.js';
+import { splitSummary } from '../src/analyst/merge.js';
+import { countWords } from '../src/analyst/words.js';
 import { allQuotes, run, seed, seedNames } from './analyst-helpers.js';
 
 /** Paragraph-boundary chunks of about `size` characters, with their offsets. */

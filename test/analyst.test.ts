@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOTE_KINDS } from '../src/briefs/schema.js';
-import { loadedRate } from '../src/llm/local/lexicon.js';
+import { loadedRate } from '../src/analyst/lexicon.js';
 import { QuoteLocator } from '../src/pipeline/verify.js';
 import { allQuotes, briefText, kindCounts, provider, seed, seedNames } from './analyst-helpers.js';
 

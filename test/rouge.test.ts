@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstWords, lcsLength, rouge, tokenize } from '../src/eval/rouge.js';
+import { firstWords, lcsLength, rouge, tokenize } from '../src/compare/rouge.js';
 
 describe('ROUGE', () => {
   it('tokenizes to lower-case runs of letters or digits', () => {

@@ -1,7 +1,7 @@
 import { diffWords } from 'diff';
 import { NOTE_KINDS, type Brief } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
-import { rouge, type RougeScores } from '../eval/rouge.js';
+import { rouge, type RougeScores } from './rouge.js';
 import { matchItems, type Matched } from './match.js';
 import { briefMetrics, coverageSegments, type BriefMetrics } from './metrics.js';
 

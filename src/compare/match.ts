@@ -1,5 +1,5 @@
 import type { Citation } from '../briefs/schema.js';
-import { rougeN, tokenize } from '../eval/rouge.js';
+import { rougeN, tokenize } from './rouge.js';
 
 /** One item (key point or note) of each side, paired: kept, changed, added or dropped. */
 export interface Matched<T> {

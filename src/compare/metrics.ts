@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { loadedRate } from '../analyst/lexicon.js';
 import { NOTE_KINDS, type Brief, type NoteKind } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
-import { tokenize } from '../eval/rouge.js';
-import { loadedRate } from '../llm/local/lexicon.js';
 import { chunkText } from '../pipeline/chunk.js';
+import { tokenize } from './rouge.js';
 
 /** Size of the fixed segments coverage is measured over, in estimated tokens. */
 export const COVERAGE_SEGMENT_TOKENS = 500;

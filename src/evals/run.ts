@@ -6,7 +6,7 @@ import { evals, type EvalRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { renewLease } from '../lib/lease.js';
 import type { Deps } from '../deps.js';
-import { rouge, firstWords, type RougeScores } from '../eval/rouge.js';
+import { rouge, firstWords, type RougeScores } from '../compare/rouge.js';
 import { normalizeText } from '../pipeline/normalize.js';
 import { modelFor } from '../llm/select.js';
 import type { Prompt } from '../prompts/prompt.js';

@@ -18,7 +18,7 @@ export const PromptParams = z.strictObject({
   /** Partial briefs merged per reduce call (k of the reduce tree). */
   reduceFanIn: z.number().int().min(2).max(16).default(4),
   /**
-   * Thresholds read by the offline analyst only (names documented in src/llm/local/README.md);
+   * Thresholds read by the offline analyst only (names documented in src/analyst/README.md);
    * an LLM never sees them.
    */
   analyst: z.record(z.string(), z.number()).default({}),

@@ -1,4 +1,4 @@
-import type { ModelBrief } from '../../briefs/schema.js';
+import type { ModelBrief } from '../briefs/schema.js';
 import { neutralize } from './lexicon.js';
 import type { Analysis } from './nlp.js';
 import type { Settings } from './params.js';

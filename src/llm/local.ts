@@ -1,17 +1,14 @@
-import type { GenerateRequest, GenerateResult, Provider } from '../provider.js';
-import { LlmError } from '../provider.js';
-import { analyseChunk } from './analyse-chunk.js';
-import { ANALYST_MODEL, estimateTokens } from './constants.js';
-import { mergeBriefs } from './merge.js';
-import { settingsFrom } from './params.js';
-
-export { ANALYST_MODEL } from './constants.js';
-export { ANALYST_DEFAULTS } from './params.js';
+import { analyseChunk } from '../analyst/analyse-chunk.js';
+import { ANALYST_MODEL, estimateTokens } from '../analyst/constants.js';
+import { mergeBriefs } from '../analyst/merge.js';
+import { settingsFrom } from '../analyst/params.js';
+import type { GenerateRequest, GenerateResult, Provider } from './provider.js';
+import { LlmError } from './provider.js';
 
 /**
  * The offline analyst: a provider that reads the document itself instead of prompting a model.
  * It ignores `request.messages` and works from `request.input` and `request.params`; see
- * README.md in this folder for what it can and cannot do. Deterministic, no network, no
+ * src/analyst/README.md for what it can and cannot do. Deterministic, no network, no
  * Node-only API (runs on Workers).
  */
 export interface LocalProviderOptions {

@@ -1,4 +1,4 @@
-import type { ModelBrief, NoteKind } from '../../../briefs/schema.js';
+import type { ModelBrief, NoteKind } from '../../briefs/schema.js';
 import { disputedNotes, missingPerspectiveNotes } from './claims.js';
 import { contextNotes } from './context.js';
 import { figureNotes } from './figures.js';

@@ -1,4 +1,4 @@
-import type { ModelBrief } from '../../briefs/schema.js';
+import type { ModelBrief } from '../briefs/schema.js';
 import { neutralize } from './lexicon.js';
 import { analyse } from './nlp.js';
 import { findNotes } from './notes/index.js';

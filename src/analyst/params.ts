@@ -1,4 +1,4 @@
-import type { PromptParams } from '../../prompts/prompt.js';
+import type { PromptParams } from '../prompts/prompt.js';
 
 /**
  * The `analyst.*` thresholds a prompt version may set (README.md lists them). Unknown names are

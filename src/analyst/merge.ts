@@ -1,4 +1,4 @@
-import type { ModelBrief, NoteKind } from '../../briefs/schema.js';
+import type { ModelBrief, NoteKind } from '../briefs/schema.js';
 import { neutralize } from './lexicon.js';
 import type { Settings } from './params.js';
 import { cutWords, plainText, type Lead } from './render.js';

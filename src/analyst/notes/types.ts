@@ -1,4 +1,4 @@
-import type { NoteKind } from '../../../briefs/schema.js';
+import type { NoteKind } from '../../briefs/schema.js';
 import type { Analysis } from '../nlp.js';
 import type { Settings } from '../params.js';
 import { clipQuote } from '../quote.js';

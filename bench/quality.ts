@@ -2,7 +2,7 @@
  * Summary quality of the offline analyst: ROUGE-1/2/L F1 against reference summaries, beside
  * LEAD (the document's first words), on a JSONL corpus of `{ id, title?, document, summary }`.
  *
- *   npx tsx src/eval/quality.ts --corpus ../shared/data/billsum-us-sample.jsonl [--limit N] [--no-title]
+ *   npx tsx bench/quality.ts --corpus ../shared/data/billsum-us-sample.jsonl [--limit N] [--no-title]
  *
  * Per record: the text is normalized as the service normalizes it (src/pipeline/normalize.ts:
  * NFC, \r\n → \n, whitespace runs), the analyst runs its map stage once with `summaryWords` set
@@ -11,11 +11,11 @@
  * whitespace-separated words before scoring. The table shows mean F1 × 100.
  */
 import { readFileSync } from 'node:fs';
-import { ModelBrief } from '../briefs/schema.js';
-import { createLocalProvider } from '../llm/local/index.js';
-import { normalizeText } from '../pipeline/normalize.js';
-import { PromptParams } from '../prompts/prompt.js';
-import { firstWords, rouge, type RougeScores } from './rouge.js';
+import { ModelBrief } from '../src/briefs/schema.js';
+import { createLocalProvider } from '../src/llm/local.js';
+import { normalizeText } from '../src/pipeline/normalize.js';
+import { PromptParams } from '../src/prompts/prompt.js';
+import { firstWords, rouge, type RougeScores } from '../src/compare/rouge.js';
 
 interface Record {
   id: string;
@@ -32,7 +32,7 @@ function argument(name: string): string | undefined {
 async function main(): Promise<void> {
   const corpus = argument('--corpus');
   if (!corpus) {
-    console.error('usage: tsx src/eval/quality.ts --corpus <file.jsonl> [--limit N] [--no-title]');
+    console.error('usage: tsx bench/quality.ts --corpus <file.jsonl> [--limit N] [--no-title]');
     process.exit(2);
   }
   const limit = Number(argument('--limit') ?? Infinity);
