@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModelBrief } from '../src/briefs/schema.js';
-import { createOpenAIProvider, type OpenAIProviderOptions } from '../src/llm/openai.js';
+import { createOpenAIProvider, type OpenAIProviderOptions } from '../src/llm/openai/openai-provider.js';
 import { LlmError, type GenerateRequest } from '../src/llm/provider.js';
 import { PromptParams } from '../src/prompts/prompt.js';
 import { fakeModel, startLlmServer, type ChatRequest, type LlmServer } from './support/llm-server.js';

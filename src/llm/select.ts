@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { createLocalProvider, type LocalProviderOptions } from './local/index.js';
-import { createOpenAIProvider } from './openai.js';
+import { createLocalProvider, type LocalProviderOptions } from './local.js';
+import { createOpenAIProvider } from './openai/openai-provider.js';
 import type { Provider } from './provider.js';
 
 /** The providers one deployment can use, and the one a request that names none gets. */

@@ -15,7 +15,9 @@ export type JsonSchema = { [key: string]: unknown };
 export function toStrictJsonSchema(schema: z.ZodType): JsonSchema {
   const cached = cache.get(schema);
   if (cached) return cached;
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+  }) as JsonSchema;
   const strict = close(json, '#') as JsonSchema;
   cache.set(schema, strict);
   return strict;
@@ -25,9 +27,24 @@ export function toStrictJsonSchema(schema: z.ZodType): JsonSchema {
 export function jsonSchemaResponseFormat(name: string, schema: z.ZodType) {
   return {
     type: 'json_schema' as const,
-    // OpenAI accepts [a-zA-Z0-9_-]{1,64} as a schema name.
-    json_schema: { name: name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output', strict: true, schema: toStrictJsonSchema(schema) },
+    json_schema: {
+      // OpenAI accepts [a-zA-Z0-9_-]{1,64} as a schema name.
+      name: name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output',
+      strict: true,
+      schema: toStrictJsonSchema(schema),
+    },
   };
+}
+
+/**
+ * The system-message addition for JSON mode (`response_format: json_object`), which carries no
+ * schema of its own: the strict JSON schema of `schema`, spelled out for the model.
+ */
+export function jsonModeInstruction(schema: z.ZodType): string {
+  return (
+    'Respond with one JSON object and nothing else. It must conform to this JSON schema:\n' +
+    JSON.stringify(toStrictJsonSchema(schema))
+  );
 }
 
 // Converted once per schema object: the same output schema is sent on every call.
@@ -38,15 +55,23 @@ function close(node: unknown, path: string): unknown {
   if (node === null || typeof node !== 'object') return node;
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
-    // `properties` maps names to schemas: its keys are data, not keywords, so only its values recurse.
+    // `properties` maps names to schemas: its keys are data, not keywords, so only its values
+    // recurse.
     out[key] =
       key === 'properties' && value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).map(([name, child]) => [name, close(child, `${path}/properties/${name}`)]))
+        ? Object.fromEntries(
+            Object.entries(value).map(([name, child]) => [
+              name,
+              close(child, `${path}/properties/${name}`),
+            ]),
+          )
         : close(value, `${path}/${key}`);
   }
   if (out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object'))) {
     if (out.additionalProperties !== undefined && out.additionalProperties !== false) {
-      throw new Error(`strict JSON schema: the open-ended object at ${path} (a record?) cannot be expressed`);
+      throw new Error(
+        `strict JSON schema: the open-ended object at ${path} (a record?) cannot be expressed`,
+      );
     }
     const properties = (out.properties ?? {}) as JsonSchema;
     out.properties = properties;
