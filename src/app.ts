@@ -1,18 +1,18 @@
 import { Hono, type Context } from 'hono';
-import type { ReferenceAssetReader } from './api/reference-page.js';
 import type { Deps } from './deps.js';
 import { AppError, codeToStatus } from './errors.js';
 import { requireToken } from './middleware/auth.js';
 import { limitBody } from './middleware/body-limit.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
-import { briefRoutes } from './routes/briefs.js';
-import { compareRoutes } from './routes/compare.js';
-import { evalRoutes } from './routes/evals.js';
-import { documentRoutes } from './routes/documents.js';
-import type { AppEnv } from './routes/env.js';
-import { healthRoutes } from './routes/health.js';
-import { promptRoutes } from './routes/prompts.js';
+import type { ReferenceAssetReader } from './openapi/reference-page.js';
+import type { AppEnv } from './routes/app-env.js';
+import { briefOperations, briefRoutes } from './routes/briefs.js';
+import { compareOperations, compareRoutes } from './routes/compare.js';
+import { documentOperations, documentRoutes } from './routes/documents.js';
+import { evalOperations, evalRoutes } from './routes/evals.js';
+import { healthOperations, healthRoutes } from './routes/health.js';
+import { promptOperations, promptRoutes } from './routes/prompts.js';
 import { referenceRoutes } from './routes/reference.js';
 import { notFoundPage, webRoutes } from './web/routes.js';
 
@@ -44,13 +44,18 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // Only requests that can carry a body pass through the body limit.
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/v1/*', limitBody(MAX_DOCUMENT_BYTES));
 
-  app.route('/healthz', healthRoutes);
-  app.route('/v1/briefs', briefRoutes);
-  app.route('/v1/documents', documentRoutes);
-  app.route('/v1/prompts', promptRoutes);
-  app.route('/v1/compare', compareRoutes);
-  app.route('/v1/evals', evalRoutes);
-  app.route('/', referenceRoutes(options.referenceAssets)); // /openapi.json, /docs
+  // Each resource's routes, and the operations that document them in /openapi.json.
+  const resources = [
+    { path: '/healthz', routes: healthRoutes, operations: healthOperations },
+    { path: '/v1/briefs', routes: briefRoutes, operations: briefOperations },
+    { path: '/v1/documents', routes: documentRoutes, operations: documentOperations },
+    { path: '/v1/prompts', routes: promptRoutes, operations: promptOperations },
+    { path: '/v1/compare', routes: compareRoutes, operations: compareOperations },
+    { path: '/v1/evals', routes: evalRoutes, operations: evalOperations },
+  ];
+  for (const resource of resources) app.route(resource.path, resource.routes);
+  const operations = resources.flatMap((resource) => resource.operations);
+  app.route('/', referenceRoutes({ operations, readAsset: options.referenceAssets })); // /openapi.json, /docs
   // The web UI (src/web/): pages at / and under it. Its form posts share the /v1 rate limit and token check.
   app.route('/', webRoutes(limit));
 

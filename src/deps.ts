@@ -1,10 +1,10 @@
 import pLimit from 'p-limit';
-import { BriefService } from './briefs/service.js';
+import { createBriefContext, type BriefContext } from './briefs/context.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { Logger } from './lib/log.js';
 import type { Providers } from './llm/select.js';
-import { LlmCallRunner } from './pipeline/llm-calls.js';
+import { LlmCallRunner } from './pipeline/llm-call-runner.js';
 import type { PromptRegistry } from './prompts/registry.js';
 
 /** Everything a request handler may use. Built once by an entry point, handed to createApp. */
@@ -14,7 +14,8 @@ export interface Deps {
   prompts: PromptRegistry;
   /** The LLM providers a request may name, and the default. */
   providers: Providers;
-  briefs: BriefService;
+  /** The brief verbs' context: this process's runs, their progress, and the memo of finished briefs. */
+  briefs: BriefContext;
   logger: Logger;
   /** Keeps work alive after the response has been sent (Workers' waitUntil; on Node, nothing to do). */
   background: (work: Promise<unknown>) => void;
@@ -35,7 +36,7 @@ export function buildDeps(input: DepsInput): Deps {
   const background = input.background ?? (() => {});
   // One limit for the whole process: every brief's calls queue behind it.
   const runner = new LlmCallRunner(db, pLimit(config.LLM_CONCURRENCY));
-  const briefs = new BriefService({
+  const briefs = createBriefContext({
     db,
     prompts,
     providers,

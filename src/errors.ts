@@ -55,4 +55,4 @@ export const ErrorBody = z.object({
     requestId: z.string(),
     details: z.record(z.string(), z.unknown()).optional(),
   }),
-});
+}).meta({ id: 'Error' });

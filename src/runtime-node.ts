@@ -1,5 +1,5 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { nodeReferenceAssets } from './api/reference-assets-node.js';
+import { nodeReferenceAssets } from './openapi/reference-assets-node.js';
 import { createApp } from './app.js';
 import { parseConfig } from './config.js';
 import { openNodeDatabase } from './db/node.js';
@@ -7,6 +7,7 @@ import { buildDeps } from './deps.js';
 import { createLogger } from './lib/log.js';
 import { selectProviders } from './llm/select.js';
 import { loadPromptRegistry } from './prompts/load-node.js';
+import { idle } from './briefs/context.js';
 
 /**
  * Everything a Node process needs, built from an environment: config, migrated SQLite,
@@ -31,7 +32,7 @@ export async function createNodeRuntime(
       app: createApp(deps, { clientAddress, referenceAssets: nodeReferenceAssets() }),
       /** Waits for running briefs, then closes the database. */
       async close() {
-        await deps.briefs.idle();
+        await idle(deps.briefs);
         database.close();
       },
     };

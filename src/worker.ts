@@ -1,6 +1,6 @@
 import type { D1Database, ExecutionContext, Fetcher } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
-import type { ReferenceAssetReader } from './api/reference-page.js';
+import type { ReferenceAssetReader } from './openapi/reference-page.js';
 import { createApp, type App } from './app.js';
 import { parseConfig, type Config } from './config.js';
 import type { Database } from './db/client.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
-import { DocumentView } from '../src/documents/service.js';
+import { DocumentView } from '../src/documents/queries.js';
 import { ErrorBody } from '../src/errors.js';
 import { pageOf } from '../src/ingest/pages.js';
 import { createTestApp, type TestApp } from './support/app.js';

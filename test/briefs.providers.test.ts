@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Comparison, Health } from '../src/api/schemas.js';
+import { Comparison } from '../src/compare/compare.js';
+import { Health } from '../src/routes/health.js';
 import { BriefView } from '../src/briefs/view.js';
 import { ErrorBody } from '../src/errors.js';
 import { createTestApp, type TestApp } from './support/app.js';

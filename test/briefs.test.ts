@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BriefView } from '../src/briefs/view.js';
-import { DocumentView } from '../src/documents/service.js';
+import { DocumentView } from '../src/documents/queries.js';
 import { ErrorBody } from '../src/errors.js';
 import { policyDocument } from './support/app.js';
 import { useLlmApp } from './support/llm-app.js';
+import { idle } from '../src/briefs/context.js';
 
 const ListBody = z.object({ items: z.array(BriefView), nextCursor: z.string().nullable() });
 
@@ -101,7 +102,7 @@ describe('POST /v1/briefs', () => {
     const view = BriefView.parse(await response.json());
     expect(view.status).toBe('running');
     expect(response.headers.get('location')).toBe(`/v1/briefs/${view.id}`);
-    await ctx.t.deps.briefs.idle();
+    await idle(ctx.t.deps.briefs);
     const done = BriefView.parse(await (await ctx.t.app.request(`/v1/briefs/${view.id}`)).json());
     expect(done.status).toBe('succeeded');
     ctx.llm.latencyMs = 0;

@@ -96,9 +96,12 @@ describe('corpus eval', () => {
     const markdown = await (await t.app.request(`/v1/evals/${again.id}?format=md`)).text();
     expect(markdown).toBe(evalMarkdown(again));
     expect(markdown).toContain('| metric | brief@1 | brief@2 |');
-    const list = (await (await t.app.request('/v1/evals?limit=1')).json()) as { items: { id: string }[]; nextBefore: string | null };
+    type Page = { items: { id: string }[]; nextCursor: string | null };
+    const list = (await (await t.app.request('/v1/evals?limit=1')).json()) as Page;
     expect(list.items.map((e) => e.id)).toEqual([again.id]);
-    expect(list.nextBefore).toBe(again.id);
+    expect(list.nextCursor).toEqual(expect.any(String));
+    const next = (await (await t.app.request(`/v1/evals?limit=1&cursor=${list.nextCursor}`)).json()) as Page;
+    expect(next.items.map((e) => e.id)).toEqual([first.id]);
     expect((await t.app.request('/v1/evals/evl_nope')).status).toBe(400);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EvalDetail, EvalSummary } from '../src/api/schemas.js';
+import { EvalDetail, EvalSummary, INTERRUPTED } from '../src/evals/view.js';
 import { ErrorBody } from '../src/errors.js';
-import { failInterruptedEvals, INTERRUPTED } from '../src/evals/run.js';
+import { failInterruptedEvals } from '../src/evals/run.js';
 import { createTestApp, type TestApp } from './support/app.js';
 
 // POST /v1/evals and the life of a run: started, followed by its progress, finished, or

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, policyDocument, type TestApp } from './support/app.js';
 import { makeHtmlPage } from './support/documents.js';
 import { useLlmApp } from './support/llm-app.js';
+import { idle } from '../src/briefs/context.js';
 
 // The web UI's pages in-process (app.request), as a browser without scripts would get them:
 // forms, redirects, status codes, the no-script fallbacks, and HTML error pages.
@@ -154,14 +155,14 @@ describe('web pages while a brief runs (no scripts)', () => {
     expect(html).toContain('role="status" aria-live="polite"');
     expect(html).toContain('<a href="">Reload</a>');
     ctx.llm.reset(); // the hung call fails, its retry answers, and the brief finishes
-    await ctx.t.deps.briefs.idle();
+    await idle(ctx.t.deps.briefs);
   });
 
   it('shows a failed brief with its error, and Try again makes it', async () => {
     ctx.llm.enqueue({ status: 400, body: { error: { message: 'model not found', type: 'invalid_request_error' } } });
     const response = await ctx.t.app.request('/briefs', { method: 'POST', body: submitForm({ text: `${OP_ED} The mayor disagreed.`, prompt: 'brief@1', model: 'test-model' }) });
     const location = response.headers.get('location')!;
-    await ctx.t.deps.briefs.idle();
+    await idle(ctx.t.deps.briefs);
     const failed = await (await ctx.t.app.request(location)).text();
     expect(failed).toContain('role="alert"');
     expect(failed).toContain(`<form class="stack" method="post" action="${location}/retry">`);
@@ -169,7 +170,7 @@ describe('web pages while a brief runs (no scripts)', () => {
     const retried = await ctx.t.app.request(`${location}/retry`, { method: 'POST', body: new URLSearchParams() });
     expect(retried.status).toBe(303);
     expect(retried.headers.get('location')).toBe(location);
-    await ctx.t.deps.briefs.idle();
+    await idle(ctx.t.deps.briefs);
     expect(await (await ctx.t.app.request(location)).text()).toContain('<h2 id="summary-heading">Summary</h2>');
   });
 
@@ -187,7 +188,7 @@ describe('web pages while a brief runs (no scripts)', () => {
       body: new URLSearchParams({ document: view.document.id, a: 'brief@1', b: 'brief@2', model: 'test-model' }),
     });
     expect(made.status).toBe(303);
-    await ctx.t.deps.briefs.idle();
+    await idle(ctx.t.deps.briefs);
     const compared = await (await ctx.t.app.request(made.headers.get('location')!)).text();
     expect(compared).toContain('<h1>brief@1 vs brief@2</h1>');
     expect(compared).toContain('data-status="kept"');

@@ -4,6 +4,7 @@ import { BriefView } from '../src/briefs/view.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { makeHtmlPage, makePdf } from './support/documents.js';
 import { startLocalWorker, workerdUnavailable, type LocalWorker } from './support/wrangler.js';
+import { idle } from '../src/briefs/context.js';
 
 // The same app on Workers: wrangler dev (workerd from the npm package) over a local D1 migrated
 // by `wrangler d1 migrations apply --local`, against the Node app over SQLite, both with the
@@ -110,7 +111,7 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     const accepted = BriefView.parse(await posted.worker.json());
     expect(accepted.status).toBe('running');
     expect(posted.worker.headers.get('location')).toBe(`/v1/briefs/${accepted.id}`);
-    await node.deps.briefs.idle();
+    await idle(node.deps.briefs);
     const nodeView = BriefView.parse(await (await node.app.request(`/v1/briefs/${BriefView.parse(await posted.node.json()).id}`)).json());
     expect(nodeView.status).toBe('succeeded');
 

@@ -1,14 +1,32 @@
-import type { BriefView } from './view.js';
+import { z } from 'zod';
+import { BRIEF_STATUSES } from '../db/schema.js';
 import type { RunProgress } from './run.js';
+import { BriefFailure } from './schema.js';
+import { BriefView } from './view.js';
 
-/** What `GET /v1/briefs/:id/events` sends, in order: state on connect, progress, then one final event. */
-export type BriefEvent =
-  | { type: 'status'; id: string; status: BriefView['status']; chunks: number | null }
-  | { type: 'queued'; id: string; chunks: number }
-  | ({ type: 'progress'; id: string } & Extract<RunProgress, { stage: 'map' | 'reduce' }>)
-  | ({ type: 'verified'; id: string } & Omit<Extract<RunProgress, { stage: 'verified' }>, 'stage'>)
-  | { type: 'succeeded'; id: string; brief: BriefView }
-  | { type: 'failed'; id: string; error: { code: string; message: string } };
+const Progress = { done: z.number().int(), total: z.number().int() };
+
+/**
+ * What `GET /v1/briefs/:id/events` sends, in order: state on connect, progress, then one final
+ * event. Each is the `data` of one server-sent event; its `type` is also the event name.
+ */
+export const BriefEvent = z
+  .union([
+    z.object({ type: z.literal('status'), id: z.string(), status: z.enum(BRIEF_STATUSES), chunks: z.number().nullable() }),
+    z.object({
+      type: z.literal('queued'),
+      id: z.string(),
+      chunks: z.number().int().describe('Chunks to read: one map call each, queued behind the LLM concurrency limit'),
+    }),
+    z.object({ type: z.literal('progress'), id: z.string(), stage: z.literal('map'), ...Progress }),
+    z.object({ type: z.literal('progress'), id: z.string(), stage: z.literal('reduce'), level: z.number().int(), ...Progress }),
+    z.object({ type: z.literal('verified'), id: z.string(), citations: z.number().int(), verifiedCitations: z.number().int() }),
+    z.object({ type: z.literal('succeeded'), id: z.string(), brief: BriefView }),
+    z.object({ type: z.literal('failed'), id: z.string(), error: BriefFailure }),
+  ])
+  .describe('One event: status on connect, queued (the chunk count), map/reduce progress, verified, then succeeded or failed')
+  .meta({ id: 'BriefEvent' });
+export type BriefEvent = z.infer<typeof BriefEvent>;
 
 type Listener = { progress: (progress: RunProgress) => void; end: () => void };
 
@@ -38,74 +56,5 @@ export class BriefEventHub {
   end(briefId: string): void {
     for (const listener of this.listeners.get(briefId) ?? []) listener.end();
     this.listeners.delete(briefId);
-  }
-}
-
-/** What following a brief needs from the brief service. */
-export interface FollowSource {
-  get(id: string): Promise<BriefView>;
-  isRunning(id: string): boolean;
-  readonly events: BriefEventHub;
-}
-
-const isFinal = (view: BriefView) => view.status !== 'running';
-
-function finalEvent(view: BriefView): BriefEvent {
-  return view.status === 'succeeded'
-    ? { type: 'succeeded', id: view.id, brief: view }
-    : { type: 'failed', id: view.id, error: view.error ?? { code: 'internal', message: 'The brief failed' } };
-}
-
-/**
- * The events of one brief until it finishes: its state now, then live progress when it runs in
- * this process, or nothing but the final event when another process runs it (its row is polled).
- * A finished brief yields its final event at once. Stops early when `signal` aborts.
- */
-export async function* followBrief(source: FollowSource, id: string, options: { pollMs: number; signal: AbortSignal }): AsyncGenerator<BriefEvent> {
-  const { pollMs, signal } = options;
-  const queue: BriefEvent[] = [];
-  let ended = false;
-  let wake: (() => void) | undefined;
-  const notify = () => wake?.();
-  // Subscribe before reading the row, so the end of a run cannot slip between the two.
-  const unsubscribe = source.events.subscribe(id, {
-    progress: (progress) => {
-      if (progress.stage === 'verified') queue.push({ type: 'verified', id, citations: progress.citations, verifiedCitations: progress.verifiedCitations });
-      else if (progress.stage === 'queued') queue.push({ type: 'queued', id, chunks: progress.chunks });
-      else queue.push({ type: 'progress', id, ...progress });
-      notify();
-    },
-    end: () => {
-      ended = true;
-      notify();
-    },
-  });
-  signal.addEventListener('abort', notify);
-  try {
-    let view = await source.get(id);
-    if (isFinal(view)) return yield finalEvent(view);
-    yield { type: 'status', id, status: view.status, chunks: view.chunks };
-    if (source.isRunning(id)) {
-      while (!signal.aborted) {
-        const next = queue.shift();
-        if (next) yield next;
-        else if (ended) break;
-        else await new Promise<void>((resolve) => (wake = resolve));
-      }
-    }
-    while (!signal.aborted) {
-      view = await source.get(id);
-      if (isFinal(view)) return yield finalEvent(view);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  } finally {
-    unsubscribe();
-    signal.removeEventListener('abort', notify);
   }
 }

@@ -1,14 +1,15 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { briefs, type BriefError, type BriefTimings } from '../db/schema.js';
+import { briefs, type BriefRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../lib/log.js';
 import { LlmError, type Provider } from '../llm/provider.js';
 import { chunkText } from '../pipeline/chunk.js';
-import { emptyStats, type LlmCallRunner } from '../pipeline/llm-calls.js';
+import { emptyStats, type CallStats, type LlmCallRunner } from '../pipeline/llm-call-runner.js';
 import { mapReduce, type Progress } from '../pipeline/map-reduce.js';
 import { verifyBrief } from '../pipeline/verify.js';
 import type { Prompt } from '../prompts/prompt.js';
+import type { BriefFailure, BriefTimings, BriefUsage } from './schema.js';
 
 export interface RunContext {
   db: Database;
@@ -38,9 +39,10 @@ export type RunProgress =
 
 /**
  * chunk → map → reduce → verify → store, for one brief row already marked `running`.
- * It never throws: the outcome, success or failure, is written to the row.
+ * It never throws: the outcome, success or failure, is written to the row, which it returns
+ * (undefined if the row is gone).
  */
-export async function runBrief(context: RunContext, job: RunJob): Promise<void> {
+export async function runBrief(context: RunContext, job: RunJob): Promise<BriefRow | undefined> {
   const { db, runner, logger } = context;
   const stats = emptyStats();
   const started = performance.now();
@@ -78,7 +80,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<void> 
     const citations = [...brief.keyPoints, ...brief.counterPerspectives].flatMap((item) => item.citations);
     job.onProgress?.({ stage: 'verified', citations: citations.length, verifiedCitations: citations.filter((citation) => citation.verified).length });
     timings.totalMs = performance.now() - started;
-    await db
+    const [row] = await db
       .update(briefs)
       .set({
         status: 'succeeded',
@@ -92,17 +94,19 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<void> 
         updatedAt: Date.now(),
         finishedAt: Date.now(),
       })
-      .where(eq(briefs.id, job.briefId));
+      .where(eq(briefs.id, job.briefId))
+      .returning();
     logger.info('brief succeeded', { briefId: job.briefId, chunks: chunkCount, ...usageOf(stats), ms: Math.round(timings.totalMs) });
+    return row;
   } catch (error) {
-    const failure = toBriefError(error);
+    const failure = toBriefFailure(error);
     timings.totalMs = performance.now() - started;
     logger[failure.code === 'internal' ? 'error' : 'warn']('brief failed', {
       briefId: job.briefId,
       code: failure.code,
       reason: error instanceof Error ? error.message : String(error),
     });
-    await db
+    const [row] = await db
       .update(briefs)
       .set({
         status: 'failed',
@@ -115,11 +119,13 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<void> 
         updatedAt: Date.now(),
         finishedAt: Date.now(),
       })
-      .where(eq(briefs.id, job.briefId));
+      .where(eq(briefs.id, job.briefId))
+      .returning();
+    return row;
   }
 }
 
-function usageOf(stats: ReturnType<typeof emptyStats>) {
+function usageOf(stats: CallStats): BriefUsage {
   const { calls, cachedCalls, requests, promptTokens, completionTokens } = stats;
   return { calls, cachedCalls, requests, promptTokens, completionTokens };
 }
@@ -145,7 +151,7 @@ const llmMessages: Record<LlmError['kind'], string> = {
 };
 
 /** The error stored on a failed brief: a client-facing code and a specific message, no internals. */
-export function toBriefError(error: unknown): BriefError {
+export function toBriefFailure(error: unknown): BriefFailure {
   if (error instanceof LlmError) {
     const code = error.kind === 'unavailable' || error.kind === 'rate_limited' ? 'llm_unavailable' : 'llm_invalid_output';
     return { code, message: `${llmMessages[error.kind]}: ${error.message}` };

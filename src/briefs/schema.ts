@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from '../errors.js';
 
 /**
  * The brief: the one output shape every provider produces (DESIGN.md "The brief").
@@ -30,7 +31,7 @@ export const Citation = z.object({
   start: z.number().int().nullable(),
   end: z.number().int().nullable(),
   verified: z.boolean(),
-});
+}).meta({ id: 'Citation' });
 export type Citation = z.infer<typeof Citation>;
 
 function briefShape<C extends z.ZodType>(citation: C) {
@@ -67,5 +68,32 @@ function briefShape<C extends z.ZodType>(citation: C) {
 export const ModelBrief = briefShape(ModelCitation);
 export type ModelBrief = z.infer<typeof ModelBrief>;
 
-export const Brief = briefShape(Citation);
+export const Brief = briefShape(Citation).meta({ id: 'Brief' });
 export type Brief = z.infer<typeof Brief>;
+
+/** What a brief cost: its pipeline calls and the requests and tokens they took. */
+export const BriefUsage = z.object({
+  /** Pipeline calls (map + reduce) the brief needed. */
+  calls: z.number(),
+  /** Of those, answered from the LLM-call cache. */
+  cachedCalls: z.number(),
+  /** HTTP requests actually sent, retries and repairs included. */
+  requests: z.number(),
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+});
+export type BriefUsage = z.infer<typeof BriefUsage>;
+
+/** Where a brief's time went, in milliseconds. */
+export const BriefTimings = z.object({
+  chunkMs: z.number(),
+  mapMs: z.number(),
+  reduceMs: z.number(),
+  verifyMs: z.number(),
+  totalMs: z.number(),
+});
+export type BriefTimings = z.infer<typeof BriefTimings>;
+
+/** Why a brief failed: a client-facing code of the API's closed set and a specific message. */
+export const BriefFailure = z.object({ code: ErrorCode, message: z.string() });
+export type BriefFailure = z.infer<typeof BriefFailure>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Brief } from './schema.js';
+import { Brief, BriefFailure, BriefTimings, BriefUsage } from './schema.js';
 import { BRIEF_STATUSES, type BriefRow } from '../db/schema.js';
 
 /** A brief as the API returns it: the brief itself plus everything needed to reproduce it. */
@@ -16,23 +16,13 @@ export const BriefView = z.object({
   answeredBy: z.string().nullable(),
   params: z.record(z.string(), z.unknown()),
   chunks: z.number().nullable(),
-  usage: z
-    .object({
-      calls: z.number(),
-      cachedCalls: z.number(),
-      requests: z.number(),
-      promptTokens: z.number(),
-      completionTokens: z.number(),
-    })
-    .nullable(),
-  timings: z
-    .object({ chunkMs: z.number(), mapMs: z.number(), reduceMs: z.number(), verifyMs: z.number(), totalMs: z.number() })
-    .nullable(),
+  usage: BriefUsage.nullable(),
+  timings: BriefTimings.nullable(),
   brief: Brief.nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  error: BriefFailure.nullable(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
-});
+}).meta({ id: 'BriefView' });
 export type BriefView = z.infer<typeof BriefView>;
 
 export function toBriefView(row: BriefRow, title: string | null, cached: boolean): BriefView {

@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { BriefView } from '../briefs/view.js';
-import type { DocumentView } from '../documents/service.js';
+import type { DocumentView } from '../documents/queries.js';
 import { ApiError, query, UsageError, withApi, type Api } from './api.js';
 import { renderBrief } from './render.js';
 

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import type { EvalDetail, EvalSummary } from '../api/schemas.js';
+import type { EvalDetail, EvalSummary } from '../evals/view.js';
 import { loadCorpus, type CorpusDocument } from '../evals/corpus.js';
 import { evalMarkdown } from '../evals/markdown.js';
 import type { EvalReport } from '../evals/run.js';

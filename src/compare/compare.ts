@@ -1,32 +1,45 @@
 import { diffWords } from 'diff';
-import { NOTE_KINDS, type Brief } from '../briefs/schema.js';
-import type { BriefView } from '../briefs/view.js';
-import { rouge, type RougeScores } from './rouge.js';
+import { z } from 'zod';
+import { Brief, NOTE_KINDS } from '../briefs/schema.js';
+import { BriefView } from '../briefs/view.js';
 import { matchItems, type Matched } from './match.js';
-import { briefMetrics, coverageSegments, type BriefMetrics } from './metrics.js';
+import { BriefMetrics, briefMetrics, coverageSegments } from './metrics.js';
+import { rouge } from './rouge.js';
 
 type KeyPoint = Brief['keyPoints'][number];
 type Note = Brief['counterPerspectives'][number];
 
-export interface DiffPart {
-  type: 'equal' | 'added' | 'removed';
-  text: string;
+const MatchStatus = z.enum(['kept', 'changed', 'added', 'dropped']);
+const StatusCounts = z.object({ kept: z.number(), changed: z.number(), added: z.number(), dropped: z.number() });
+const Score = z.object({ precision: z.number(), recall: z.number(), f1: z.number() });
+
+/** One part of a text diff: unchanged, or only in the newer text, or only in the older one. */
+export const DiffPart = z.object({ type: z.enum(['equal', 'added', 'removed']), text: z.string() });
+export type DiffPart = z.infer<typeof DiffPart>;
+
+/** An item of brief a paired with its counterpart in brief b (matchItems in ./match.ts). */
+function matched<T extends z.ZodType>(item: T) {
+  return z.object({ status: MatchStatus, a: item.nullable(), b: item.nullable(), similarity: z.number().nullable() });
 }
 
-export interface Comparison {
-  document: { id: string; title: string | null };
-  a: BriefView;
-  b: BriefView;
-  /** Word-level diff from a's summary to b's. */
-  summaryDiff: DiffPart[];
-  keyPoints: Matched<KeyPoint>[];
-  /** Notes matched within each kind. */
-  notes: Record<string, Matched<Note>[]>;
-  counts: { keyPoints: Record<Matched<unknown>['status'], number>; notes: Record<Matched<unknown>['status'], number> };
-  metrics: { a: BriefMetrics; b: BriefMetrics };
-  /** b's summary scored against a's (so recall is "how much of a survives in b"). */
-  rouge: RougeScores;
-}
+/** Two briefs of one document and what changed from a to b. */
+export const Comparison = z
+  .object({
+    document: z.object({ id: z.string(), title: z.string().nullable() }),
+    a: BriefView,
+    b: BriefView,
+    summaryDiff: z.array(DiffPart).describe("Word-level diff from a's summary to b's"),
+    keyPoints: z.array(matched(Brief.shape.keyPoints.element)),
+    notes: z
+      .record(z.string(), z.array(matched(Brief.shape.counterPerspectives.element)))
+      .describe('Notes matched within each kind, keyed by kind'),
+    counts: z.object({ keyPoints: StatusCounts, notes: StatusCounts }),
+    metrics: z.object({ a: BriefMetrics, b: BriefMetrics }),
+    // b's summary scored against a's, so recall is "how much of a survives in b".
+    rouge: z.object({ rouge1: Score, rouge2: Score, rougeL: Score }).describe("b's summary scored against a's"),
+  })
+  .meta({ id: 'Comparison' });
+export type Comparison = z.infer<typeof Comparison>;
 
 /** Everything that changed between two briefs of one document. Pure: no I/O. */
 export function compareBriefs(a: BriefView, b: BriefView, source: string): Comparison {

@@ -27,7 +27,7 @@ export const BriefMetrics = z.object({
   cachedCalls: z.number(),
   tokens: z.number(),
   latencyMs: z.number().nullable(),
-});
+}).meta({ id: 'BriefMetrics' });
 export type BriefMetrics = z.infer<typeof BriefMetrics>;
 
 /** Segment boundaries of a source for coverage: the chunker at a fixed, provider-independent size. */

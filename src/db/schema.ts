@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Brief } from '../briefs/schema.js';
+import type { Brief, BriefFailure, BriefTimings, BriefUsage } from '../briefs/schema.js';
 import type { PromptParams } from '../prompts/prompt.js';
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
@@ -26,30 +26,6 @@ export type DocumentRow = typeof documents.$inferSelect;
 export const BRIEF_STATUSES = ['running', 'succeeded', 'failed'] as const;
 export type BriefStatus = (typeof BRIEF_STATUSES)[number];
 
-export interface BriefUsage {
-  /** Pipeline calls (map + reduce) the brief needed. */
-  calls: number;
-  /** Of those, answered from the LLM-call cache. */
-  cachedCalls: number;
-  /** HTTP requests actually sent, retries and repairs included. */
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-}
-
-export interface BriefTimings {
-  chunkMs: number;
-  mapMs: number;
-  reduceMs: number;
-  verifyMs: number;
-  totalMs: number;
-}
-
-export interface BriefError {
-  code: string;
-  message: string;
-}
-
 /**
  * One brief of one document under one prompt version, provider, model and params: the
  * brief-level cache. `cacheKey` is unique, so two processes sharing the file cannot both
@@ -74,7 +50,7 @@ export const briefs = sqliteTable(
     status: text('status', { enum: BRIEF_STATUSES }).notNull(),
     chunks: integer('chunks'),
     result: text('result', { mode: 'json' }).$type<Brief>(),
-    error: text('error', { mode: 'json' }).$type<BriefError>(),
+    error: text('error', { mode: 'json' }).$type<BriefFailure>(),
     usage: text('usage', { mode: 'json' }).$type<BriefUsage>(),
     timings: text('timings', { mode: 'json' }).$type<BriefTimings>(),
     /** The model the endpoint reported answering with (may differ from the requested alias). */

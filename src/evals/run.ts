@@ -1,9 +1,12 @@
 import { and, eq, lt } from 'drizzle-orm';
 import { compareBriefs } from '../compare/compare.js';
 import { briefMetrics, round, type BriefMetrics } from '../compare/metrics.js';
-import { toBriefError } from '../briefs/run.js';
-import { evals, type EvalRow } from '../db/schema.js';
+import { toBriefFailure } from '../briefs/run.js';
+import { evals } from '../db/schema.js';
+import { submitBrief } from '../briefs/submit.js';
+import { INTERRUPTED, toEvalSummary, type EvalSummary } from './view.js';
 import { AppError } from '../errors.js';
+import { randomHex } from '../lib/hash.js';
 import { renewLease } from '../lib/lease.js';
 import type { Deps } from '../deps.js';
 import { rouge, firstWords, type RougeScores } from '../compare/rouge.js';
@@ -72,8 +75,11 @@ interface AggregateRow {
   rougeVsReference: { rouge1: number; rouge2: number; rougeL: number } | null;
 }
 
+/** What an evaluation needs: the briefs it runs, where it stores itself, and its lease length. */
+export type EvalContext = Pick<Deps, 'db' | 'prompts' | 'providers' | 'briefs' | 'logger' | 'config'>;
+
 /** Runs an evaluation to its end (see startEval). */
-export async function runEval(deps: Deps, options: EvalOptions): Promise<EvalReport> {
+export async function runEval(deps: EvalContext, options: EvalOptions): Promise<EvalReport> {
   return (await startEval(deps, options)).finished;
 }
 
@@ -84,8 +90,9 @@ export async function runEval(deps: Deps, options: EvalOptions): Promise<EvalRep
  * brief path (so both caches apply and a rerun is instant), counts finished briefs in the row
  * (`done`) as it goes, scores each brief, and stores the report, or the error that stopped it.
  */
-export async function startEval(deps: Deps, options: EvalOptions): Promise<{ id: string; finished: Promise<EvalReport> }> {
-  const prompts = options.prompts.map((ref) => deps.prompts.resolve(ref));
+export async function startEval(deps: EvalContext, options: EvalOptions): Promise<{ summary: EvalSummary; finished: Promise<EvalReport> }> {
+  // brief, brief@latest and brief@3 are one version: each is run once.
+  const prompts = [...new Set(options.prompts.map((ref) => deps.prompts.resolve(ref)))];
   const provider = deps.providers.get(options.provider);
   const model = modelFor(provider, options.model);
   // A document that normalizes to nothing would fail the run halfway; refuse it before it starts.
@@ -93,7 +100,7 @@ export async function startEval(deps: Deps, options: EvalOptions): Promise<{ id:
   if (empty) throw new AppError('invalid_request', `Corpus document "${empty.id}" is empty (no text after normalizing whitespace)`);
   const id = newEvalId();
   const createdAt = Date.now();
-  await deps.db.insert(evals).values({
+  const [row] = await deps.db.insert(evals).values({
     id,
     prompts: prompts.map((p) => p.ref),
     corpus: options.corpusLabel,
@@ -103,26 +110,17 @@ export async function startEval(deps: Deps, options: EvalOptions): Promise<{ id:
     status: 'running',
     leaseUntil: createdAt + deps.config.BRIEF_LEASE_MS,
     createdAt,
-  });
+  }).returning();
   // The lease says the run is alive; a reader of a row whose lease lapsed knows it was interrupted (evalStatus).
   const stopRenewing = renewLease(deps.config.BRIEF_LEASE_MS, (until) =>
     deps.db.update(evals).set({ leaseUntil: until }).where(and(eq(evals.id, id), eq(evals.status, 'running'))),
   );
   const finished = execute(deps, options, { id, createdAt, prompts, provider: provider.name, model }).finally(stopRenewing);
-  return { id, finished };
-}
-
-/** What a run stopped by its process's end is stored as (and shown as, until the row says so). */
-export const INTERRUPTED = 'Interrupted: the process running it stopped. Run it again: the briefs it made are cached.';
-
-/** A row's status as readers should see it: `running` with a lapsed lease means the run was interrupted. */
-export function evalStatus(row: { status: EvalRow['status']; leaseUntil: number | null; error: string | null }, now = Date.now()): { status: EvalRow['status']; error: string | null } {
-  if (row.status === 'running' && row.leaseUntil !== null && row.leaseUntil < now) return { status: 'failed', error: INTERRUPTED };
-  return { status: row.status, error: row.error };
+  return { summary: toEvalSummary(row!), finished };
 }
 
 /** Marks runs whose process stopped (lease lapsed) as failed; the Node entry point sweeps now and then. */
-export async function failInterruptedEvals(deps: Deps): Promise<void> {
+export async function failInterruptedEvals(deps: Pick<Deps, 'db'>): Promise<void> {
   await deps.db
     .update(evals)
     .set({ status: 'failed', error: INTERRUPTED, leaseUntil: null, finishedAt: Date.now() })
@@ -130,7 +128,7 @@ export async function failInterruptedEvals(deps: Deps): Promise<void> {
 }
 
 async function execute(
-  deps: Deps,
+  deps: EvalContext,
   options: EvalOptions,
   run: { id: string; createdAt: number; prompts: Prompt[]; provider: string; model: string },
 ): Promise<EvalReport> {
@@ -145,7 +143,7 @@ async function execute(
       const versions: VersionResult[] = [];
       const views = [];
       for (const prompt of prompts) {
-        const { outcome, view } = await deps.briefs.submit({ text, title: item.title, prompt: prompt.ref, provider: run.provider, model: options.model }, 3_600_000);
+        const { outcome, view } = await submitBrief(deps.briefs, { text, title: item.title, prompt: prompt.ref, provider: run.provider, model: options.model }, 3_600_000);
         views.push(view);
         const summary = view.brief?.summary ?? '';
         versions.push({
@@ -201,7 +199,7 @@ async function execute(
     return report;
   } catch (error) {
     // Readers see the message of an expected failure; anything else is logged, not shown (it may quote a query).
-    const failure = toBriefError(error);
+    const failure = toBriefFailure(error);
     if (failure.code === 'internal') deps.logger.error('eval failed', { evalId: id, error: error instanceof Error ? error.stack : String(error) });
     await deps.db
       .update(evals)
@@ -270,6 +268,5 @@ function sum(values: number[]): number {
 }
 
 function newEvalId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return `evl_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `evl_${randomHex(12)}`;
 }

@@ -1,22 +1,33 @@
 import { AppError } from '../errors.js';
 import { typeFromFileName } from './detect.js';
+import { ingest, type IngestedDocument } from './index.js';
 
-const FIELDS = new Set(['file', 'text', 'title', 'prompt', 'provider', 'model']);
+/** A document as read from a form: ingested bytes, or pasted text (read like JSON's `text`). */
+export type FormDocument = Partial<IngestedDocument> & { text: string; mediaType: string };
 
-export interface UploadForm {
-  /** The uploaded file's bytes and declared type, or the `text` field (pasted text, read like JSON's `text`). */
-  document: { kind: 'file'; bytes: Uint8Array; declared: string; charset: string | undefined; name: string } | { kind: 'text'; text: string };
-  fields: { title?: string; prompt?: string; provider?: string; model?: string };
+export interface DocumentFormOptions {
+  /** The named string fields the form may carry besides `file` and `text`. */
+  fields: readonly string[];
+  /**
+   * A browser's form: it sends every field, unset ones empty, and an empty file part when no
+   * file is chosen. Blank values then count as absent. An API client sends only what it means.
+   */
+  blankIsAbsent?: boolean;
 }
 
 /**
- * A multipart/form-data POST: a `file` part (or a `text` field: a pasted document), plus
- * optional `title`, `prompt`, `provider`, `model`. Unknown fields are refused, as in the JSON body. A file
- * part's declared type is its Content-Type; when that says nothing (empty or
- * application/octet-stream, as browsers send for unknown extensions) the file name's
- * extension stands in. Either way the bytes are checked (src/ingest/detect.ts).
+ * The one reader of a document sent as a form, for the API's multipart POST /v1/briefs and the
+ * web UI's forms: a `file` part (its type detected from the bytes by ingest) or a pasted `text`
+ * field, plus the named `fields`. Unknown, repeated or wrongly typed fields are 400, as in the
+ * JSON body. A file part's declared type is its Content-Type; when that says nothing (empty or
+ * application/octet-stream, as browsers send for unknown extensions) the file name's extension
+ * stands in. Either way the bytes are checked (src/ingest/detect.ts).
  */
-export async function readUploadForm(form: FormData): Promise<UploadForm> {
+export async function readDocumentForm(
+  form: FormData,
+  options: DocumentFormOptions,
+): Promise<{ document: FormDocument; fields: Record<string, string> }> {
+  const allowed = new Set(['file', 'text', ...options.fields]);
   const fields: Record<string, string> = {};
   let file: File | undefined;
   let text: string | undefined;
@@ -24,10 +35,12 @@ export async function readUploadForm(form: FormData): Promise<UploadForm> {
   const entries: [string, FormDataEntryValue][] = [];
   form.forEach((value, key) => entries.push([key, value]));
   for (const [key, value] of entries) {
-    if (!FIELDS.has(key)) throw new AppError('invalid_request', `Unknown form field "${key}": send file (or text), title, prompt, provider, model`);
+    if (!allowed.has(key)) throw new AppError('invalid_request', `Unknown form field "${key}": send file (or text), ${options.fields.join(', ')}`);
     if (seen.has(key)) throw new AppError('invalid_request', `The form field "${key}" is given more than once`);
     seen.add(key);
-    if (key === 'file') {
+    if (options.blankIsAbsent && (typeof value === 'string' ? value.trim() === '' : value.size === 0 && value.name === '')) {
+      // not given: a browser's empty field, or its empty file part when no file is chosen
+    } else if (key === 'file') {
       if (typeof value === 'string') throw new AppError('invalid_request', 'The form field "file" must be a file upload, not a string');
       file = value as File;
     } else if (typeof value !== 'string') {
@@ -38,12 +51,14 @@ export async function readUploadForm(form: FormData): Promise<UploadForm> {
       fields[key] = value;
     }
   }
-  if (file && text !== undefined) throw new AppError('invalid_request', 'Send either a file or a text field, not both');
-  if (!file && text === undefined) throw new AppError('invalid_request', 'The form has no "file" part (or "text" field) with the document');
-  if (text !== undefined) return { document: { kind: 'text', text }, fields };
+  if (file && text !== undefined) throw new AppError('invalid_request', 'Send the document as a file or as pasted text, not both');
+  if (!file && text === undefined) {
+    throw new AppError('invalid_request', 'Paste the document’s text or choose a file (a "file" part or a "text" field)');
+  }
+  if (text !== undefined) return { document: { text, mediaType: 'text/plain' }, fields };
   const ownType = essence(file!.type);
   const declared = ownType && ownType !== 'application/octet-stream' ? ownType : (typeFromFileName(file!.name) ?? 'application/octet-stream');
-  return { document: { kind: 'file', bytes: new Uint8Array(await file!.arrayBuffer()), declared, charset: charsetOf(file!.type), name: file!.name }, fields };
+  return { document: await ingest(new Uint8Array(await file!.arrayBuffer()), declared, charsetOf(file!.type)), fields };
 }
 
 /** A media type without parameters, lower-cased: `Text/HTML; charset=utf-8` → `text/html`. */

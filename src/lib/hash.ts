@@ -14,8 +14,17 @@ const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) 
 export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
   if (nodeCrypto) return nodeCrypto.createHash('sha256').update(data).digest('hex');
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+}
+
+/** Bytes as lowercase hex, two digits each. */
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** `count` random bytes (Web Crypto, on Node and Workers) as lowercase hex: ids and fences. */
+export function randomHex(count: number): string {
+  return toHex(crypto.getRandomValues(new Uint8Array(count)));
 }
 
 /** A stable JSON encoding (object keys sorted), so equal values always hash alike. */

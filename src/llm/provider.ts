@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ModelBrief } from '../briefs/schema.js';
+import type { BriefUsage, ModelBrief } from '../briefs/schema.js';
 import type { PromptParams } from '../prompts/prompt.js';
 
 /**
@@ -39,12 +39,8 @@ export interface ChunkInput {
   end: number;
 }
 
-export interface Usage {
-  /** HTTP requests made, retries and repairs included (what was paid for). */
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-}
+/** What one provider call cost: HTTP requests made (retries and repairs included) and tokens. */
+export type Usage = Pick<BriefUsage, 'requests' | 'promptTokens' | 'completionTokens'>;
 
 export interface GenerateResult<T> {
   value: T;

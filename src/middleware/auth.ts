@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../lib/hash.js';
-import type { AppEnv } from '../routes/env.js';
+import type { AppEnv } from '../routes/app-env.js';
 
 /**
  * Bearer-token check for requests that write or spend LLM calls: every method but GET, HEAD and

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.js';
-import type { AppEnv } from '../routes/env.js';
+import type { AppEnv } from '../routes/app-env.js';
 
 /**
  * 413 payload_too_large for a body over `maxBytes`, checked on the stream as it arrives, not

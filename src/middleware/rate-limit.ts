@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../lib/hash.js';
-import type { AppEnv } from '../routes/env.js';
+import type { AppEnv } from '../routes/app-env.js';
 
 export interface RateLimitOptions {
   /** Requests allowed per client per minute; 0 turns the limit off. */

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.js';
-import type { AppEnv } from '../routes/env.js';
+import type { AppEnv } from '../routes/app-env.js';
 
 /**
  * The headers every response carries: hono's `secureHeaders()` defaults (no CSP here; pages that

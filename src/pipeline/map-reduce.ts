@@ -2,7 +2,7 @@ import type { ModelBrief } from '../briefs/schema.js';
 import type { Provider } from '../llm/provider.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { Chunk } from './chunk.js';
-import type { CallStats, LlmCallRunner } from './llm-calls.js';
+import type { CallStats, LlmCallRunner } from './llm-call-runner.js';
 
 /** Progress of one brief, as the pipeline reports it (for logs and server-sent events). */
 export type Progress =

@@ -1,5 +1,6 @@
 import type { Messages, StageInput } from '../llm/provider.js';
 import type { Prompt } from './prompt.js';
+import { randomHex } from '../lib/hash.js';
 
 /** The three stage sections of a prompt file, in file order. */
 export const SECTIONS = ['system', 'map', 'reduce'] as const;
@@ -36,8 +37,7 @@ export const FENCE_FOR_CACHE_KEY = '0'.repeat(32);
 
 /** A fresh per-request marker: 32 lowercase hex characters (128 random bits, Web Crypto). */
 export function newFence(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return randomHex(16);
 }
 
 /**

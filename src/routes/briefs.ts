@@ -1,20 +1,19 @@
-import { Hono } from 'hono';
+import { Hono, type HonoRequest } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { followBrief } from '../briefs/events.js';
+import { BriefEvent } from '../briefs/events.js';
+import { followBrief } from '../briefs/follow.js';
+import { getBrief, listBriefs } from '../briefs/queries.js';
+import { submitBrief, type SubmitInput } from '../briefs/submit.js';
+import { BriefView } from '../briefs/view.js';
 import { BRIEF_STATUSES } from '../db/schema.js';
-import type { SubmitInput } from '../briefs/service.js';
-import type { BriefList } from '../api/schemas.js';
 import { AppError } from '../errors.js';
-import { ingest, type IngestedDocument } from '../ingest/index.js';
-import { charsetOf, readUploadForm } from '../ingest/form.js';
-import { parseInput, type AppEnv } from './env.js';
-import { sendJson } from './json.js';
-
-const PromptRef = z.string().trim().min(1).max(100).describe("A prompt version: name@N, or name / name@latest for the newest (default: the server's DEFAULT_PROMPT)");
-const Model = z.string().trim().min(1).max(200).describe("The model (default: the provider's)");
-const ProviderName = z.string().trim().min(1).max(50).describe("openai or local, of those the server has (GET /healthz lists them; default: the server's)");
-const Title = z.string().max(500).describe("The document's title (default: read from HTML or PDF)");
+import { charsetOf, essence, readDocumentForm } from '../ingest/form.js';
+import { ingest } from '../ingest/index.js';
+import { binaryBody, retryAfterHeader, textBody, type ApiOperation } from '../openapi/operation.js';
+import { parseInput, readJson, type AppEnv } from './app-env.js';
+import { Cursor, DocumentId, ModelName, PageLimit, PromptRef, ProviderName, Title, WaitSeconds } from './fields.js';
+import { sendJson } from './send-json.js';
 
 /** JSON body of POST /v1/briefs. Unknown fields are rejected, so a typo does not go unnoticed. */
 export const CreateBriefBody = z.strictObject({
@@ -22,79 +21,52 @@ export const CreateBriefBody = z.strictObject({
   title: Title.optional(),
   prompt: PromptRef.optional(),
   provider: ProviderName.optional(),
-  model: Model.optional(),
+  model: ModelName.optional(),
 });
 
 /** Query of POST /v1/briefs: `wait` seconds, and for raw bodies the fields JSON would carry. */
 export const CreateBriefQuery = z.object({
-  wait: z.coerce.number().min(0).max(600).optional().describe("Seconds to wait for the brief before answering 202 (default: the server's BRIEF_WAIT_SECONDS)"),
+  wait: WaitSeconds.optional().describe("Seconds to wait for the brief before answering 202 (default: the server's BRIEF_WAIT_SECONDS)"),
   title: Title.optional(),
   prompt: PromptRef.optional(),
   provider: ProviderName.optional(),
-  model: Model.optional(),
+  model: ModelName.optional(),
 });
+
+/** Multipart fields besides the document, validated like the JSON body's (the web UI's form too). */
+export const UploadFields = z.strictObject({
+  title: Title.optional(),
+  prompt: PromptRef.optional(),
+  provider: ProviderName.optional(),
+  model: ModelName.optional(),
+});
+export const UPLOAD_FIELDS = Object.keys(UploadFields.shape);
 
 export const ListBriefsQuery = z.object({
-  document: z.string().regex(/^[0-9a-f]{64}$/, 'a document id is 64 hex digits').optional().describe('Only briefs of this document'),
+  document: DocumentId.optional().describe('Only briefs of this document'),
   prompt: PromptRef.optional().describe('Only briefs of this prompt version (name@N, or name@latest)'),
-  model: Model.optional().describe('Only briefs made with this model'),
-  provider: z.string().max(50).optional().describe('openai or local'),
+  model: ModelName.optional().describe('Only briefs made with this model'),
+  provider: ProviderName.optional().describe('Only briefs made by this provider: openai or local'),
   status: z.enum(BRIEF_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().describe('The `nextCursor` of the previous page'),
+  limit: PageLimit,
+  cursor: Cursor.optional(),
 });
 
-/** Multipart fields besides the document, validated like the JSON body's. */
-export const UploadFields = z.strictObject({ title: Title.optional(), prompt: PromptRef.optional(), provider: ProviderName.optional(), model: Model.optional() });
+export const BriefList = z
+  .object({
+    items: z.array(BriefView),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'BriefList' });
+export type BriefList = z.infer<typeof BriefList>;
 
 export const briefRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const { briefs, config } = c.get('deps');
     const query = parseInput(CreateBriefQuery, c.req.query(), 'query');
-    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    let input: SubmitInput;
-    if (mediaType === 'application/json') {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw new AppError('invalid_request', 'The body is not valid JSON');
-      }
-      input = { ...parseInput(CreateBriefBody, body, 'body'), mediaType: 'text/plain' };
-    } else if (mediaType === 'multipart/form-data') {
-      // A file part (PDF, HTML, Markdown, text: read by src/ingest/) or a pasted `text` field.
-      let formData: FormData;
-      try {
-        formData = await c.req.formData();
-      } catch {
-        throw new AppError('invalid_request', 'The body is not valid multipart/form-data');
-      }
-      const form = await readUploadForm(formData);
-      const fields = parseInput(UploadFields, form.fields, 'form');
-      const doc: Partial<IngestedDocument> & { text: string; mediaType: string } =
-        form.document.kind === 'text' ? { text: form.document.text, mediaType: 'text/plain' } : await ingest(form.document.bytes, form.document.declared, form.document.charset);
-      input = {
-        ...doc,
-        title: fields.title ?? query.title ?? doc.title,
-        prompt: fields.prompt ?? query.prompt,
-        provider: fields.provider ?? query.provider,
-        model: fields.model ?? query.model,
-      };
-    } else if (mediaType && mediaType !== 'application/x-www-form-urlencoded') {
-      // A raw document; its type is detected from the bytes, the header only narrows it (src/ingest/detect.ts).
-      const doc = await ingest(new Uint8Array(await c.req.arrayBuffer()), mediaType, charsetOf(c.req.header('content-type')));
-      input = { ...doc, title: query.title ?? doc.title, prompt: query.prompt, provider: query.provider, model: query.model };
-    } else {
-      throw new AppError(
-        'unsupported_media_type',
-        `Send the document as application/json ({ "text": ... }), multipart/form-data (a "file" part), or a raw application/pdf, text/html, text/markdown or text/plain body; got ${mediaType || 'no content type'}`,
-      );
-    }
-    const waitMs = (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000;
-    const { outcome, view } = await briefs.submit(input, waitMs);
+    const { outcome, view } = await submitBrief(briefs, await readSubmission(c.req, query), (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000);
     if (outcome === 'failed') {
-      const error = view.error ?? { code: 'internal', message: 'The brief failed' };
-      throw new AppError(error.code as never, error.message, { briefId: view.id });
+      throw new AppError(view.error?.code ?? 'internal', view.error?.message ?? 'The brief failed', { briefId: view.id });
     }
     if (outcome === 'running') {
       c.header('Location', `/v1/briefs/${view.id}`);
@@ -106,14 +78,14 @@ export const briefRoutes = new Hono<AppEnv>()
   })
   .get('/', async (c) => {
     const filters = parseInput(ListBriefsQuery, c.req.query(), 'query');
-    return c.json((await c.get('deps').briefs.list(filters)) satisfies BriefList);
+    return c.json((await listBriefs(c.get('deps').briefs, filters)) satisfies BriefList);
   })
-  .get('/:id', async (c) => sendJson(c, await c.get('deps').briefs.get(c.req.param('id'))))
+  .get('/:id', async (c) => sendJson(c, await getBrief(c.get('deps').briefs, c.req.param('id'))))
   // Server-sent events until the brief finishes; see followBrief for what is sent when.
   .get('/:id/events', async (c) => {
     const { briefs, config } = c.get('deps');
     const id = c.req.param('id');
-    await briefs.get(id); // 400 / 404 as a JSON error, before the stream starts
+    await getBrief(briefs, id); // 400 / 404 as a JSON error, before the stream starts
     return streamSSE(c, async (stream) => {
       const controller = new AbortController();
       stream.onAbort(() => controller.abort());
@@ -136,3 +108,98 @@ export const briefRoutes = new Hono<AppEnv>()
       }
     });
   });
+
+/** The document and settings of a POST /v1/briefs, from whichever of its three body forms it came in. */
+async function readSubmission(request: HonoRequest, query: z.infer<typeof CreateBriefQuery>): Promise<SubmitInput> {
+  const mediaType = essence(request.header('content-type'));
+  if (mediaType === 'application/json') {
+    return { ...parseInput(CreateBriefBody, await readJson(request), 'body'), mediaType: 'text/plain' };
+  }
+  if (mediaType === 'multipart/form-data') {
+    // A file part (PDF, HTML, Markdown, text: read by src/ingest/) or a pasted `text` field.
+    let formData: FormData;
+    try {
+      formData = await request.formData();
+    } catch {
+      throw new AppError('invalid_request', 'The body is not valid multipart/form-data');
+    }
+    const { document, fields } = await readDocumentForm(formData, { fields: UPLOAD_FIELDS });
+    const given = parseInput(UploadFields, fields, 'form');
+    return { ...query, ...given, ...document, title: given.title ?? query.title ?? document.title };
+  }
+  if (mediaType && mediaType !== 'application/x-www-form-urlencoded') {
+    // A raw document; its type is detected from the bytes, the header only narrows it (src/ingest/detect.ts).
+    const document = await ingest(new Uint8Array(await request.arrayBuffer()), mediaType, charsetOf(request.header('content-type')));
+    return { ...query, ...document, title: query.title ?? document.title };
+  }
+  throw new AppError(
+    'unsupported_media_type',
+    'Send the document as application/json ({ "text": ... }), multipart/form-data (a "file" part), or a raw ' +
+      `application/pdf, text/html, text/markdown or text/plain body; got ${mediaType || 'no content type'}`,
+  );
+}
+
+/** The multipart form of POST /v1/briefs: the document (a `file` part or a `text` field) and UploadFields. */
+const UploadForm = UploadFields.extend({
+  file: z.file().optional().describe('The document: a PDF, HTML, Markdown or plain-text file'),
+  text: z.string().optional().describe('Or the document as text (not with `file`)'),
+});
+const location = { Location: 'The brief: /v1/briefs/{id}' };
+
+export const briefOperations: ApiOperation[] = [
+  {
+    method: 'post', path: '/v1/briefs', operationId: 'createBrief', tag: 'briefs', write: true,
+    summary: 'Brief a document',
+    description:
+      'Send the document as JSON, as a multipart upload, or as a raw body (its type is detected from the bytes; the header only narrows it). ' +
+      'The same document with the same prompt version, provider, model and params is answered from the cache. ' +
+      'A brief still running after `wait` seconds is answered 202: follow it at `Location` or its `/events`.',
+    query: CreateBriefQuery,
+    body: {
+      description:
+        'The document. With a raw body, `title`, `prompt`, `provider` and `model` go in the query; ' +
+        '`application/octet-stream` makes no claim, so the bytes decide between PDF, HTML and text.',
+      content: {
+        'application/json': CreateBriefBody,
+        'multipart/form-data': UploadForm,
+        'text/plain': textBody,
+        'text/markdown': textBody,
+        'text/html': textBody,
+        'application/pdf': binaryBody('application/pdf'),
+        'application/octet-stream': binaryBody('application/octet-stream'),
+      },
+    },
+    responses: {
+      200: { description: 'From the brief cache: nothing ran', content: { 'application/json': BriefView } },
+      201: { description: 'Made now', content: { 'application/json': BriefView }, headers: location },
+      202: { description: 'Still running', content: { 'application/json': BriefView }, headers: { ...location, ...retryAfterHeader } },
+    },
+    errors: ['invalid_request', 'unknown_prompt', 'unsupported_media_type', 'llm_invalid_output', 'llm_unavailable'],
+  },
+  {
+    method: 'get', path: '/v1/briefs', operationId: 'listBriefs', tag: 'briefs',
+    summary: 'List briefs, newest first',
+    query: ListBriefsQuery,
+    responses: { 200: { description: 'One page', content: { 'application/json': BriefList } } },
+    errors: ['invalid_request', 'unknown_prompt'],
+  },
+  {
+    method: 'get', path: '/v1/briefs/{id}', operationId: 'getBrief', tag: 'briefs',
+    summary: 'One brief with its provenance',
+    pathParams: { id: 'A brief id: brf_ and 24 hex digits' },
+    responses: { 200: { description: 'The brief, in whatever state it is', content: { 'application/json': BriefView } } },
+    errors: ['invalid_request', 'not_found'],
+  },
+  {
+    method: 'get', path: '/v1/briefs/{id}/events', operationId: 'followBrief', tag: 'briefs',
+    summary: "A brief's progress as server-sent events",
+    description:
+      'Events, each named by its `type` with the JSON of a BriefEvent as `data`: `status` on connect, `progress` for map and reduce, ' +
+      '`verified`, then `succeeded` (with the brief) or `failed`, after which the stream ends. A finished brief sends its final event at once.',
+    pathParams: { id: 'A brief id' },
+    responses: {
+      200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' }, events: BriefEvent } } },
+    },
+    errors: ['invalid_request', 'not_found'],
+  },
+];

@@ -1,11 +1,25 @@
-import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import type { Health } from '../api/schemas.js';
-import type { AppEnv } from './env.js';
+import { z } from 'zod';
+import { pingDatabase } from '../db/ping.js';
+import type { ApiOperation } from '../openapi/operation.js';
+import type { AppEnv } from './app-env.js';
+
+export const Health = z
+  .object({
+    status: z.literal('ok'),
+    provider: z.string().describe('The default LLM provider: openai or local'),
+    model: z.string().describe("The default provider's default model"),
+    providers: z
+      .array(z.object({ name: z.string(), defaultModel: z.string() }))
+      .describe('Every provider a request may name (`provider`), the default first: the offline analyst (local) is always one'),
+    prompts: z.number().int().describe('Published prompt versions'),
+  })
+  .meta({ id: 'Health' });
+export type Health = z.infer<typeof Health>;
 
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const { db, providers, prompts } = c.get('deps');
-  await db.run(sql`select 1`);
+  await pingDatabase(db);
   return c.json({
     status: 'ok',
     provider: providers.default.name,
@@ -14,3 +28,12 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
     prompts: prompts.list().length,
   } satisfies Health);
 });
+
+export const healthOperations: ApiOperation[] = [
+  {
+    method: 'get', path: '/healthz', operationId: 'health', tag: 'service',
+    summary: 'Health: the database answers',
+    responses: { 200: { description: 'Healthy', content: { 'application/json': Health } } },
+    errors: ['internal'],
+  },
+];

@@ -1,40 +1,88 @@
-import { createTwoFilesPatch, diffLines } from 'diff';
 import { Hono } from 'hono';
-import type { PromptDetail, PromptDiff, PromptList, PromptSummary } from '../api/schemas.js';
-import type { Prompt } from '../prompts/prompt.js';
-import type { AppEnv } from './env.js';
+import { z } from 'zod';
+import { DiffPart } from '../compare/compare.js';
+import type { ApiOperation } from '../openapi/operation.js';
+import { diffPrompts } from '../prompts/diff.js';
+import { PromptParams, type Prompt } from '../prompts/prompt.js';
+import type { PromptRegistry } from '../prompts/registry.js';
+import type { AppEnv } from './app-env.js';
 
-function summary(prompt: Prompt, latest: boolean): PromptSummary {
+export const PromptSummary = z
+  .object({
+    ref: z.string(),
+    name: z.string(),
+    version: z.number().int(),
+    description: z.string(),
+    sha256: z.string(),
+    latest: z.boolean().describe('True for the highest version of its name'),
+    params: PromptParams,
+  })
+  .meta({ id: 'PromptSummary' });
+export type PromptSummary = z.infer<typeof PromptSummary>;
+
+export const PromptList = z.object({ items: z.array(PromptSummary) }).meta({ id: 'PromptList' });
+export type PromptList = z.infer<typeof PromptList>;
+
+export const PromptDetail = PromptSummary.extend({
+  templates: z.object({ system: z.string(), map: z.string(), reduce: z.string() }),
+  source: z.string().describe('The prompt file as written (its sha256 is `sha256`)'),
+}).meta({ id: 'PromptDetail' });
+export type PromptDetail = z.infer<typeof PromptDetail>;
+
+export const PromptDiff = z
+  .object({
+    a: z.object({ ref: z.string(), sha256: z.string() }),
+    b: z.object({ ref: z.string(), sha256: z.string() }),
+    paramsChanged: z.array(z.string()),
+    parts: z.array(DiffPart).describe('Line diff from a to b'),
+    unified: z.string().describe('The same diff as a unified patch'),
+  })
+  .meta({ id: 'PromptDiff' });
+export type PromptDiff = z.infer<typeof PromptDiff>;
+
+function summary(prompts: PromptRegistry, prompt: Prompt): PromptSummary {
   const { name, version, ref, description, params, sha256 } = prompt;
-  return { ref, name, version, description, sha256, latest, params };
+  return { ref, name, version, description, sha256, latest: prompts.resolve(name) === prompt, params };
 }
 
 export const promptRoutes = new Hono<AppEnv>()
   .get('/', (c) => {
     const { prompts } = c.get('deps');
-    return c.json({ items: prompts.list().map((prompt) => summary(prompt, prompts.resolve(prompt.name) === prompt)) } satisfies PromptList);
+    return c.json({ items: prompts.list().map((prompt) => summary(prompts, prompt)) } satisfies PromptList);
   })
   .get('/:ref', (c) => {
     const { prompts } = c.get('deps');
     const prompt = prompts.resolve(c.req.param('ref'));
-    return c.json({ ...summary(prompt, prompts.resolve(prompt.name) === prompt), templates: prompt.templates, source: prompt.source } satisfies PromptDetail);
+    return c.json({ ...summary(prompts, prompt), templates: prompt.templates, source: prompt.source } satisfies PromptDetail);
   })
   // The text diff between two versions: line parts for display, and a unified patch.
   .get('/:ref/diff/:other', (c) => {
     const { prompts } = c.get('deps');
     const a = prompts.resolve(c.req.param('ref'));
     const b = prompts.resolve(c.req.param('other'));
-    const parts = diffLines(a.source, b.source).map((part): PromptDiff['parts'][number] => ({
-      type: part.added ? 'added' : part.removed ? 'removed' : 'equal',
-      text: part.value,
-    }));
-    return c.json({
-      a: { ref: a.ref, sha256: a.sha256 },
-      b: { ref: b.ref, sha256: b.sha256 },
-      paramsChanged: Object.keys({ ...a.params, ...b.params }).filter(
-        (key) => JSON.stringify(a.params[key as keyof Prompt['params']]) !== JSON.stringify(b.params[key as keyof Prompt['params']]),
-      ),
-      parts,
-      unified: createTwoFilesPatch(`prompts/${a.name}/v${a.version}.md`, `prompts/${b.name}/v${b.version}.md`, a.source, b.source),
-    } satisfies PromptDiff);
+    const diff = diffPrompts(a, b);
+    return c.json({ a: { ref: a.ref, sha256: a.sha256 }, b: { ref: b.ref, sha256: b.sha256 }, ...diff } satisfies PromptDiff);
   });
+
+export const promptOperations: ApiOperation[] = [
+  {
+    method: 'get', path: '/v1/prompts', operationId: 'listPrompts', tag: 'prompts',
+    summary: 'Every published prompt version',
+    responses: { 200: { description: 'The versions', content: { 'application/json': PromptList } } },
+    errors: [],
+  },
+  {
+    method: 'get', path: '/v1/prompts/{ref}', operationId: 'getPrompt', tag: 'prompts',
+    summary: 'One prompt version with its templates and source',
+    pathParams: { ref: 'name, name@N or name@latest' },
+    responses: { 200: { description: 'The version', content: { 'application/json': PromptDetail } } },
+    errors: ['unknown_prompt'],
+  },
+  {
+    method: 'get', path: '/v1/prompts/{ref}/diff/{other}', operationId: 'diffPrompts', tag: 'prompts',
+    summary: 'The text diff between two prompt versions',
+    pathParams: { ref: 'The version diffed from', other: 'The version diffed to' },
+    responses: { 200: { description: 'The diff', content: { 'application/json': PromptDiff } } },
+    errors: ['unknown_prompt'],
+  },
+];

@@ -1,11 +1,14 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
+import { findSucceededBrief, listBriefs } from '../briefs/queries.js';
 import type { BriefView } from '../briefs/view.js';
-import { compareQuery } from '../compare/service.js';
+import { compareQuery } from '../compare/compare-query.js';
 import type { Deps } from '../deps.js';
-import { getDocument } from '../documents/service.js';
+import { getDocument } from '../documents/queries.js';
 import { AppError } from '../errors.js';
-import { parseInput, type AppEnv } from '../routes/env.js';
+import { modelFor } from '../llm/select.js';
+import { parseInput, type AppEnv } from '../routes/app-env.js';
+import { DocumentId, givenFields, ModelName, PromptRef, ProviderName } from '../routes/fields.js';
 import { field, readForm, requireFormToken } from './forms.js';
 import { sendPage } from './layout.js';
 import { ComparePage, type PendingSide } from './pages/compare.js';
@@ -13,13 +16,8 @@ import { ComparePage, type PendingSide } from './pages/compare.js';
 /** How long the compare form waits for missing versions before showing their progress. */
 const COMPARE_WAIT_MS = 1_000;
 
-const Query = z.object({
-  document: z.string().regex(/^[0-9a-f]{64}$/, 'a document id is 64 hex digits'),
-  a: z.string().trim().min(1).max(100),
-  b: z.string().trim().min(1).max(100),
-  provider: z.string().trim().max(50).optional(),
-  model: z.string().trim().max(200).optional(),
-});
+/** The compare page's query and form: the API's fields (a blank one is not given, as forms send it). */
+const Query = z.object({ document: DocumentId, a: PromptRef, b: PromptRef, provider: ProviderName.optional(), model: ModelName.optional() });
 type Query = z.infer<typeof Query>;
 
 /**
@@ -31,12 +29,14 @@ export function compareRoutes(writes: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
     .get('/', async (c) => {
       const deps = c.get('deps');
-      const query = parseInput(Query, c.req.query(), 'comparison (give document, a and b)');
-      const provider = deps.providers.get(query.provider || undefined);
-      const model = query.model || provider.defaultModel;
-      const document = await getDocument(deps.db, query.document, false);
+      const query = parseInput(Query, givenFields(c.req.query()), 'comparison (give document, a and b)');
+      const provider = deps.providers.get(query.provider);
+      const model = modelFor(provider, query.model);
+      const document = await getDocument(deps, query.document, false);
       const refs = [deps.prompts.resolve(query.a).ref, deps.prompts.resolve(query.b).ref] as const;
-      const found = await Promise.all(refs.map((ref) => deps.briefs.findSucceeded(document.id, ref, model, provider.name)));
+      const found = await Promise.all(
+        refs.map((ref) => findSucceededBrief(deps.briefs, { documentId: document.id, prompt: ref, provider: provider.name, model })),
+      );
       const [a, b] = found;
       if (a && b) {
         const result = await compareQuery(deps, { kind: 'briefs', ids: [a.id, b.id] });
@@ -52,10 +52,11 @@ export function compareRoutes(writes: MiddlewareHandler<AppEnv>) {
       const deps = c.get('deps');
       const form = await readForm(c);
       await requireFormToken(deps.config.API_TOKENS, form, c.req.header('authorization'));
-      const query: Query = parseInput(Query, { document: field(form, 'document'), a: field(form, 'a'), b: field(form, 'b'), provider: field(form, 'provider'), model: field(form, 'model') }, 'form');
+      const values = { document: field(form, 'document'), a: field(form, 'a'), b: field(form, 'b'), provider: field(form, 'provider'), model: field(form, 'model') };
+      const query: Query = parseInput(Query, givenFields(values), 'form');
       const back = `/compare?${new URLSearchParams({ document: query.document, a: query.a, b: query.b, ...(query.provider ? { provider: query.provider } : {}), ...(query.model ? { model: query.model } : {}) })}`;
       try {
-        await compareQuery(deps, { kind: 'refs', document: query.document, a: query.a, b: query.b, provider: query.provider || undefined, model: query.model || undefined, run: true, waitMs: COMPARE_WAIT_MS });
+        await compareQuery(deps, { ...query, kind: 'refs', run: true, waitMs: COMPARE_WAIT_MS });
       } catch (error) {
         // A version whose brief failed: the compare page shows that brief's error and offers a retry.
         if (!(error instanceof AppError && error.details && 'briefId' in error.details)) throw error;
@@ -66,6 +67,6 @@ export function compareRoutes(writes: MiddlewareHandler<AppEnv>) {
 
 /** The newest brief of a document with this prompt version, provider and model, whatever its status. */
 async function newest(deps: Deps, document: string, ref: string, provider: string, model: string): Promise<BriefView | null> {
-  const { items } = await deps.briefs.list({ document, prompt: ref, model, provider, limit: 1 });
+  const { items } = await listBriefs(deps.briefs, { document, prompt: ref, model, provider, limit: 1 });
   return items[0] ?? null;
 }

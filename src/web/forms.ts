@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
-import type { SubmitInput } from '../briefs/service.js';
+import type { SubmitInput } from '../briefs/submit.js';
 import { AppError } from '../errors.js';
-import { readUploadForm } from '../ingest/form.js';
-import { ingest, type IngestedDocument } from '../ingest/index.js';
+import { readDocumentForm } from '../ingest/form.js';
 import { tokenChecker } from '../middleware/auth.js';
+import { parseInput } from '../routes/app-env.js';
+import { UPLOAD_FIELDS, UploadFields } from '../routes/briefs.js';
 import type { SubmitValues } from './pages/home.js';
 
 /** The body of a form post (multipart or url-encoded); anything else is 400. */
@@ -39,34 +39,14 @@ export function submitValues(form: FormData): SubmitValues {
   return { text: field(form, 'text'), title: field(form, 'title'), prompt: field(form, 'prompt'), provider: field(form, 'provider'), model: field(form, 'model') };
 }
 
-const Fields = z.object({
-  title: z.string().max(500, 'The title is longer than 500 characters'),
-  prompt: z.string().trim().max(100),
-  provider: z.string().trim().max(50),
-  model: z.string().trim().max(200),
-});
-
 /**
- * The home page's form as a submission: the pasted text or the uploaded file (read exactly as
- * POST /v1/briefs reads an upload: type detected from the bytes, PDF and HTML extracted).
- * Browsers send an empty file part when no file is chosen; that counts as no file.
+ * The home page's form as a submission, read exactly as POST /v1/briefs reads a multipart
+ * upload (readDocumentForm, UploadFields): the pasted text or the uploaded file, with the same
+ * field rules. A browser sends every field, so blank ones count as not given.
  */
 export async function readSubmission(form: FormData): Promise<SubmitInput> {
-  const values = submitValues(form);
-  const parsed = Fields.safeParse(values);
-  if (!parsed.success) throw new AppError('invalid_request', parsed.error.issues.map((issue) => issue.message).join('; '));
-  const { title, prompt, provider, model } = parsed.data;
-  const upload = form.get('file');
-  const file = upload !== null && typeof upload !== 'string' && (upload.size > 0 || upload.name !== '') ? upload : undefined;
-  const hasText = values.text.trim() !== '';
-  if (file && hasText) throw new AppError('invalid_request', 'Paste text or choose a file, not both: empty the text box or clear the file.');
-  if (!file && !hasText) throw new AppError('invalid_request', 'Paste the document’s text or choose a file.');
-
-  const document = new FormData();
-  if (file) document.set('file', file);
-  else document.set('text', values.text);
-  const read = await readUploadForm(document);
-  const doc: Partial<IngestedDocument> & { text: string; mediaType: string } =
-    read.document.kind === 'text' ? { text: read.document.text, mediaType: 'text/plain' } : await ingest(read.document.bytes, read.document.declared, read.document.charset);
-  return { ...doc, title: title.trim() || doc.title, prompt: prompt || undefined, provider: provider || undefined, model: model || undefined };
+  const { document, fields } = await readDocumentForm(form, { fields: [...UPLOAD_FIELDS, 'token'], blankIsAbsent: true });
+  const { token: _token, ...rest } = fields;
+  const given = parseInput(UploadFields, rest, 'form');
+  return { ...given, ...document, title: given.title ?? document.title };
 }

@@ -1,10 +1,12 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { every } from 'hono/combine';
 import type { Deps } from '../deps.js';
-import { getDocument } from '../documents/service.js';
+import { getBrief } from '../briefs/queries.js';
+import { submitBrief } from '../briefs/submit.js';
+import { getDocument } from '../documents/queries.js';
 import { AppError } from '../errors.js';
 import { limitBody } from '../middleware/body-limit.js';
-import type { AppEnv } from '../routes/env.js';
+import type { AppEnv } from '../routes/app-env.js';
 import { script } from './assets/script.js';
 import { stylesheet } from './assets/style.js';
 import { compareRoutes } from './compare-routes.js';
@@ -38,7 +40,7 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
       const form = await readForm(c);
       try {
         await requireFormToken(deps.config.API_TOKENS, form, c.req.header('authorization'));
-        const { view } = await deps.briefs.submit(await readSubmission(form), FORM_WAIT_MS);
+        const { view } = await submitBrief(deps.briefs, await readSubmission(form), FORM_WAIT_MS);
         return c.redirect(`/briefs/${view.id}`, 303);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
@@ -49,8 +51,8 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
     })
     .get('/briefs/:id', async (c) => {
       const deps = c.get('deps');
-      const view = await deps.briefs.get(c.req.param('id'));
-      const document = view.status === 'succeeded' ? await getDocument(deps.db, view.document.id, true) : null;
+      const view = await getBrief(deps.briefs, c.req.param('id'));
+      const document = view.status === 'succeeded' ? await getDocument(deps, view.document.id, true) : null;
       const promptRefs = deps.prompts.list().map((prompt) => prompt.ref);
       return sendPage(c, <BriefPage view={view} document={document} promptRefs={promptRefs} tokenNeeded={deps.config.API_TOKENS.length > 0} />);
     })
@@ -58,11 +60,11 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
     .post('/briefs/:id/retry', writes, async (c) => {
       const deps = c.get('deps');
       await requireFormToken(deps.config.API_TOKENS, await readForm(c), c.req.header('authorization'));
-      const view = await deps.briefs.get(c.req.param('id'));
+      const view = await getBrief(deps.briefs, c.req.param('id'));
       if (view.status !== 'failed') return c.redirect(`/briefs/${view.id}`, 303);
-      const document = await getDocument(deps.db, view.document.id, true);
+      const document = await getDocument(deps, view.document.id, true);
       const input = { text: document.text!, title: document.title ?? undefined, prompt: view.prompt.ref, provider: view.provider, model: view.model, mediaType: document.mediaType };
-      const { view: again } = await deps.briefs.submit(input, FORM_WAIT_MS);
+      const { view: again } = await submitBrief(deps.briefs, input, FORM_WAIT_MS);
       return c.redirect(`/briefs/${again.id}`, 303);
     })
     .route('/briefs', listRoutes)

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { BriefView } from '../../briefs/view.js';
-import type { DocumentView } from '../../documents/service.js';
+import type { DocumentView } from '../../documents/queries.js';
 import { Alert, formatDate, ProgressPanel, RefreshFallback, ShortId, STATUS_LABELS, TokenField } from '../components.js';
 import { Layout } from '../layout.js';
 import { quotedSpans, spanKey } from '../source-spans.js';

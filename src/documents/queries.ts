@@ -22,13 +22,27 @@ export const DocumentView = z.object({
   /** Present when asked for with `?include=text`. */
   text: z.string().optional(),
   briefs: z.array(BriefView),
-});
+}).meta({ id: 'DocumentView' });
 export type DocumentView = z.infer<typeof DocumentView>;
 
 const DOCUMENT_ID = /^[0-9a-f]{64}$/;
 
+/** What the document verbs need. */
+export interface DocumentContext {
+  db: Database;
+}
+
+/** A document as submitted: its id is sha256 of its normalized `text`. */
+export interface NewDocument {
+  id: string;
+  title: string | null;
+  text: string;
+  mediaType: string;
+  pageMap: number[] | null;
+}
+
 /** A document's metadata (and text on request) with every brief made of it, newest first. */
-export async function getDocument(db: Database, id: string, includeText: boolean): Promise<DocumentView> {
+export async function getDocument({ db }: DocumentContext, id: string, includeText: boolean): Promise<DocumentView> {
   if (!DOCUMENT_ID.test(id)) throw new AppError('invalid_request', `"${id}" is not a document id (64 hex digits: sha256 of the normalized text)`);
   const [row] = await db.select().from(documents).where(eq(documents.id, id)).limit(1);
   if (!row) throw new AppError('not_found', `No document with id ${id}`);
@@ -47,7 +61,7 @@ export async function getDocument(db: Database, id: string, includeText: boolean
 }
 
 /** The newest documents' ids and titles (no text), for pickers such as the web UI's list filter. */
-export async function listDocuments(db: Database, limit: number): Promise<{ id: string; title: string | null }[]> {
+export async function listDocuments({ db }: DocumentContext, limit: number): Promise<{ id: string; title: string | null }[]> {
   return db.select({ id: documents.id, title: documents.title }).from(documents).orderBy(desc(documents.createdAt), desc(documents.id)).limit(limit);
 }
 
@@ -56,7 +70,7 @@ export async function listDocuments(db: Database, limit: number): Promise<{ id: 
  * (the PDF after its pasted text: the PDF's type and pages come with it) and a title it lacked.
  * True when a row was written: the document is new, or it gained something.
  */
-export async function saveDocument(db: Database, document: { id: string; title: string | null; text: string; mediaType: string; pageMap: number[] | null }): Promise<boolean> {
+export async function saveDocument({ db }: DocumentContext, document: NewDocument): Promise<boolean> {
   const written = await db
     .insert(documents)
     .values({ ...document, chars: document.text.length, createdAt: Date.now() })
@@ -74,7 +88,7 @@ export async function saveDocument(db: Database, document: { id: string; title: 
 }
 
 /** The titles of these documents, by id. */
-export async function documentTitles(db: Database, ids: string[]): Promise<Map<string, string | null>> {
+export async function documentTitles({ db }: DocumentContext, ids: string[]): Promise<Map<string, string | null>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
   const rows = await db

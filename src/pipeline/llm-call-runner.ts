@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { ModelBrief } from '../briefs/schema.js';
+import { ModelBrief, type BriefUsage } from '../briefs/schema.js';
 import type { Database } from '../db/client.js';
 import { llmCalls } from '../db/schema.js';
 import { sha256Hex, stableStringify } from '../lib/hash.js';
@@ -11,13 +11,8 @@ import { FENCE_FOR_CACHE_KEY, newFence, renderStage } from '../prompts/render.js
 /** Runs at most `n` tasks at once (p-limit's shape). */
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
-/** What the calls of one brief cost; filled in as calls finish. */
-export interface CallStats {
-  calls: number;
-  cachedCalls: number;
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
+/** What the calls of one brief cost (its usage, filled in as calls finish) and who answered. */
+export interface CallStats extends BriefUsage {
   /** The model name the endpoint reported. */
   answeredBy?: string;
 }

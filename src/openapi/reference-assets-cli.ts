@@ -8,7 +8,7 @@ import { referenceAssets } from './reference-page.js';
 // /docs on Workers loads them from Cloudflare's asset store instead of growing the Worker bundle
 // by ~1.9 MB. Run by wrangler's [build] command before every `wrangler dev` / `wrangler deploy`.
 //
-//   npx tsx src/api/reference-assets-cli.ts
+//   npx tsx src/openapi/reference-assets-cli.ts
 //
 // The folder is wrangler.toml's [assets] directory; it is build output (dist/ is not committed).
 

@@ -1,32 +1,36 @@
 import { z } from 'zod';
-import { codeToStatus, type ErrorCode } from '../errors.js';
-import { apiOperations, apiTags, type ApiOperation, type Body } from './operations.js';
-import { apiComponents } from './schemas.js';
+import { codeToStatus, ErrorBody, type ErrorCode } from '../errors.js';
+import { apiTags, type ApiOperation, type Body } from './operation.js';
 
 /*
- * Why zod's own z.toJSONSchema and a route table (src/api/operations.ts), not a library:
+ * Why zod's own z.toJSONSchema and operations written beside each route, not a library:
  * - @hono/zod-openapi wants every route rewritten as createRoute() + app.openapi(), with its own
  *   validator hook in place of parseInput. POST /v1/briefs reads JSON, multipart and raw bodies
  *   by hand and GET /v1/briefs/:id/events streams, so those would stay hand-written anyway.
  * - hono-openapi keeps the routes but brings a validator and a schema-conversion layer of its own
  *   (standard-schema → JSON Schema) beside the zod 4 converter we already ship.
- * - Here the table holds the very schema objects the routes parse with and answer with, zod 4
- *   converts them (JSON Schema 2020-12 is OpenAPI 3.1's dialect), and nothing is added to the
- *   Worker bundle. What a library would guarantee by construction — every route documented —
- *   test/openapi.routes.test.ts checks against `app.routes` instead.
+ * - Here each route module's operations hold the very schema objects its handlers parse with
+ *   and answer with, zod 4 converts them (JSON Schema 2020-12 is OpenAPI 3.1's dialect), and
+ *   nothing is added to the Worker bundle. What a library would guarantee by construction —
+ *   every route documented — test/openapi.routes.test.ts checks against `app.routes` instead.
+ *
+ * Named components are the schemas given an id with `.meta({ id })` where they are defined
+ * (zod's global registry): BriefView in src/briefs/view.ts, BriefList in src/routes/briefs.ts.
  */
 
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;
 
-/** The OpenAPI 3.1 document of the whole API. Pure: build it once and serve the result. */
-export function buildOpenApiSpec(options: { version: string }): OpenApiDocument {
-  const ids = new Map<z.ZodType, string>(Object.entries(apiComponents).map(([id, schema]) => [schema, id]));
-  const registry = z.registry<{ id: string }>();
-  for (const [schema, id] of ids) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { uri: componentRef });
-  if ('__shared' in schemas) throw new Error('A schema is shared without a name: add it to apiComponents');
+/**
+ * The OpenAPI 3.1 document of the API made of `operations` (every route module's, collected by
+ * src/app.ts). Pure: build it once and serve the result.
+ */
+export function buildOpenApiSpec(options: { version: string; operations: readonly ApiOperation[] }): OpenApiDocument {
+  const idOf = (schema: z.ZodType) => z.globalRegistry.get(schema)?.id;
+  if (idOf(ErrorBody) !== 'Error') throw new Error('ErrorBody must be the component "Error"');
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { uri: componentRef });
+  if ('__shared' in schemas) throw new Error('A schema is shared without a name: give it one with .meta({ id })');
   // `$id` would be the component's own `#/components/...` address: a fragment, which 2020-12 does not allow in `$id`.
   for (const schema of Object.values(schemas)) {
     delete schema.$schema;
@@ -35,13 +39,13 @@ export function buildOpenApiSpec(options: { version: string }): OpenApiDocument 
 
   const responseSchema = (body: Body, where: string) => {
     if (!(body instanceof z.ZodType)) return body.schema;
-    const id = ids.get(body);
-    if (!id) throw new Error(`${where}: the response schema is not in apiComponents`);
+    const id = idOf(body);
+    if (!id) throw new Error(`${where}: the response schema has no component id (.meta({ id }))`);
     return { $ref: componentRef(id) };
   };
 
   const paths: OpenApiDocument['paths'] = {};
-  for (const operation of apiOperations) {
+  for (const operation of options.operations) {
     const where = `${operation.method.toUpperCase()} ${operation.path}`;
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(operation.responses)) {

@@ -1,0 +1,117 @@
+import { eq } from 'drizzle-orm';
+import { briefs, type BriefRow } from '../db/schema.js';
+import { documentTitles, saveDocument, type NewDocument } from '../documents/queries.js';
+import { AppError } from '../errors.js';
+import { sha256Hex } from '../lib/hash.js';
+import { modelFor } from '../llm/select.js';
+import { normalizeText } from '../pipeline/normalize.js';
+import { briefCacheKey } from './cache-key.js';
+import { remember, type BriefContext } from './context.js';
+import { claimBrief, startBrief } from './lease.js';
+import { toBriefView, type BriefView } from './view.js';
+
+export interface SubmitInput {
+  text: string;
+  title?: string | undefined;
+  prompt?: string | undefined;
+  /** A provider of this deployment by name (`openai`, `local`); the default when absent. */
+  provider?: string | undefined;
+  model?: string | undefined;
+  mediaType?: string | undefined;
+  /** Paged documents: where each page starts in the normalized text (src/ingest/pages.ts). */
+  pageMap?: number[] | undefined;
+}
+
+/** How a submission was answered: from the cache, made now, still running, or failed. */
+export type SubmitOutcome = 'cached' | 'created' | 'running' | 'failed';
+
+/**
+ * Submits a document for a brief: answers it from the brief cache, joins the run already
+ * going in this process, or claims and starts one; then waits up to `waitMs` for the outcome.
+ * @throws AppError for an empty document, an unknown prompt, provider or model.
+ */
+export async function submitBrief(
+  context: BriefContext,
+  input: SubmitInput,
+  waitMs: number,
+): Promise<{ outcome: SubmitOutcome; view: BriefView }> {
+  const provider = context.providers.get(input.provider);
+  const text = normalizeText(input.text);
+  if (text.length === 0) throw new AppError('invalid_request', 'The document is empty (no text after normalizing whitespace)');
+  const title = input.title?.trim() || null;
+  const prompt = context.prompts.resolve(input.prompt ?? context.defaultPrompt);
+  const model = modelFor(provider, input.model);
+  const documentId = await sha256Hex(text);
+  const key = await briefCacheKey(context, { documentId, prompt, provider, model });
+  const document: NewDocument = { id: documentId, title, text, mediaType: input.mediaType ?? 'text/plain', pageMap: input.pageMap ?? null };
+
+  // A paged document (a PDF) answered from the cache may still bring the page map its text lacked.
+  const known = context.succeededByKey.get(key.parts);
+  if (known) {
+    if (document.pageMap) await storeDocument(context, document);
+    return { outcome: 'cached', view: known };
+  }
+  const cacheKey = await key.hash();
+  const [hit] = await context.reads.byCacheKey.all({ key: cacheKey });
+  if (hit?.row.status === 'succeeded') {
+    if (document.pageMap) await storeDocument(context, document);
+    return { outcome: 'cached', view: remember(context.succeededByKey, key.parts, toBriefView(hit.row, hit.title, true)) };
+  }
+
+  await storeDocument(context, document);
+  let row = hit?.row;
+  if (!row || !context.running.has(row.id)) {
+    const claimed = await claimBrief(context, row, {
+      cacheKey,
+      documentId,
+      promptRef: prompt.ref,
+      promptName: prompt.name,
+      promptVersion: prompt.version,
+      promptSha256: prompt.sha256,
+      provider: provider.name,
+      model,
+      params: prompt.params,
+      paramsHash: key.paramsHash,
+    });
+    row = claimed.row;
+    if (claimed.ours) startBrief(context, row, { text, title: title ?? hit?.title ?? (await titleOf(context, documentId)), prompt, provider });
+  }
+
+  const finished = await waitFor(context, row.id, waitMs);
+  const view = toBriefView(finished, title ?? hit?.title ?? (await titleOf(context, documentId)), false);
+  const outcome = finished.status === 'succeeded' ? 'created' : finished.status === 'failed' ? 'failed' : 'running';
+  return { outcome, view };
+}
+
+/**
+ * Waits up to `waitMs` for the brief to finish: on its run in this process (which settles to the
+ * final row, so nothing is read again), else by polling the row another process writes.
+ */
+async function waitFor(context: BriefContext, id: string, waitMs: number): Promise<BriefRow> {
+  const deadline = Date.now() + waitMs;
+  const run = context.running.get(id);
+  if (run && waitMs > 0) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const final = await Promise.race([run, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)))]);
+    clearTimeout(timer);
+    if (final) return final;
+  }
+  for (;;) {
+    const [row] = await context.db.select().from(briefs).where(eq(briefs.id, id)).limit(1);
+    if (!row) throw new Error(`brief ${id} vanished`);
+    if (row.status !== 'running' || context.running.has(id) || Date.now() >= deadline) return row;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(context.pollMs, deadline - Date.now())));
+  }
+}
+
+/** Stores the document; when that changed a stored one (it gained a title or pages), views made before are dropped. */
+async function storeDocument(context: BriefContext, document: NewDocument): Promise<void> {
+  if (!(await saveDocument(context, document))) return;
+  for (const views of [context.succeeded, context.succeededByKey]) {
+    for (const [key, view] of views) if (view.document.id === document.id) views.delete(key);
+  }
+}
+
+async function titleOf(context: BriefContext, documentId: string): Promise<string | null> {
+  return (await documentTitles(context, [documentId])).get(documentId) ?? null;
+}
