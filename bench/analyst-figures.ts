@@ -10,7 +10,9 @@ const TIMEOUT_MS = 240_000;
 
 export async function analystFigures(): Promise<Figure[]> {
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/analyst.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/analyst.ts'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (data: Buffer) => (output += data.toString()));
     child.stderr.on('data', (data: Buffer) => (output += data.toString()));
@@ -20,14 +22,33 @@ export async function analystFigures(): Promise<Figure[]> {
       resolve({ code, output });
     });
   });
-  const sizes = [...output.matchAll(/^\s*([\d.]+) MB\s+([\d.]+) s\s+([\d.]+) MB\/s/gm)].map((m) => ({ mb: Number(m[1]), seconds: Number(m[2]), mbPerS: Number(m[3]) }));
+  const sizes = [...output.matchAll(/^\s*([\d.]+) MB\s+([\d.]+) s\s+([\d.]+) MB\/s/gm)].map(
+    (m) => ({ mb: Number(m[1]), seconds: Number(m[2]), mbPerS: Number(m[3]) }),
+  );
   const exponent = Number(/scaling exponent ([\d.-]+)/.exec(output)?.[1] ?? NaN);
   const peak = Number(/peak RSS (\d+) MB/.exec(output)?.[1] ?? NaN);
   const oneMb = sizes.find((s) => s.mb === 1);
-  const note = code === 0 ? undefined : `bench/analyst.ts exited with ${code}: ${output.split('\n').filter((l) => /FAIL|Error/.test(l)).join(' ')}`;
+  const note =
+    code === 0
+      ? undefined
+      : `bench/analyst.ts exited with ${code}: ${output
+          .split('\n')
+          .filter((l) => /FAIL|Error/.test(l))
+          .join(' ')}`;
   return [
-    { key: 'analyst_mb_per_s', value: oneMb?.mbPerS ?? NaN, unit: 'MB/s', target: { op: '>=', value: 1 / 3 }, details: { sizes }, ...(note ? { note } : {}) },
-    { key: 'analyst_scaling_exponent', value: exponent, details: { over: sizes.map((s) => `${s.mb} MB`) } },
+    {
+      key: 'analyst_mb_per_s',
+      value: oneMb?.mbPerS ?? NaN,
+      unit: 'MB/s',
+      target: { op: '>=', value: 1 / 3 },
+      details: { sizes },
+      ...(note ? { note } : {}),
+    },
+    {
+      key: 'analyst_scaling_exponent',
+      value: exponent,
+      details: { over: sizes.map((s) => `${s.mb} MB`) },
+    },
     { key: 'analyst_peak_rss_mb', value: peak, unit: 'MB', target: { op: '<=', value: 400 } },
   ];
 }

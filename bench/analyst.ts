@@ -33,7 +33,9 @@ function corpus(size: number): string {
   let length = 0;
   for (let copy = 0; length < size; copy++) {
     const seed = seeds[copy % seeds.length]!;
-    const varied = seed.replace(/\d+/g, (digits) => String(Number(digits) + (copy % 7))).replace(/^# /m, `# Part ${copy + 1}: `);
+    const varied = seed
+      .replace(/\d+/g, (digits) => String(Number(digits) + (copy % 7)))
+      .replace(/^# /m, `# Part ${copy + 1}: `);
     parts.push(varied);
     length += varied.length + 2;
   }
@@ -55,7 +57,13 @@ function chunks(text: string): Array<{ text: string; start: number; end: number 
 }
 
 async function call(input: StageInput): Promise<ModelBrief> {
-  const request = { stage: input.stage, messages: { system: '', user: '' }, schema: { name: 'brief', zod: ModelBrief }, params, input };
+  const request = {
+    stage: input.stage,
+    messages: { system: '', user: '' },
+    schema: { name: 'brief', zod: ModelBrief },
+    params,
+    input,
+  };
   return (await provider.generate(request, provider.defaultModel)).value;
 }
 
@@ -63,13 +71,29 @@ async function brief(text: string): Promise<ModelBrief> {
   const parts = chunks(text);
   let level: ModelBrief[] = [];
   for (const [index, chunk] of parts.entries()) {
-    level.push(await call({ stage: 'map', title: null, chunk: { index, ...chunk }, chunkCount: parts.length }));
+    level.push(
+      await call({
+        stage: 'map',
+        title: null,
+        chunk: { index, ...chunk },
+        chunkCount: parts.length,
+      }),
+    );
   }
   while (level.length > 1) {
     const next: ModelBrief[] = [];
     for (let k = 0; k < level.length; k += FAN_IN) {
       const group = level.slice(k, k + FAN_IN);
-      next.push(group.length === 1 ? group[0]! : await call({ stage: 'reduce', title: null, partials: group, final: level.length <= FAN_IN }));
+      next.push(
+        group.length === 1
+          ? group[0]!
+          : await call({
+              stage: 'reduce',
+              title: null,
+              partials: group,
+              final: level.length <= FAN_IN,
+            }),
+      );
     }
     level = next;
   }
@@ -94,7 +118,9 @@ async function main(): Promise<void> {
   const ys = rows.map((r) => Math.log(r.seconds));
   const mx = xs.reduce((a, b) => a + b) / xs.length;
   const my = ys.reduce((a, b) => a + b) / ys.length;
-  const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+  const slope =
+    xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) /
+    xs.reduce((s, x) => s + (x - mx) ** 2, 0);
   const peakMb = process.resourceUsage().maxRSS / 1024;
   console.log(`scaling exponent ${slope.toFixed(2)} (log-log slope over ${SIZES.length} sizes)`);
   console.log(`peak RSS ${peakMb.toFixed(0)} MB`);

@@ -15,4 +15,6 @@ const app = new Hono()
     return c.json(body);
   });
 
-serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`bare server on http://127.0.0.1:${info.port}`));
+serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+  console.log(`bare server on http://127.0.0.1:${info.port}`),
+);

@@ -35,14 +35,18 @@ export async function criticalPath(llm: LlmServer): Promise<Figure[]> {
     try {
       // Warm-up on another document: loads the SDK's lazy modules and opens connections, so the
       // measured brief is cold for the caches, not for the process.
-      const warm = await app.postJson({ text: policyDocument(30, `warm-up-${concurrency}`) }, '?wait=60');
+      const warm = await app.postJson(
+        { text: policyDocument(30, `warm-up-${concurrency}`) },
+        '?wait=60',
+      );
       if (warm.status !== 201) throw new Error(`critical path warm-up answered ${warm.status}`);
       llm.reset();
       llm.latencyMs = LATENCY_MS;
       const started = performance.now();
       const response = await app.postJson({ text: document, title: 'Critical path' }, '?wait=120');
       const wallMs = performance.now() - started;
-      if (response.status !== 201) throw new Error(`critical path (C=${concurrency}): POST answered ${response.status}`);
+      if (response.status !== 201)
+        throw new Error(`critical path (C=${concurrency}): POST answered ${response.status}`);
       const view = BriefView.parse(await response.json());
       const chunks = view.chunks!;
       if (chunks < 64) throw new Error(`critical path: only ${chunks} chunks, need ≥ 64`);
@@ -51,7 +55,11 @@ export async function criticalPath(llm: LlmServer): Promise<Figure[]> {
       const levels = Math.ceil(Math.log(chunks) / Math.log(k) - 1e-9);
       const calls = llm.calls.length;
       const idealMs = (Math.ceil(chunks / concurrency) + levels) * LATENCY_MS;
-      const boundMs = Math.max(Math.ceil((chunks + reduces) / concurrency), Math.ceil(chunks / concurrency) + levels) * LATENCY_MS;
+      const boundMs =
+        Math.max(
+          Math.ceil((chunks + reduces) / concurrency),
+          Math.ceil(chunks / concurrency) + levels,
+        ) * LATENCY_MS;
       const ratio = wallMs / idealMs;
       figures.push({
         key: `critical_path_ratio_c${concurrency}`,

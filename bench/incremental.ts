@@ -45,7 +45,9 @@ export async function incremental(llm: LlmServer): Promise<Figure[]> {
       const after = chunksOf(edited);
       const known = new Set(before);
       const changed = after.map((text) => !known.has(text));
-      const bound = changed.filter(Boolean).length + reducePath(changed, planReduce(after.map(contentKey), fanIn));
+      const bound =
+        changed.filter(Boolean).length +
+        reducePath(changed, planReduce(after.map(contentKey), fanIn));
       cases.push({
         paragraph: index,
         chunksBefore: before.length,
@@ -62,19 +64,22 @@ export async function incremental(llm: LlmServer): Promise<Figure[]> {
     // Held per edit: calls above an edit's bound are waste; an edit may land below its bound when
     // a reduce input happens to be unchanged and the call is answered from the cache.
     const excess = cases.reduce((sum, c) => sum + Math.max(0, c.calls - c.bound), 0);
-    return [{ key: 'incremental_calls', value: calls, details: { bound } }, {
-      key: 'incremental_calls_excess',
-      value: excess,
-      target: { op: '==', value: 0 },
-      details: { edits: cases.length, calls, bound, cases },
-      ...(over.length
-        ? {
-            note:
-              `${over.length} of ${cases.length} edits exceed the bound` +
-              '; a merge group can also change without a changed chunk in it, when an edit makes a new group boundary (src/pipeline/map-reduce.ts, planReduce)',
-          }
-        : {}),
-    }];
+    return [
+      { key: 'incremental_calls', value: calls, details: { bound } },
+      {
+        key: 'incremental_calls_excess',
+        value: excess,
+        target: { op: '==', value: 0 },
+        details: { edits: cases.length, calls, bound, cases },
+        ...(over.length
+          ? {
+              note:
+                `${over.length} of ${cases.length} edits exceed the bound` +
+                '; a merge group can also change without a changed chunk in it, when an edit makes a new group boundary (src/pipeline/map-reduce.ts, planReduce)',
+            }
+          : {}),
+      },
+    ];
   } finally {
     llm.handler = undefined;
     await app.close();
@@ -87,12 +92,17 @@ function wholeInputModel(body: ChatRequest) {
   const user = body.messages?.find((m) => m.role === 'user')?.content ?? '';
   const brief = fakeModel(body);
   let hash = 0x811c9dc5;
-  for (const char of FENCED_DATA.exec(user)?.[1] ?? '') hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  for (const char of FENCED_DATA.exec(user)?.[1] ?? '')
+    hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
   return { ...brief, headline: `${brief.headline} [${(hash >>> 0).toString(16)}]` };
 }
 
 function chunksOf(text: string): string[] {
-  return chunkText(text, { maxTokens: CHUNK_TOKENS, overlapTokens: OVERLAP_TOKENS, countTokens: estimateTokens }).map((c) => c.text);
+  return chunkText(text, {
+    maxTokens: CHUNK_TOKENS,
+    overlapTokens: OVERLAP_TOKENS,
+    countTokens: estimateTokens,
+  }).map((c) => c.text);
 }
 
 /** Merge calls of the tree mapReduce builds (planReduce) that have a changed leaf below them. */

@@ -29,7 +29,12 @@ const SECONDS = Number(values.seconds);
 const POST_SHARE = Number(values['post-share']);
 const FAULT_EVERY = Number(values['fault-every']);
 
-const faults: LlmFault[] = [{ status: 500 }, { status: 503 }, { status: 429, headers: { 'retry-after-ms': '100' } }, 'reset'];
+const faults: LlmFault[] = [
+  { status: 500 },
+  { status: 503 },
+  { status: 429, headers: { 'retry-after-ms': '100' } },
+  'reset',
+];
 
 const llm = await startLlmServer({ latencyMs: 40 });
 // Inject a fault into every FAULT_EVERY-th LLM request (each recoverable within the retry budget).
@@ -59,7 +64,11 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 // Cached briefs to read.
 const cached: string[] = [];
 for (let i = 0; i < 20; i++) {
-  const response = await fetch(`${base}/v1/briefs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: policyDocument(4, `seed-${i}`) });
+  const response = await fetch(`${base}/v1/briefs`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: policyDocument(4, `seed-${i}`),
+  });
   cached.push(((await response.json()) as { id: string }).id);
 }
 
@@ -100,10 +109,17 @@ const elapsed = (performance.now() - started) / 1000;
 // Drain: every accepted brief must reach a final state.
 const drainStarted = performance.now();
 const stillRunning = () =>
-  (runtime.sqlite.prepare("select count(*) as n from briefs where status = 'running'").get() as { n: number }).n;
-while (stillRunning() > 0 && performance.now() - drainStarted < 120_000) await new Promise((r) => setTimeout(r, 200));
+  (
+    runtime.sqlite.prepare("select count(*) as n from briefs where status = 'running'").get() as {
+      n: number;
+    }
+  ).n;
+while (stillRunning() > 0 && performance.now() - drainStarted < 120_000)
+  await new Promise((r) => setTimeout(r, 200));
 const drainSeconds = (performance.now() - drainStarted) / 1000;
-const finals = runtime.sqlite.prepare('select status, count(*) as n from briefs group by status').all() as { status: string; n: number }[];
+const finals = runtime.sqlite
+  .prepare('select status, count(*) as n from briefs group by status')
+  .all() as { status: string; n: number }[];
 const integrity = runtime.sqlite.pragma('integrity_check', { simple: true });
 
 clearInterval(injector);

@@ -17,7 +17,12 @@ const DEADLINE_MS = 180_000;
 
 export async function idleRss(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'parallax-bench-rss-'));
-  const server = await startChild('src/node.ts', { PORT: '0', LLM_PROVIDER: 'local', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'rss.sqlite') });
+  const server = await startChild('src/node.ts', {
+    PORT: '0',
+    LLM_PROVIDER: 'local',
+    LOG_LEVEL: 'info',
+    DATABASE_PATH: join(dir, 'rss.sqlite'),
+  });
   try {
     await sleep(SETTLE_MS);
     const atStart = server.rssMb();
@@ -26,7 +31,8 @@ export async function idleRss(): Promise<Figure[]> {
     const started = performance.now();
     const worker = async () => {
       while (next < BRIEFS) {
-        if (performance.now() > deadline) throw new Error(`idle_rss: ${next} of ${BRIEFS} briefs within ${DEADLINE_MS} ms`);
+        if (performance.now() > deadline)
+          throw new Error(`idle_rss: ${next} of ${BRIEFS} briefs within ${DEADLINE_MS} ms`);
         const i = next++;
         const response = await fetch(`${server.url}/v1/briefs`, {
           method: 'POST',
@@ -34,7 +40,8 @@ export async function idleRss(): Promise<Figure[]> {
           body: JSON.stringify({ text: policyDocument(4, `district-${i}`), title: `Brief ${i}` }),
           signal: AbortSignal.timeout(30_000),
         });
-        if (response.status !== 201) throw new Error(`idle_rss: brief ${i} answered ${response.status}`);
+        if (response.status !== 201)
+          throw new Error(`idle_rss: brief ${i} answered ${response.status}`);
         await response.arrayBuffer();
       }
     };
@@ -43,12 +50,21 @@ export async function idleRss(): Promise<Figure[]> {
     await sleep(SETTLE_MS);
     const after = server.rssMb();
     return [
-      { key: 'idle_rss_mb', value: round(atStart, 1), unit: 'MB', details: { provider: 'local (offline analyst)' } },
+      {
+        key: 'idle_rss_mb',
+        value: round(atStart, 1),
+        unit: 'MB',
+        details: { provider: 'local (offline analyst)' },
+      },
       {
         key: 'idle_rss_mb_after_1000_briefs',
         value: round(after, 1),
         unit: 'MB',
-        details: { briefs: BRIEFS, growthMb: round(after - atStart, 1), briefsPerSecond: round(BRIEFS / seconds, 1) },
+        details: {
+          briefs: BRIEFS,
+          growthMb: round(after - atStart, 1),
+          briefsPerSecond: round(BRIEFS / seconds, 1),
+        },
       },
     ];
   } finally {

@@ -57,7 +57,12 @@ async function main(): Promise<void> {
         messages: { system: '', user: '' },
         schema: { name: 'brief', zod: ModelBrief },
         params,
-        input: { stage: 'map', title: useTitle ? (record.title ?? null) : null, chunk: { index: 0, text, start: 0, end: text.length }, chunkCount: 1 },
+        input: {
+          stage: 'map',
+          title: useTitle ? (record.title ?? null) : null,
+          chunk: { index: 0, text, start: 0, end: text.length },
+          chunkCount: 1,
+        },
       },
       provider.defaultModel,
     );
@@ -68,7 +73,9 @@ async function main(): Promise<void> {
   const n = Math.max(1, records.length);
   const row = (name: string, t: RougeScores) =>
     `| ${name.padEnd(7)} | ${pct(t.rouge1.f1 / n)} | ${pct(t.rouge2.f1 / n)} | ${pct(t.rougeL.f1 / n)} |`;
-  console.log(`${records.length} documents from ${corpus} (${seconds.toFixed(1)} s, title ${useTitle ? 'used' : 'not used'})`);
+  console.log(
+    `${records.length} documents from ${corpus} (${seconds.toFixed(1)} s, title ${useTitle ? 'used' : 'not used'})`,
+  );
   console.log('| system  | R-1 F1 | R-2 F1 | R-L F1 |');
   console.log('|---------|--------|--------|--------|');
   console.log(row('analyst', totals.analyst));
@@ -76,7 +83,11 @@ async function main(): Promise<void> {
 }
 
 function zero(): RougeScores {
-  return { rouge1: { precision: 0, recall: 0, f1: 0 }, rouge2: { precision: 0, recall: 0, f1: 0 }, rougeL: { precision: 0, recall: 0, f1: 0 } };
+  return {
+    rouge1: { precision: 0, recall: 0, f1: 0 },
+    rouge2: { precision: 0, recall: 0, f1: 0 },
+    rougeL: { precision: 0, recall: 0, f1: 0 },
+  };
 }
 
 function add(total: RougeScores, scores: RougeScores): void {

@@ -48,14 +48,23 @@ async function main(): Promise<void> {
 
   const results = {
     date: new Date().toISOString(),
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform },
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: process.platform,
+    },
     seconds: Math.round((performance.now() - started) / 1000),
     pass: figures.every((figure) => passes(figure) !== false),
-    figures: Object.fromEntries(figures.map(({ key, ...rest }) => [key, { ...rest, pass: passes({ key, ...rest }) }])),
+    figures: Object.fromEntries(
+      figures.map(({ key, ...rest }) => [key, { ...rest, pass: passes({ key, ...rest }) }]),
+    ),
   };
   writeFileSync(new URL('results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   console.log(table(figures));
-  console.log(`\n${results.date} · ${results.machine.cores} cores · Node ${results.machine.node} · ${results.seconds} s · written to bench/results.json`);
+  console.log(
+    `\n${results.date} · ${results.machine.cores} cores · Node ${results.machine.node} · ${results.seconds} s · written to bench/results.json`,
+  );
   const misses = figures.filter((figure) => passes(figure) === false);
   if (misses.length > 0) {
     console.error(`\nMISS: ${misses.map((figure) => figure.key).join(', ')}`);
@@ -66,10 +75,14 @@ async function main(): Promise<void> {
 function table(figures: Figure[]): string {
   const rows = figures.map((figure) => {
     const ok = passes(figure);
-    const target = figure.target ? `${figure.target.op} ${Number(figure.target.value.toFixed(3))}` : '—';
+    const target = figure.target
+      ? `${figure.target.op} ${Number(figure.target.value.toFixed(3))}`
+      : '—';
     return `| ${figure.key} | ${figure.value}${figure.unit ? ` ${figure.unit}` : ''} | ${target} | ${ok === null ? 'reported' : ok ? 'pass' : 'MISS'} | ${figure.note ?? ''} |`;
   });
-  return ['| figure | value | target | result | note |', '|---|---:|---|---|---|', ...rows].join('\n');
+  return ['| figure | value | target | result | note |', '|---|---:|---|---|---|', ...rows].join(
+    '\n',
+  );
 }
 
 await main();

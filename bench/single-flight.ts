@@ -12,7 +12,12 @@ import { round, type Figure } from './support/figure.js';
 const REQUESTS = 100;
 
 export async function singleFlight(llm: LlmServer): Promise<Figure> {
-  const app = await createTestApp({ OPENAI_BASE_URL: llm.url, LLM_MODEL: 'test-model', CHUNK_TOKENS: '300', CHUNK_OVERLAP_TOKENS: '30' });
+  const app = await createTestApp({
+    OPENAI_BASE_URL: llm.url,
+    LLM_MODEL: 'test-model',
+    CHUNK_TOKENS: '300',
+    CHUNK_OVERLAP_TOKENS: '30',
+  });
   const server = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
@@ -30,9 +35,14 @@ export async function singleFlight(llm: LlmServer): Promise<Figure> {
         }),
       ),
     );
-    const views = await Promise.all(responses.map(async (response) => BriefView.parse(await response.json())));
+    const views = await Promise.all(
+      responses.map(async (response) => BriefView.parse(await response.json())),
+    );
     const statuses = Object.fromEntries(
-      [...new Set(responses.map((r) => r.status))].map((status) => [status, responses.filter((r) => r.status === status).length]),
+      [...new Set(responses.map((r) => r.status))].map((status) => [
+        status,
+        responses.filter((r) => r.status === status).length,
+      ]),
     );
     const ids = new Set(views.map((view) => view.id));
     const oneBrief = views[0]!.usage!.calls;
@@ -41,7 +51,14 @@ export async function singleFlight(llm: LlmServer): Promise<Figure> {
       key: 'singleflight_calls',
       value: round(made / oneBrief),
       target: { op: '==', value: 1 },
-      details: { requests: REQUESTS, llmCallsMade: made, callsOfOneBrief: oneBrief, distinctBriefIds: ids.size, statuses, briefRows: app.rows().briefs },
+      details: {
+        requests: REQUESTS,
+        llmCallsMade: made,
+        callsOfOneBrief: oneBrief,
+        distinctBriefIds: ids.size,
+        statuses,
+        briefRows: app.rows().briefs,
+      },
     };
   } finally {
     llm.latencyMs = 0;

@@ -12,20 +12,28 @@ import { estimate, round, type Figure } from './support/figure.js';
 
 const BUDGETS = [3_000, 8_000, DEFAULT_CHUNK_TOKENS, 32_000];
 const TARGET = 1.3;
-const FENCED = /-----BEGIN (?:DOCUMENT|PARTIALS) [0-9a-f]{32}-----\n([\s\S]*?)\n-----END (?:DOCUMENT|PARTIALS) [0-9a-f]{32}-----/;
+const FENCED =
+  /-----BEGIN (?:DOCUMENT|PARTIALS) [0-9a-f]{32}-----\n([\s\S]*?)\n-----END (?:DOCUMENT|PARTIALS) [0-9a-f]{32}-----/;
 
 export async function tokenOverhead(llm: LlmServer): Promise<Figure[]> {
   const document = normalizeText(policyDocument(1_600, 'token-overhead'));
   const documentTokens = estimate(document.length);
   const rows: Record<string, unknown>[] = [];
-  let atDefault: { ratio: number; breakdown: Record<string, number>; instructionTokens: number } | undefined;
+  let atDefault:
+    | { ratio: number; breakdown: Record<string, number>; instructionTokens: number }
+    | undefined;
 
   for (const budget of BUDGETS) {
-    const app = await createTestApp({ OPENAI_BASE_URL: llm.url, LLM_MODEL: 'test-model', CHUNK_TOKENS: String(budget) });
+    const app = await createTestApp({
+      OPENAI_BASE_URL: llm.url,
+      LLM_MODEL: 'test-model',
+      CHUNK_TOKENS: String(budget),
+    });
     try {
       llm.reset();
       const response = await app.postJson({ text: document, title: 'Token overhead' }, '?wait=120');
-      if (response.status !== 201) throw new Error(`token overhead: POST answered ${response.status}`);
+      if (response.status !== 201)
+        throw new Error(`token overhead: POST answered ${response.status}`);
       const view = BriefView.parse(await response.json());
       const sent = view.usage!.promptTokens + view.usage!.completionTokens;
       const ratio = sent / documentTokens;
@@ -53,8 +61,20 @@ export async function tokenOverhead(llm: LlmServer): Promise<Figure[]> {
         completions: round(view.usage!.completionTokens / documentTokens),
       };
       const maps = llm.calls.filter((c) => c.stage === 'map').length;
-      rows.push({ chunkTokens: budget, chunks: view.chunks, mapCalls: maps, reduceCalls: llm.calls.length - maps, ratio: round(ratio), breakdown });
-      if (budget === DEFAULT_CHUNK_TOKENS) atDefault = { ratio, breakdown, instructionTokens: Math.round(parts.mapInstructions / maps) };
+      rows.push({
+        chunkTokens: budget,
+        chunks: view.chunks,
+        mapCalls: maps,
+        reduceCalls: llm.calls.length - maps,
+        ratio: round(ratio),
+        breakdown,
+      });
+      if (budget === DEFAULT_CHUNK_TOKENS)
+        atDefault = {
+          ratio,
+          breakdown,
+          instructionTokens: Math.round(parts.mapInstructions / maps),
+        };
     } finally {
       await app.close();
     }

@@ -39,7 +39,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // that is turned off is not mounted at all: every layer costs a cached read a promise.
   const { API_TOKENS, RATE_LIMIT_PER_MINUTE, MAX_DOCUMENT_BYTES } = deps.config;
   if (API_TOKENS.length > 0) app.use('/v1/*', requireToken(API_TOKENS));
-  const limit = rateLimit({ perMinute: RATE_LIMIT_PER_MINUTE, clientAddress: options.clientAddress ?? (() => undefined) });
+  const limit = rateLimit({
+    perMinute: RATE_LIMIT_PER_MINUTE,
+    clientAddress: options.clientAddress ?? (() => undefined),
+  });
   if (RATE_LIMIT_PER_MINUTE > 0) app.use('/v1/*', limit);
   // Only requests that can carry a body pass through the body limit.
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/v1/*', limitBody(MAX_DOCUMENT_BYTES));
@@ -68,10 +71,26 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.onError((error, c) => {
     const requestId = c.get('requestId');
     if (error instanceof AppError) {
-      return c.json({ error: { code: error.code, message: error.message, requestId, ...(error.details ? { details: error.details } : {}) } }, error.status);
+      return c.json(
+        {
+          error: {
+            code: error.code,
+            message: error.message,
+            requestId,
+            ...(error.details ? { details: error.details } : {}),
+          },
+        },
+        error.status,
+      );
     }
-    deps.logger.error('unhandled error', { requestId, error: error instanceof Error ? error.stack : String(error) });
-    return c.json({ error: { code: 'internal', message: 'Internal error', requestId } }, codeToStatus.internal);
+    deps.logger.error('unhandled error', {
+      requestId,
+      error: error instanceof Error ? error.stack : String(error),
+    });
+    return c.json(
+      { error: { code: 'internal', message: 'Internal error', requestId } },
+      codeToStatus.internal,
+    );
   });
 
   return app;

@@ -16,67 +16,79 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
  */
 export const DEFAULT_CHUNK_TOKENS = 16_000;
 
-export const ConfigSchema = z.object({
-  PORT: int(0, 65_535).default(8787),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  /** SQLite file (Node only); its folder is created at start. */
-  DATABASE_PATH: z.string().min(1).default('./data/parallax.sqlite'),
-  /** `auto` picks `openai` when an endpoint or key is configured, else `local`. */
-  LLM_PROVIDER: z.enum(['auto', 'openai', 'local']).default('auto'),
-  OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  OPENAI_API_KEY: z.string().min(1).optional(),
-  /** Default model for the openai provider (a request may name another). */
-  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  /** LLM calls in flight at once, across the whole process. */
-  LLM_CONCURRENCY: int(1, 256).default(4),
-  /** Per-request timeout, covering a body that stalls after the headers. */
-  LLM_TIMEOUT_MS: int(100, 600_000).default(120_000),
-  /** Retries after the first attempt, on 408/409/429/5xx and connection errors. */
-  LLM_MAX_RETRIES: int(0, 10).default(3),
-  /** The longest Retry-After the service will wait; a longer one fails the call. */
-  LLM_RETRY_AFTER_CAP_MS: int(0, 600_000).default(30_000),
-  /** Chunk budget for the openai provider, in tokens of the model's tokenizer (see DEFAULT_CHUNK_TOKENS). */
-  CHUNK_TOKENS: int(200, 200_000).default(DEFAULT_CHUNK_TOKENS),
-  /** Text repeated from the previous chunk, as context at the seam. */
-  CHUNK_OVERLAP_TOKENS: int(0, 10_000).default(120),
-  /** Largest accepted request body, in bytes. */
-  MAX_DOCUMENT_BYTES: int(1_000, 100_000_000).default(8 * 1024 * 1024),
-  /** Prompt used when a request names none. */
-  DEFAULT_PROMPT: z.string().min(1).default('brief@latest'),
-  /** How long a POST waits for a new brief before answering 202 (`?wait=` overrides). */
-  BRIEF_WAIT_SECONDS: int(0, 600).default(60),
-  /** A running brief's lease: renewed while it runs; once lapsed, another process resumes it. */
-  BRIEF_LEASE_MS: int(200, 600_000).default(30_000),
-  /** How often a request waiting on a brief that another process (or Worker request) runs re-reads it. */
-  BRIEF_POLL_MS: int(20, 60_000).default(250),
-  /** A comment line on an idle event stream, so proxies that close quiet connections keep it open. */
-  EVENTS_KEEPALIVE_MS: int(10, 600_000).default(15_000),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  /** Comma-separated bearer tokens; when set, every write route needs one. */
-  API_TOKENS: z
-    .string()
-    .transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean))
-    .pipe(z.array(z.string().min(16, 'each token needs at least 16 characters')))
-    .default([]),
-  /** Requests per minute per token (or per client address without one); 0 means no limit. */
-  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(0),
-}).superRefine((config, context) => {
-  if (config.LLM_PROVIDER === 'openai' && !config.OPENAI_BASE_URL && !config.OPENAI_API_KEY) {
-    context.addIssue({
-      code: 'custom',
-      path: ['LLM_PROVIDER'],
-      message: 'is "openai" but neither OPENAI_BASE_URL nor OPENAI_API_KEY is set (set one, or use LLM_PROVIDER=local)',
-    });
-  }
-});
+export const ConfigSchema = z
+  .object({
+    PORT: int(0, 65_535).default(8787),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** SQLite file (Node only); its folder is created at start. */
+    DATABASE_PATH: z.string().min(1).default('./data/parallax.sqlite'),
+    /** `auto` picks `openai` when an endpoint or key is configured, else `local`. */
+    LLM_PROVIDER: z.enum(['auto', 'openai', 'local']).default('auto'),
+    OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    /** Default model for the openai provider (a request may name another). */
+    LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    /** LLM calls in flight at once, across the whole process. */
+    LLM_CONCURRENCY: int(1, 256).default(4),
+    /** Per-request timeout, covering a body that stalls after the headers. */
+    LLM_TIMEOUT_MS: int(100, 600_000).default(120_000),
+    /** Retries after the first attempt, on 408/409/429/5xx and connection errors. */
+    LLM_MAX_RETRIES: int(0, 10).default(3),
+    /** The longest Retry-After the service will wait; a longer one fails the call. */
+    LLM_RETRY_AFTER_CAP_MS: int(0, 600_000).default(30_000),
+    /** Chunk budget for the openai provider, in tokens of the model's tokenizer (see DEFAULT_CHUNK_TOKENS). */
+    CHUNK_TOKENS: int(200, 200_000).default(DEFAULT_CHUNK_TOKENS),
+    /** Text repeated from the previous chunk, as context at the seam. */
+    CHUNK_OVERLAP_TOKENS: int(0, 10_000).default(120),
+    /** Largest accepted request body, in bytes. */
+    MAX_DOCUMENT_BYTES: int(1_000, 100_000_000).default(8 * 1024 * 1024),
+    /** Prompt used when a request names none. */
+    DEFAULT_PROMPT: z.string().min(1).default('brief@latest'),
+    /** How long a POST waits for a new brief before answering 202 (`?wait=` overrides). */
+    BRIEF_WAIT_SECONDS: int(0, 600).default(60),
+    /** A running brief's lease: renewed while it runs; once lapsed, another process resumes it. */
+    BRIEF_LEASE_MS: int(200, 600_000).default(30_000),
+    /** How often a request waiting on a brief that another process (or Worker request) runs re-reads it. */
+    BRIEF_POLL_MS: int(20, 60_000).default(250),
+    /** A comment line on an idle event stream, so proxies that close quiet connections keep it open. */
+    EVENTS_KEEPALIVE_MS: int(10, 600_000).default(15_000),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** Comma-separated bearer tokens; when set, every write route needs one. */
+    API_TOKENS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((token) => token.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().min(16, 'each token needs at least 16 characters')))
+      .default([]),
+    /** Requests per minute per token (or per client address without one); 0 means no limit. */
+    RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(0),
+  })
+  .superRefine((config, context) => {
+    if (config.LLM_PROVIDER === 'openai' && !config.OPENAI_BASE_URL && !config.OPENAI_API_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: ['LLM_PROVIDER'],
+        message:
+          'is "openai" but neither OPENAI_BASE_URL nor OPENAI_API_KEY is set (set one, or use LLM_PROVIDER=local)',
+      });
+    }
+  });
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Parses the environment; a bad value throws an Error whose message names the variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // An empty variable means "unset", as in most shells' `FOO= npm start`.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const result = ConfigSchema.safeParse(present);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+  );
   throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
 }

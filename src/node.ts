@@ -27,14 +27,18 @@ async function main(): Promise<void> {
       prompts: prompts.list().map((prompt) => prompt.ref),
     });
     if (provider.name === 'local') {
-      logger.info('using the offline analyst; set OPENAI_BASE_URL and/or OPENAI_API_KEY (and LLM_MODEL) to use a language model');
+      logger.info(
+        'using the offline analyst; set OPENAI_BASE_URL and/or OPENAI_API_KEY (and LLM_MODEL) to use a language model',
+      );
     }
   });
 
   // Resume briefs a dead process left running, and mark its evaluations interrupted, now and
   // whenever another lease may have lapsed.
   const recover = () =>
-    Promise.all([recoverBriefs(deps.briefs), failInterruptedEvals(deps)]).catch((error: unknown) => logger.error('recovery failed', { reason: String(error) }));
+    Promise.all([recoverBriefs(deps.briefs), failInterruptedEvals(deps)]).catch((error: unknown) =>
+      logger.error('recovery failed', { reason: String(error) }),
+    );
   void recover();
   setInterval(recover, config.BRIEF_LEASE_MS).unref();
 

@@ -23,7 +23,9 @@ export async function createNodeRuntime(
   try {
     const prompts = await loadPromptRegistry(options.promptsDir ?? 'prompts');
     // One analyst chunk per turn of the event loop, so a long local brief leaves the server answering.
-    const providers = selectProviders(config, { local: { yieldTurn: (resume) => setImmediate(resume) } });
+    const providers = selectProviders(config, {
+      local: { yieldTurn: (resume) => setImmediate(resume) },
+    });
     const deps = buildDeps({ config, db: database.db, prompts, providers, logger });
     return {
       config,

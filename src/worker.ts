@@ -65,7 +65,14 @@ function workerReferenceAssets(assets: Fetcher): ReferenceAssetReader {
 /** One request's deps: the shared ones, with a brief service whose background work is kept alive by this request's `waitUntil`. */
 function requestDeps(shared: Deps, executionCtx: Pick<ExecutionContext, 'waitUntil'>): Deps {
   const { config, db, prompts, providers, logger } = shared;
-  return buildDeps({ config, db, prompts, providers, logger, background: (work) => executionCtx.waitUntil(work) });
+  return buildDeps({
+    config,
+    db,
+    prompts,
+    providers,
+    logger,
+    background: (work) => executionCtx.waitUntil(work),
+  });
 }
 
 /** Node's settings, adjusted to what a Worker can do. */
@@ -75,7 +82,9 @@ function workerConfig(config: Config): Config {
 
 /** Vars and secrets are strings; bindings (the D1 database) are objects and not config. */
 function stringBindings(env: WorkerEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
 
 export default {
@@ -88,7 +97,16 @@ export default {
       isolate = undefined;
       const message = error instanceof Error ? error.message : String(error);
       console.error(`parallax: cannot start.\n${message}`);
-      return Response.json({ error: { code: 'internal', message: `Parallax cannot start: ${message}`, requestId: null } }, { status: 500 });
+      return Response.json(
+        {
+          error: {
+            code: 'internal',
+            message: `Parallax cannot start: ${message}`,
+            requestId: null,
+          },
+        },
+        { status: 500 },
+      );
     }
     return app.fetch(request, env, executionCtx);
   },

@@ -9,7 +9,9 @@ import { PromptParams } from '../src/prompts/prompt.js';
 export const SEEDS = new URL('../seeds/', import.meta.url);
 
 export function seedNames(): string[] {
-  return readdirSync(SEEDS).filter((name) => name.endsWith('.md') && name !== 'README.md').sort();
+  return readdirSync(SEEDS)
+    .filter((name) => name.endsWith('.md') && name !== 'README.md')
+    .sort();
 }
 
 export function seed(name: string): string {
@@ -18,7 +20,10 @@ export function seed(name: string): string {
 
 export const provider = createLocalProvider();
 
-export async function run(input: StageInput, params: Partial<PromptParams> = {}): Promise<ModelBrief> {
+export async function run(
+  input: StageInput,
+  params: Partial<PromptParams> = {},
+): Promise<ModelBrief> {
   const request = {
     stage: input.stage,
     messages: { system: '', user: '' },
@@ -29,12 +34,22 @@ export async function run(input: StageInput, params: Partial<PromptParams> = {})
   return (await provider.generate(request, provider.defaultModel)).value;
 }
 
-export function briefText(text: string, params: Partial<PromptParams> = {}, title: string | null = null): Promise<ModelBrief> {
-  return run({ stage: 'map', title, chunk: { index: 0, text, start: 0, end: text.length }, chunkCount: 1 }, params);
+export function briefText(
+  text: string,
+  params: Partial<PromptParams> = {},
+  title: string | null = null,
+): Promise<ModelBrief> {
+  return run(
+    { stage: 'map', title, chunk: { index: 0, text, start: 0, end: text.length }, chunkCount: 1 },
+    params,
+  );
 }
 
 export function allQuotes(brief: ModelBrief): string[] {
-  return [...brief.keyPoints.flatMap((p) => p.citations), ...brief.counterPerspectives.flatMap((n) => n.citations)].map((c) => c.quote);
+  return [
+    ...brief.keyPoints.flatMap((p) => p.citations),
+    ...brief.counterPerspectives.flatMap((n) => n.citations),
+  ].map((c) => c.quote);
 }
 
 export function kindCounts(brief: ModelBrief): Record<string, number> {

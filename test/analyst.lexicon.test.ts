@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CUES, LOADED, findLoaded, loadedRate, matchers, neutralize } from '../src/analyst/lexicon.js';
+import {
+  CUES,
+  LOADED,
+  findLoaded,
+  loadedRate,
+  matchers,
+  neutralize,
+} from '../src/analyst/lexicon.js';
 import { PhraseMatcher, wordsOf } from '../src/analyst/words.js';
 
 describe('loaded-language lexicon (data/loaded-language.json)', () => {
@@ -20,12 +27,16 @@ describe('loaded-language lexicon (data/loaded-language.json)', () => {
   });
 
   it('replaces loaded words, keeps case, drops empty alternatives cleanly and fixes articles', () => {
-    expect(neutralize('The draconian cap is a disaster.')).toBe('The strict cap is a serious problem.');
+    expect(neutralize('The draconian cap is a disaster.')).toBe(
+      'The strict cap is a serious problem.',
+    );
     expect(neutralize('Reckless spending continues.')).toBe('Spending continues.');
     expect(neutralize('an outrageous budget')).toBe('a budget');
     expect(neutralize('a huge, shameful plan')).toBe('a large plan');
     expect(neutralize('They slashed it.')).toBe('They cut it.');
-    expect(neutralize('A plain sentence with 4,000 homes.')).toBe('A plain sentence with 4,000 homes.');
+    expect(neutralize('A plain sentence with 4,000 homes.')).toBe(
+      'A plain sentence with 4,000 homes.',
+    );
   });
 
   it('matches multi-word and hyphenated entries as one', () => {
@@ -48,20 +59,38 @@ describe('loaded-language lexicon (data/loaded-language.json)', () => {
 describe('cue lists (data/cues.json)', () => {
   it('covers the required persuasion techniques', () => {
     expect(Object.keys(CUES.techniques)).toEqual(
-      expect.arrayContaining(['Appeal_to_Authority', 'Flag-Waving', 'Black-and-White_Fallacy', 'Exaggeration', 'Minimisation']),
+      expect.arrayContaining([
+        'Appeal_to_Authority',
+        'Flag-Waving',
+        'Black-and-White_Fallacy',
+        'Exaggeration',
+        'Minimisation',
+      ]),
     );
   });
 
   it('finds hedges, speech verbs and accusations as phrases', () => {
-    expect(matchers.hedge.find(wordsOf('Some 300 homes were reportedly lost')).map((m) => m.phrase)).toEqual(['reportedly']);
-    expect(matchers.hedgeBeforeNumber.find(wordsOf('as many as 300')).map((m) => m.phrase)).toEqual(['as many as']);
+    expect(
+      matchers.hedge.find(wordsOf('Some 300 homes were reportedly lost')).map((m) => m.phrase),
+    ).toEqual(['reportedly']);
+    expect(matchers.hedgeBeforeNumber.find(wordsOf('as many as 300')).map((m) => m.phrase)).toEqual(
+      ['as many as'],
+    );
     expect(matchers.speech.find(wordsOf('the minister said')).length).toBe(1);
-    expect(matchers.accuseBefore.find(wordsOf('the council has failed to act')).map((m) => m.phrase)).toEqual(['has failed']);
+    expect(
+      matchers.accuseBefore.find(wordsOf('the council has failed to act')).map((m) => m.phrase),
+    ).toEqual(['has failed']);
   });
 
   it('prefers the longest phrase and supports * wildcards', () => {
-    const matcher = new PhraseMatcher<number>([['our nation', 1], ['our great nation', 2], ['our * values', 3]]);
-    expect(matcher.find(wordsOf('for our great nation and our shared values')).map((m) => m.data)).toEqual([2, 3]);
+    const matcher = new PhraseMatcher<number>([
+      ['our nation', 1],
+      ['our great nation', 2],
+      ['our * values', 3],
+    ]);
+    expect(
+      matcher.find(wordsOf('for our great nation and our shared values')).map((m) => m.data),
+    ).toEqual([2, 3]);
   });
 });
 
@@ -69,7 +98,16 @@ describe('words', () => {
   it('keeps numbers, hyphenated words and contractions whole, with offsets', () => {
     const text = 'Some 3,000 so-called homes weren’t 4.5% cheaper.';
     const words = wordsOf(text);
-    expect(words.map((w) => w.lower)).toEqual(['some', '3,000', 'so-called', 'homes', "weren't", '4.5', 'cheaper']);
-    for (const w of words) expect(text.slice(w.start, w.end).toLowerCase().replace('’', "'")).toBe(w.lower);
+    expect(words.map((w) => w.lower)).toEqual([
+      'some',
+      '3,000',
+      'so-called',
+      'homes',
+      "weren't",
+      '4.5',
+      'cheaper',
+    ]);
+    for (const w of words)
+      expect(text.slice(w.start, w.end).toLowerCase().replace('’', "'")).toBe(w.lower);
   });
 });

@@ -9,7 +9,10 @@ function swap(text: string, pairs: ReadonlyArray<[string, string]>): string {
   const counterpart = new Map<string, string>();
   for (const [a, b] of pairs) counterpart.set(a, b).set(b, a);
   const names = [...counterpart.keys()].sort((x, y) => y.length - x.length);
-  const pattern = new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  const pattern = new RegExp(
+    names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+    'g',
+  );
   return text.replace(pattern, (name) => counterpart.get(name)!);
 }
 
@@ -39,12 +42,15 @@ describe('mirror test', () => {
     const swapped = await briefText(mirrored, params);
     expect(kindCounts(swapped)).toEqual(kindCounts(original));
     expect(Object.keys(kindCounts(original)).length).toBeGreaterThanOrEqual(3);
-    const represented = (b: typeof original) => b.stakeholders.filter((s) => s.representedInDocument).length;
+    const represented = (b: typeof original) =>
+      b.stakeholders.filter((s) => s.representedInDocument).length;
     expect(represented(swapped)).toBe(represented(original));
   });
 
   it('the swap helper really swaps', () => {
     expect(swap('A met B; B met A.', [['A', 'B']])).toBe('B met A; A met B.');
-    expect(swap('Valley Alliance and the Ministry', RAIL)).toBe('Ministry of Transport and the Alliance');
+    expect(swap('Valley Alliance and the Ministry', RAIL)).toBe(
+      'Ministry of Transport and the Alliance',
+    );
   });
 });

@@ -15,10 +15,15 @@ describe('prompt params steer the analyst', () => {
   });
 
   it('maxNotes, maxKeyPoints and noteKinds bound and filter the output', async () => {
-    const brief = await briefText(text, { maxNotes: 3, maxKeyPoints: 2, noteKinds: ['loaded_language', 'unverified_figure'] });
+    const brief = await briefText(text, {
+      maxNotes: 3,
+      maxKeyPoints: 2,
+      noteKinds: ['loaded_language', 'unverified_figure'],
+    });
     expect(brief.counterPerspectives.length).toBe(3);
     expect(brief.keyPoints.length).toBe(2);
-    for (const note of brief.counterPerspectives) expect(['loaded_language', 'unverified_figure']).toContain(note.kind);
+    for (const note of brief.counterPerspectives)
+      expect(['loaded_language', 'unverified_figure']).toContain(note.kind);
     expect((await briefText(text, { maxNotes: 0 })).counterPerspectives).toEqual([]);
   });
 
@@ -31,20 +36,35 @@ describe('prompt params steer the analyst', () => {
   it('analyst thresholds change what is reported', async () => {
     const all = { maxNotes: 50, analyst: { maxNotesPerKind: 20 } };
     const base = await briefText(text, all);
-    const strong = await briefText(text, { ...all, analyst: { maxNotesPerKind: 20, loadedMinWeight: 3 } });
+    const strong = await briefText(text, {
+      ...all,
+      analyst: { maxNotesPerKind: 20, loadedMinWeight: 3 },
+    });
     expect(kindCounts(strong).loaded_language ?? 0).toBeLessThan(kindCounts(base).loaded_language!);
-    const central = await briefText(text, { ...all, analyst: { maxNotesPerKind: 20, centralMentions: 99 } });
+    const central = await briefText(text, {
+      ...all,
+      analyst: { maxNotesPerKind: 20, centralMentions: 99 },
+    });
     expect(kindCounts(central).missing_perspective ?? 0).toBe(0);
     expect(kindCounts(base).missing_perspective).toBeGreaterThan(0);
-    const noRepeat = await briefText(text, { ...all, analyst: { maxNotesPerKind: 20, repetitionMin: 9 } });
-    const repeats = (b: typeof base) => b.counterPerspectives.filter((n) => n.claim.startsWith('The document repeats')).length;
+    const noRepeat = await briefText(text, {
+      ...all,
+      analyst: { maxNotesPerKind: 20, repetitionMin: 9 },
+    });
+    const repeats = (b: typeof base) =>
+      b.counterPerspectives.filter((n) => n.claim.startsWith('The document repeats')).length;
     expect(repeats(noRepeat)).toBe(0);
     expect(repeats(base)).toBeGreaterThan(0);
   });
 
   it('two prompt versions give meaningfully different briefs offline', async () => {
     const v1 = await briefText(text, { summaryWords: 120, maxNotes: 8 });
-    const v2 = await briefText(text, { summaryWords: 60, maxNotes: 4, noteKinds: ['disputed_claim', 'missing_perspective', 'unverified_figure'], analyst: { positionWeight: 0.6, redundancy: 1 } });
+    const v2 = await briefText(text, {
+      summaryWords: 60,
+      maxNotes: 4,
+      noteKinds: ['disputed_claim', 'missing_perspective', 'unverified_figure'],
+      analyst: { positionWeight: 0.6, redundancy: 1 },
+    });
     expect(v2.summary).not.toBe(v1.summary);
     expect(v2.counterPerspectives.length).toBeLessThan(v1.counterPerspectives.length);
     expect(new Set(v2.counterPerspectives.map((n) => n.kind)).has('loaded_language')).toBe(false);

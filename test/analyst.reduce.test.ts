@@ -17,11 +17,21 @@ function chunks(text: string, size: number) {
   return out;
 }
 
-async function mapReduce(text: string, size: number, params = {}): Promise<{ partials: ModelBrief[]; brief: ModelBrief }> {
+async function mapReduce(
+  text: string,
+  size: number,
+  params = {},
+): Promise<{ partials: ModelBrief[]; brief: ModelBrief }> {
   const parts = chunks(text, size);
   const partials: ModelBrief[] = [];
-  for (const chunk of parts) partials.push(await run({ stage: 'map', title: null, chunk, chunkCount: parts.length }, params));
-  const brief = await run({ stage: 'reduce', title: 'A merged brief', partials, final: true }, params);
+  for (const chunk of parts)
+    partials.push(
+      await run({ stage: 'map', title: null, chunk, chunkCount: parts.length }, params),
+    );
+  const brief = await run(
+    { stage: 'reduce', title: 'A merged brief', partials, final: true },
+    params,
+  );
   return { partials, brief };
 }
 
@@ -38,12 +48,15 @@ describe('reduce stage of the local analyst', () => {
     expect(brief.summary.startsWith('The document')).toBe(true);
   });
 
-  it('honours summaryWords and keeps the partials\' order', async () => {
+  it("honours summaryWords and keeps the partials' order", async () => {
     const { partials, brief } = await mapReduce(text, 4_000, { summaryWords: 80 });
     expect(countWords(brief.summary)).toBeLessThanOrEqual(100);
     const sources = splitSummary(brief.summary).map((sentence) => {
       // A last sentence cut to the word budget ends in an ellipsis the partial does not have.
-      const body = sentence.replace(/^(The document|It) \w+ that /, '').replace(/…$/, '').slice(0, 40);
+      const body = sentence
+        .replace(/^(The document|It) \w+ that /, '')
+        .replace(/…$/, '')
+        .slice(0, 40);
       return partials.findIndex((p) => p.summary.includes(body));
     });
     expect(sources.every((index) => index >= 0)).toBe(true);
@@ -52,15 +65,43 @@ describe('reduce stage of the local analyst', () => {
 
   it('drops a missing-perspective note when another partial gives that actor a voice', async () => {
     const unheard: ModelBrief = {
-      headline: 'a', summary: 'The document states that x.', keyPoints: [],
-      stakeholders: [{ name: 'Ministry of Water', role: 'government body', representedInDocument: false }],
-      counterPerspectives: [{ kind: 'missing_perspective', claim: 'c', perspective: 'Ministry of Water, in their own words', note: 'n', citations: [{ quote: 'the Ministry of Water plans' }] }],
+      headline: 'a',
+      summary: 'The document states that x.',
+      keyPoints: [],
+      stakeholders: [
+        { name: 'Ministry of Water', role: 'government body', representedInDocument: false },
+      ],
+      counterPerspectives: [
+        {
+          kind: 'missing_perspective',
+          claim: 'c',
+          perspective: 'Ministry of Water, in their own words',
+          note: 'n',
+          citations: [{ quote: 'the Ministry of Water plans' }],
+        },
+      ],
     };
-    const heard: ModelBrief = { ...unheard, counterPerspectives: [], stakeholders: [{ ...unheard.stakeholders[0]!, representedInDocument: true }] };
-    const merged = await run({ stage: 'reduce', title: null, partials: [unheard, heard], final: true });
-    expect(merged.stakeholders).toEqual([{ name: 'Ministry of Water', role: 'government body', representedInDocument: true }]);
+    const heard: ModelBrief = {
+      ...unheard,
+      counterPerspectives: [],
+      stakeholders: [{ ...unheard.stakeholders[0]!, representedInDocument: true }],
+    };
+    const merged = await run({
+      stage: 'reduce',
+      title: null,
+      partials: [unheard, heard],
+      final: true,
+    });
+    expect(merged.stakeholders).toEqual([
+      { name: 'Ministry of Water', role: 'government body', representedInDocument: true },
+    ]);
     expect(merged.counterPerspectives).toEqual([]);
-    const alone = await run({ stage: 'reduce', title: null, partials: [unheard, unheard], final: true });
+    const alone = await run({
+      stage: 'reduce',
+      title: null,
+      partials: [unheard, unheard],
+      final: true,
+    });
     expect(alone.counterPerspectives.length).toBe(1);
   });
 

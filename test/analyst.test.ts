@@ -44,9 +44,30 @@ describe('local analyst on the seeds', () => {
   });
 
   it.each([
-    ['rail-link-ministry-statement.md', ['unverified_figure', 'disputed_claim', 'rhetorical_technique', 'loaded_language']],
-    ['rent-cap-press-release.md', ['unverified_figure', 'disputed_claim', 'loaded_language', 'rhetorical_technique', 'missing_perspective']],
-    ['rent-cap-speech.md', ['rhetorical_technique', 'disputed_claim', 'loaded_language', 'missing_context', 'unverified_figure']],
+    [
+      'rail-link-ministry-statement.md',
+      ['unverified_figure', 'disputed_claim', 'rhetorical_technique', 'loaded_language'],
+    ],
+    [
+      'rent-cap-press-release.md',
+      [
+        'unverified_figure',
+        'disputed_claim',
+        'loaded_language',
+        'rhetorical_technique',
+        'missing_perspective',
+      ],
+    ],
+    [
+      'rent-cap-speech.md',
+      [
+        'rhetorical_technique',
+        'disputed_claim',
+        'loaded_language',
+        'missing_context',
+        'unverified_figure',
+      ],
+    ],
   ])('%s has notes of the kinds it was written with', async (name, expected) => {
     const kinds = Object.keys(kindCounts(await briefText(seed(name), ALL)));
     for (const kind of expected) expect(kinds).toContain(kind);
@@ -54,10 +75,20 @@ describe('local analyst on the seeds', () => {
 
   it('names the repeated slogan and the techniques after the SemEval taxonomy', async () => {
     const brief = await briefText(seed('rail-link-op-ed.md'), ALL);
-    const claims = brief.counterPerspectives.filter((n) => n.kind === 'rhetorical_technique').map((n) => `${n.claim} ${n.note}`);
+    const claims = brief.counterPerspectives
+      .filter((n) => n.kind === 'rhetorical_technique')
+      .map((n) => `${n.claim} ${n.note}`);
     expect(claims.some((c) => /repeats "Stop the Line" [3-9] times/.test(c))).toBe(true);
-    for (const name of ['Flag-Waving', 'Appeal_to_Authority', 'Black-and-White_Fallacy', 'Exaggeration/Minimisation']) {
-      expect(claims.some((c) => c.includes(name)), name).toBe(true);
+    for (const name of [
+      'Flag-Waving',
+      'Appeal_to_Authority',
+      'Black-and-White_Fallacy',
+      'Exaggeration/Minimisation',
+    ]) {
+      expect(
+        claims.some((c) => c.includes(name)),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -75,7 +106,10 @@ describe('local analyst on the seeds', () => {
     expect(byName.get('National Landlords Federation')).toBe(true);
     expect(byName.get('Tamsin Reyes')).toBe(true);
     const speech = await briefText(seed('rent-cap-speech.md'));
-    expect(speech.stakeholders.find((s) => s.name === 'National Landlords Federation')?.representedInDocument).toBe(false);
+    expect(
+      speech.stakeholders.find((s) => s.name === 'National Landlords Federation')
+        ?.representedInDocument,
+    ).toBe(false);
   });
 
   for (const name of ['rail-link-op-ed.md', 'rent-cap-speech.md', 'rent-cap-press-release.md']) {
@@ -105,10 +139,16 @@ describe('local analyst on the seeds', () => {
     const text = seed('rent-cap-press-release.md');
     const result = await provider.generate(
       {
-        stage: 'map', messages: { system: '', user: '' },
+        stage: 'map',
+        messages: { system: '', user: '' },
         schema: { name: 'brief', zod: (await import('../src/briefs/schema.js')).ModelBrief },
         params: (await import('../src/prompts/prompt.js')).PromptParams.parse({}),
-        input: { stage: 'map', title: null, chunk: { index: 0, text, start: 0, end: text.length }, chunkCount: 1 },
+        input: {
+          stage: 'map',
+          title: null,
+          chunk: { index: 0, text, start: 0, end: text.length },
+          chunkCount: 1,
+        },
       },
       'analyst-1',
     );

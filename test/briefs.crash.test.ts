@@ -53,7 +53,10 @@ async function kill(): Promise<void> {
   await exited;
 }
 
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
+async function until<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  ms = 30_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
@@ -68,22 +71,36 @@ describe('SIGKILL mid-brief', () => {
     it(`round ${round}: the database stays intact and the brief resumes from the cached map results`, async () => {
       const url = await startServer();
       const text = policyDocument(60, `crash-round-${round}`);
-      const accepted = await fetch(`${url}/v1/briefs?wait=0`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text });
+      const accepted = await fetch(`${url}/v1/briefs?wait=0`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: text,
+      });
       expect(accepted.status).toBe(202);
       const { id } = BriefView.parse(await accepted.json());
 
       // Let a few map results reach the cache, then kill the process without warning.
       const path = join(dir, 'parallax.sqlite');
       const peek = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-      const cachedBefore = (peek.prepare('select count(*) as n from llm_calls').get() as { n: number }).n;
-      await until(() => ((peek.prepare('select count(*) as n from llm_calls').get() as { n: number }).n >= cachedBefore + 4 ? true : undefined));
+      const cachedBefore = (
+        peek.prepare('select count(*) as n from llm_calls').get() as { n: number }
+      ).n;
+      await until(() =>
+        (peek.prepare('select count(*) as n from llm_calls').get() as { n: number }).n >=
+        cachedBefore + 4
+          ? true
+          : undefined,
+      );
       peek.close();
       await kill();
 
       const db = new BetterSqlite3(path);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(db.prepare('select status from briefs where id = ?').get(id)).toEqual({ status: 'running' });
-      const cachedAtKill = (db.prepare('select count(*) as n from llm_calls').get() as { n: number }).n - cachedBefore;
+      expect(db.prepare('select status from briefs where id = ?').get(id)).toEqual({
+        status: 'running',
+      });
+      const cachedAtKill =
+        (db.prepare('select count(*) as n from llm_calls').get() as { n: number }).n - cachedBefore;
       db.close();
       expect(cachedAtKill).toBeGreaterThanOrEqual(4);
 
@@ -107,8 +124,18 @@ describe('two processes on one SQLite file', () => {
     try {
       llm.reset();
       const text = policyDocument(12, 'two-processes');
-      const post = (url: string) => fetch(`${url}/v1/briefs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text });
-      const responses = await Promise.all([post(first.url), post(second.url), post(first.url), post(second.url)]);
+      const post = (url: string) =>
+        fetch(`${url}/v1/briefs`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: text,
+        });
+      const responses = await Promise.all([
+        post(first.url),
+        post(second.url),
+        post(first.url),
+        post(second.url),
+      ]);
       const views = await Promise.all(responses.map(async (r) => BriefView.parse(await r.json())));
       expect(new Set(views.map((v) => v.id)).size).toBe(1);
       expect(views.every((v) => v.status === 'succeeded')).toBe(true);
@@ -133,7 +160,9 @@ describe('SIGTERM', () => {
     child!.kill('SIGTERM');
     expect(await exited).toBe(0);
     const db = new BetterSqlite3(join(dir, 'parallax.sqlite'), { readonly: true });
-    expect(db.prepare('select status from briefs where id = ?').get(id)).toEqual({ status: 'succeeded' });
+    expect(db.prepare('select status from briefs where id = ?').get(id)).toEqual({
+      status: 'succeeded',
+    });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
   }, 60_000);

@@ -7,7 +7,12 @@ import { policyDocument } from './support/app.js';
 import { useLlmApp } from './support/llm-app.js';
 import { spawnServer, type ServerProcess } from './support/server-process.js';
 
-const ctx = useLlmApp({ CHUNK_TOKENS: '300', CHUNK_OVERLAP_TOKENS: '30', LLM_CONCURRENCY: '3', EVENTS_KEEPALIVE_MS: '100' });
+const ctx = useLlmApp({
+  CHUNK_TOKENS: '300',
+  CHUNK_OVERLAP_TOKENS: '30',
+  LLM_CONCURRENCY: '3',
+  EVENTS_KEEPALIVE_MS: '100',
+});
 
 interface Event {
   event: string;
@@ -23,7 +28,11 @@ async function readEvents(response: Response): Promise<Event[]> {
     .split('\n\n')
     .filter((block) => block.trim() && !block.startsWith(':')) // comment lines: keep-alives
     .map((block) => {
-      const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2) ?? '';
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .find((line) => line.startsWith(`${name}: `))
+          ?.slice(name.length + 2) ?? '';
       return { event: field('event'), data: JSON.parse(field('data')) as Record<string, unknown> };
     });
 }
@@ -64,37 +73,62 @@ describe('GET /v1/briefs/:id/events', () => {
     expect(done.length).toBeGreaterThan(chunks / 2);
 
     // Reduce: levels in order, each counting up to its total, the last level one merge.
-    const reduces = stream.filter((event) => event.data.stage === 'reduce').map((event) => event.data as { level: number; done: number; total: number });
+    const reduces = stream
+      .filter((event) => event.data.stage === 'reduce')
+      .map((event) => event.data as { level: number; done: number; total: number });
     expect(reduces.length).toBeGreaterThan(0);
-    expect(reduces.map((reduce) => reduce.level)).toEqual(reduces.map((reduce) => reduce.level).sort((x, y) => x - y));
+    expect(reduces.map((reduce) => reduce.level)).toEqual(
+      reduces.map((reduce) => reduce.level).sort((x, y) => x - y),
+    );
     expect(reduces.at(-1)).toMatchObject({ done: 1, total: 1 });
     // The last map finishes before the last reduce level starts.
-    const lastMap = stream.findIndex((event) => event.data.stage === 'map' && event.data.done === chunks);
-    const lastLevel = stream.findIndex((event) => event.data.stage === 'reduce' && event.data.level === reduces.at(-1)!.level);
+    const lastMap = stream.findIndex(
+      (event) => event.data.stage === 'map' && event.data.done === chunks,
+    );
+    const lastLevel = stream.findIndex(
+      (event) => event.data.stage === 'reduce' && event.data.level === reduces.at(-1)!.level,
+    );
     expect(lastMap).toBeLessThan(lastLevel);
 
     const verified = stream.at(-2)!.data as { citations: number; verifiedCitations: number };
-    const citations = [...final.brief!.keyPoints, ...final.brief!.counterPerspectives].flatMap((item) => item.citations);
-    expect(verified).toMatchObject({ citations: citations.length, verifiedCitations: citations.filter((c) => c.verified).length });
+    const citations = [...final.brief!.keyPoints, ...final.brief!.counterPerspectives].flatMap(
+      (item) => item.citations,
+    );
+    expect(verified).toMatchObject({
+      citations: citations.length,
+      verifiedCitations: citations.filter((c) => c.verified).length,
+    });
     ctx.llm.latencyMs = 0;
   });
 
   it('knows the chunk count from the row once the run has chunked the document', async () => {
     ctx.llm.latencyMs = 300;
-    const posted = await ctx.t.postJson({ text: policyDocument(12, 'transport'), prompt: 'brief@1' }, '?wait=0');
+    const posted = await ctx.t.postJson(
+      { text: policyDocument(12, 'transport'), prompt: 'brief@1' },
+      '?wait=0',
+    );
     const { id } = BriefView.parse(await posted.json());
     await new Promise((resolve) => setTimeout(resolve, 100));
     const stream = await readEvents(await events(id));
     const final = BriefView.parse(stream.at(-1)!.data.brief);
     expect(final.chunks).toBeGreaterThan(1);
-    expect(stream[0]).toMatchObject({ event: 'status', data: { status: 'running', chunks: final.chunks } });
+    expect(stream[0]).toMatchObject({
+      event: 'status',
+      data: { status: 'running', chunks: final.chunks },
+    });
     expect(stream.some((event) => event.event === 'queued')).toBe(false);
     ctx.llm.latencyMs = 0;
   });
 
   it('sends keep-alive comment lines while a long call sends nothing', async () => {
     ctx.llm.latencyMs = 650;
-    const posted = await ctx.t.postJson({ text: 'The Agency said the dam is safe. Nobody else was asked about the dam.', prompt: 'brief@2' }, '?wait=0');
+    const posted = await ctx.t.postJson(
+      {
+        text: 'The Agency said the dam is safe. Nobody else was asked about the dam.',
+        prompt: 'brief@2',
+      },
+      '?wait=0',
+    );
     const { id } = BriefView.parse(await posted.json());
     const text = await (await events(id)).text();
     // EVENTS_KEEPALIVE_MS is 100 here: a 650 ms call leaves room for six; ask for three.
@@ -104,7 +138,10 @@ describe('GET /v1/briefs/:id/events', () => {
   });
 
   it('answers a finished brief with its final event at once', async () => {
-    const posted = await ctx.t.postJson({ text: 'The Council said the bridge will open in May. Residents disagree.', prompt: 'brief@1' });
+    const posted = await ctx.t.postJson({
+      text: 'The Council said the bridge will open in May. Residents disagree.',
+      prompt: 'brief@1',
+    });
     expect(posted.status).toBe(201);
     const { id } = BriefView.parse(await posted.json());
     const stream = await readEvents(await events(id));
@@ -114,24 +151,44 @@ describe('GET /v1/briefs/:id/events', () => {
 
   it('ends a failed brief with failed and its error code', async () => {
     ctx.llm.latencyMs = 30;
-    ctx.llm.enqueue({ status: 400, body: { error: { message: 'bad model', type: 'invalid_request_error' } } });
-    const posted = await ctx.t.postJson({ text: 'The Treasury said taxes will fall. Economists were not asked.', prompt: 'brief@2' }, '?wait=0');
+    ctx.llm.enqueue({
+      status: 400,
+      body: { error: { message: 'bad model', type: 'invalid_request_error' } },
+    });
+    const posted = await ctx.t.postJson(
+      { text: 'The Treasury said taxes will fall. Economists were not asked.', prompt: 'brief@2' },
+      '?wait=0',
+    );
     expect(posted.status).toBe(202);
     const { id } = BriefView.parse(await posted.json());
     const stream = await readEvents(await events(id));
     expect(stream[0]!.event).toBe('status');
-    expect(stream.at(-1)).toMatchObject({ event: 'failed', data: { id, error: { code: 'llm_invalid_output' } } });
+    expect(stream.at(-1)).toMatchObject({
+      event: 'failed',
+      data: { id, error: { code: 'llm_invalid_output' } },
+    });
     expect(stream.some((event) => event.event === 'succeeded')).toBe(false);
     ctx.llm.latencyMs = 0;
   });
 
   it('follows a brief run by another process by polling its row', async () => {
-    const posted = await ctx.t.postJson({ text: 'The Mayor said fares will rise by 5%. Commuters were not consulted.', prompt: 'brief@1' });
+    const posted = await ctx.t.postJson({
+      text: 'The Mayor said fares will rise by 5%. Commuters were not consulted.',
+      prompt: 'brief@1',
+    });
     const { id } = BriefView.parse(await posted.json());
     // As if another live process held it: running, with a lease, and no run here.
-    ctx.t.sqlite.prepare("update briefs set status = 'running', lease_until = ? where id = ?").run(Date.now() + 60_000, id);
+    ctx.t.sqlite
+      .prepare("update briefs set status = 'running', lease_until = ? where id = ?")
+      .run(Date.now() + 60_000, id);
     const response = await events(id);
-    setTimeout(() => ctx.t.sqlite.prepare("update briefs set status = 'succeeded', lease_until = null where id = ?").run(id), 300);
+    setTimeout(
+      () =>
+        ctx.t.sqlite
+          .prepare("update briefs set status = 'succeeded', lease_until = null where id = ?")
+          .run(id),
+      300,
+    );
     const stream = await readEvents(response);
     expect(stream.map((event) => event.event)).toEqual(['status', 'succeeded']);
   });
@@ -154,18 +211,26 @@ describe('a long brief by the offline analyst', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'parallax-events-'));
-    server = await spawnServer(['src/node.ts'], { PORT: '0', LLM_PROVIDER: 'local', DATABASE_PATH: join(dir, 'db.sqlite') });
+    server = await spawnServer(['src/node.ts'], {
+      PORT: '0',
+      LLM_PROVIDER: 'local',
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+    });
   });
   afterAll(() => {
     server.process.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('leaves the server answering, and sends each chunk\'s progress as it is done', async () => {
+  it("leaves the server answering, and sends each chunk's progress as it is done", async () => {
     const base = server.url;
     // 2,400 paragraphs: ~180k tokens, several of the analyst's 50k-token chunks.
     const text = policyDocument(2_400, 'energy');
-    const posted = await fetch(`${base}/v1/briefs?wait=0`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text });
+    const posted = await fetch(`${base}/v1/briefs?wait=0`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: text,
+    });
     expect(posted.status).toBe(202);
     const { id } = BriefView.parse(await posted.json());
 
@@ -176,7 +241,7 @@ describe('a long brief by the offline analyst', () => {
       let buffer = '';
       for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(bytes, { stream: true });
-        for (let end; (end = buffer.indexOf('\n\n')) >= 0; buffer = buffer.slice(end + 2)) {
+        for (let end: number; (end = buffer.indexOf('\n\n')) >= 0; buffer = buffer.slice(end + 2)) {
           const event = /^event: (\w+)$/m.exec(buffer.slice(0, end))?.[1];
           if (event) arrivals.push({ event, at: performance.now() });
         }

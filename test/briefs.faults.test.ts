@@ -9,11 +9,16 @@ import { useLlmApp } from './support/llm-app.js';
  * retries or one repair) or failed with a specific code; nothing invalid is cached; usage
  * counts every request paid for; a failed brief is retried by POSTing it again.
  */
-const ctx = useLlmApp({ LLM_MAX_RETRIES: '1', LLM_TIMEOUT_MS: '300', LLM_RETRY_AFTER_CAP_MS: '2000' });
+const ctx = useLlmApp({
+  LLM_MAX_RETRIES: '1',
+  LLM_TIMEOUT_MS: '300',
+  LLM_RETRY_AFTER_CAP_MS: '2000',
+});
 let n = 0;
 
 /** A new document per case, so no case is served from another's cache. */
-const newDocument = () => `Case ${++n}: the Agency said the scheme saved 12 million. The union said it did not.`;
+const newDocument = () =>
+  `Case ${++n}: the Agency said the scheme saved 12 million. The union said it did not.`;
 
 const transient: [string, LlmFault][] = [
   ['429 with Retry-After', { status: 429, headers: { 'retry-after': '1' } }],
@@ -49,12 +54,17 @@ describe('faults that outlast the retry budget', () => {
       expect(error.code).toBe('llm_unavailable');
       expect(error.message.length).toBeGreaterThan(20);
       expect(ctx.t.rows().llmCalls).toBe(before);
-      const stored = BriefView.parse(await (await ctx.t.app.request(`/v1/briefs/${error.details!.briefId}`)).json());
+      const stored = BriefView.parse(
+        await (await ctx.t.app.request(`/v1/briefs/${error.details!.briefId}`)).json(),
+      );
       expect(stored).toMatchObject({ status: 'failed', usage: { requests: 2 } });
 
       const retried = await ctx.t.postJson({ text, prompt: 'brief@1' });
       expect(retried.status).toBe(201);
-      expect(BriefView.parse(await retried.json())).toMatchObject({ id: stored.id, status: 'succeeded' });
+      expect(BriefView.parse(await retried.json())).toMatchObject({
+        id: stored.id,
+        status: 'succeeded',
+      });
       expect(ctx.t.rows().llmCalls).toBe(before + 1);
     });
   }
@@ -72,14 +82,24 @@ describe('faults that outlast the retry budget', () => {
 describe('bad output', () => {
   it('truncated JSON is repaired once, and only the repaired output is cached', async () => {
     ctx.llm.enqueue({ content: '{"headline": "Agency scheme", "summary": "The doc' });
-    const view = BriefView.parse(await (await ctx.t.postJson({ text: newDocument(), prompt: 'brief@1' })).json());
+    const view = BriefView.parse(
+      await (await ctx.t.postJson({ text: newDocument(), prompt: 'brief@1' })).json(),
+    );
     expect(view).toMatchObject({ status: 'succeeded', usage: { requests: 2 } });
-    const cached = ctx.t.sqlite.prepare('select output from llm_calls order by created_at desc limit 1').get() as { output: string };
-    expect(JSON.parse(cached.output)).toEqual(expect.objectContaining({ headline: expect.any(String), keyPoints: expect.any(Array) }));
+    const cached = ctx.t.sqlite
+      .prepare('select output from llm_calls order by created_at desc limit 1')
+      .get() as { output: string };
+    expect(JSON.parse(cached.output)).toEqual(
+      expect.objectContaining({ headline: expect.any(String), keyPoints: expect.any(Array) }),
+    );
   });
 
   const invalid: [string, LlmFault[], RegExp][] = [
-    ['JSON that fails the schema, twice', [{ content: '{"headline": 3}' }, { content: '{"summary": []}' }], /schema/i],
+    [
+      'JSON that fails the schema, twice',
+      [{ content: '{"headline": 3}' }, { content: '{"summary": []}' }],
+      /schema/i,
+    ],
     ['a refusal', [{ refusal: 'I cannot help with that.' }], /refused/i],
     ['finish_reason length', [{ content: '{"headline": "x"', finishReason: 'length' }], /cut off/i],
   ];

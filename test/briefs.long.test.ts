@@ -8,7 +8,11 @@ import { policyDocument } from './support/app.js';
 import { useLlmApp } from './support/llm-app.js';
 
 const CONCURRENCY = 3;
-const ctx = useLlmApp({ CHUNK_TOKENS: '300', CHUNK_OVERLAP_TOKENS: '30', LLM_CONCURRENCY: String(CONCURRENCY) });
+const ctx = useLlmApp({
+  CHUNK_TOKENS: '300',
+  CHUNK_OVERLAP_TOKENS: '30',
+  LLM_CONCURRENCY: String(CONCURRENCY),
+});
 
 const isMap = (call: { stage?: string }) => call.stage === 'map';
 const isReduce = (call: { stage?: string }) => call.stage === 'reduce';
@@ -32,7 +36,11 @@ describe('a long document', () => {
     // N leaves has between ⌈(N-1)/(2k-1)⌉ and N-1 inner nodes.
     expect(reduces).toBeGreaterThanOrEqual(Math.ceil((chunks - 1) / (2 * k - 1)));
     expect(reduces).toBeLessThan(chunks);
-    expect(view.usage).toMatchObject({ calls: maps + reduces, cachedCalls: 0, requests: maps + reduces });
+    expect(view.usage).toMatchObject({
+      calls: maps + reduces,
+      cachedCalls: 0,
+      requests: maps + reduces,
+    });
 
     expect(ctx.llm.maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
     expect(ctx.llm.maxInFlight).toBe(CONCURRENCY);
@@ -48,10 +56,15 @@ describe('a long document', () => {
   });
 
   it('re-runs only the edited chunk and its reduce path after one paragraph changes', async () => {
-    const before = BriefView.parse(await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json());
+    const before = BriefView.parse(
+      await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json(),
+    );
     ctx.llm.reset();
     const paragraphs = document.split('\n\n');
-    paragraphs[110] = paragraphs[110]!.replace('the housing programme', 'the revised housing programme');
+    paragraphs[110] = paragraphs[110]!.replace(
+      'the housing programme',
+      'the revised housing programme',
+    );
     const response = await ctx.t.postJson({ text: paragraphs.join('\n\n'), prompt: 'brief@1' });
     expect(response.status).toBe(201);
     const after = BriefView.parse(await response.json());
@@ -77,7 +90,10 @@ describe('an edit that adds a chunk', () => {
 
     // A new paragraph of ~450 tokens in the middle: at 300-token chunks it adds at least one chunk.
     const paragraphs = original.split('\n\n');
-    const added = Array.from({ length: 30 }, (_, i) => `The committee heard evidence session ${i} on the added clause.`).join(' ');
+    const added = Array.from(
+      { length: 30 },
+      (_, i) => `The committee heard evidence session ${i} on the added clause.`,
+    ).join(' ');
     paragraphs.splice(200, 0, added);
     const edited = paragraphs.join('\n\n');
     const response = await ctx.t.postJson({ text: edited });
@@ -85,14 +101,18 @@ describe('an edit that adds a chunk', () => {
     const after = BriefView.parse(await response.json());
     expect(after.chunks).toBeGreaterThan(before.chunks!);
 
-    const chunksOf = (text: string) => chunkText(text, { maxTokens: 300, overlapTokens: 30, countTokens: estimateTokens });
+    const chunksOf = (text: string) =>
+      chunkText(text, { maxTokens: 300, overlapTokens: 30, countTokens: estimateTokens });
     const known = new Set(chunksOf(original).map((chunk) => chunk.text));
     const afterChunks = chunksOf(edited);
     const changed = afterChunks.map((chunk) => !known.has(chunk.text));
     // The merges with a changed chunk below them, in the tree mapReduce builds.
     let dirty = changed;
     let mergesOnPath = 0;
-    for (const groups of planReduce(afterChunks.map((chunk) => contentKey(chunk.text)), after.params.reduceFanIn as number)) {
+    for (const groups of planReduce(
+      afterChunks.map((chunk) => contentKey(chunk.text)),
+      after.params.reduceFanIn as number,
+    )) {
       dirty = groups.map(({ start, end }) => {
         const below = dirty.slice(start, end).some(Boolean);
         if (below && end - start > 1) mergesOnPath++;
@@ -112,7 +132,9 @@ describe('identical requests at once', () => {
   it('share one pipeline run', async () => {
     ctx.llm.latencyMs = 50;
     const text = policyDocument(30, 'transport');
-    const responses = await Promise.all(Array.from({ length: 20 }, () => ctx.t.postJson({ text, prompt: 'brief@2' })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => ctx.t.postJson({ text, prompt: 'brief@2' })),
+    );
     const views = await Promise.all(responses.map(async (r) => BriefView.parse(await r.json())));
     expect(new Set(views.map((v) => v.id)).size).toBe(1);
     expect(views.every((v) => v.status === 'succeeded')).toBe(true);
@@ -121,7 +143,11 @@ describe('identical requests at once', () => {
 
     const oneRun = views[0]!.usage!.calls;
     expect(ctx.llm.calls).toHaveLength(oneRun);
-    expect(ctx.t.sqlite.prepare('select count(*) as n from briefs where document_id = ?').get(views[0]!.document.id)).toEqual({ n: 1 });
+    expect(
+      ctx.t.sqlite
+        .prepare('select count(*) as n from briefs where document_id = ?')
+        .get(views[0]!.document.id),
+    ).toEqual({ n: 1 });
     ctx.llm.latencyMs = 0;
   });
 });

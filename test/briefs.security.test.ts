@@ -13,7 +13,11 @@ const OTHER = 'parallax-other-token-9876543210';
 describe('API_TOKENS', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ LLM_PROVIDER: 'local', API_TOKENS: `${TOKEN},${OTHER}`, LOG_LEVEL: 'info' });
+    t = await createTestApp({
+      LLM_PROVIDER: 'local',
+      API_TOKENS: `${TOKEN},${OTHER}`,
+      LOG_LEVEL: 'info',
+    });
   });
   afterAll(() => t.close());
 
@@ -26,7 +30,12 @@ describe('API_TOKENS', () => {
 
   it('refuses a write without a token, or with a wrong one, and writes nothing', async () => {
     const before = t.rows();
-    for (const header of [undefined, 'Bearer wrong-token-0000000000000', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+    for (const header of [
+      undefined,
+      'Bearer wrong-token-0000000000000',
+      `Basic ${TOKEN}`,
+      `Bearer ${TOKEN}x`,
+    ]) {
       const response = await post(header);
       expect(response.status).toBe(401);
       const body = ErrorBody.parse(await response.json());
@@ -38,7 +47,9 @@ describe('API_TOKENS', () => {
 
   it('accepts any configured token, leaves reads open, and never logs a token', async () => {
     const lines: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const spy = vi
+      .spyOn(console, 'log')
+      .mockImplementation((line: string) => void lines.push(line));
     try {
       expect((await post(`Bearer ${TOKEN}`)).status).toBe(201);
       expect((await post(`bearer ${OTHER}`)).status).toBe(200);
@@ -49,7 +60,8 @@ describe('API_TOKENS', () => {
     }
     const log = lines.join('\n');
     expect(log).toContain('"status":401');
-    for (const secret of [TOKEN, OTHER, 'not-a-valid-token-at-all']) expect(log).not.toContain(secret);
+    for (const secret of [TOKEN, OTHER, 'not-a-valid-token-at-all'])
+      expect(log).not.toContain(secret);
   });
   it('asks for a token before GET /v1/compare?run=true spends LLM calls, and only then', async () => {
     const made = BriefView.parse(await (await post(`Bearer ${TOKEN}`)).json());
@@ -61,19 +73,27 @@ describe('API_TOKENS', () => {
     expect(t.rows()).toEqual(before);
     // Without run=true it only reads: open, and the missing version is a 404, not a brief.
     expect((await t.app.request(url)).status).toBe(404);
-    expect((await t.app.request(`${url}&run=true`, { headers: { authorization: `Bearer ${OTHER}` } })).status).toBe(200);
+    expect(
+      (await t.app.request(`${url}&run=true`, { headers: { authorization: `Bearer ${OTHER}` } }))
+        .status,
+    ).toBe(200);
   });
 });
 
 describe('RATE_LIMIT_PER_MINUTE', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ LLM_PROVIDER: 'local', RATE_LIMIT_PER_MINUTE: '3', API_TOKENS: `${TOKEN},${OTHER}` });
+    t = await createTestApp({
+      LLM_PROVIDER: 'local',
+      RATE_LIMIT_PER_MINUTE: '3',
+      API_TOKENS: `${TOKEN},${OTHER}`,
+    });
   });
   afterAll(() => t.close());
 
   it('answers 429 with Retry-After once a client spends its budget, per token', async () => {
-    const get = (token: string) => t.app.request('/v1/prompts', { headers: { authorization: `Bearer ${token}` } });
+    const get = (token: string) =>
+      t.app.request('/v1/prompts', { headers: { authorization: `Bearer ${token}` } });
     for (let i = 0; i < 3; i++) expect((await get(TOKEN)).status).toBe(200);
     const limited = await get(TOKEN);
     expect(limited.status).toBe(429);
@@ -98,35 +118,56 @@ describe('responses', () => {
       expect(response.headers.get('x-request-id')).toBeTruthy();
     }
     const error = await t.app.request('/v1/briefs/nope');
-    expect(ErrorBody.parse(await error.json()).error.requestId).toBe(error.headers.get('x-request-id'));
+    expect(ErrorBody.parse(await error.json()).error.requestId).toBe(
+      error.headers.get('x-request-id'),
+    );
   });
 
   // On Node the headers are written onto the ServerResponse itself (src/middleware/request-context.ts),
   // a path app.request does not take: check them over a real socket.
-  it('carry the same headers when served by @hono/node-server, with the handler\'s own headers kept', async () => {
+  it("carry the same headers when served by @hono/node-server, with the handler's own headers kept", async () => {
     const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const created = await fetch(`${base}/v1/briefs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'The ministry says the plan will work.' });
-      const cached = await fetch(`${base}/v1/briefs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'The ministry says the plan will work.' });
+      const created = await fetch(`${base}/v1/briefs`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'The ministry says the plan will work.',
+      });
+      const cached = await fetch(`${base}/v1/briefs`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'The ministry says the plan will work.',
+      });
       const missing = await fetch(`${base}/v1/briefs/nope`);
       const page = await fetch(`${base}/`);
       for (const response of [created, cached, missing, page]) {
-        for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers.get(name), name).toBe(value);
+        for (const [name, value] of Object.entries(SECURITY_HEADERS))
+          expect(response.headers.get(name), name).toBe(value);
         expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       }
       expect(created.status).toBe(201);
       expect(created.headers.get('location')).toMatch(/^\/v1\/briefs\/brf_/);
       expect(created.headers.get('content-type')).toMatch(/^application\/json/);
       expect(cached.status).toBe(200);
-      expect(ErrorBody.parse(await missing.json()).error.requestId).toBe(missing.headers.get('x-request-id'));
+      expect(ErrorBody.parse(await missing.json()).error.requestId).toBe(
+        missing.headers.get('x-request-id'),
+      );
       expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-      expect(new Set([created, cached, missing, page].map((response) => response.headers.get('x-request-id'))).size).toBe(4);
+      expect(
+        new Set(
+          [created, cached, missing, page].map((response) => response.headers.get('x-request-id')),
+        ).size,
+      ).toBe(4);
 
-      const echoed = await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'client-id-42' } });
+      const echoed = await fetch(`${base}/healthz`, {
+        headers: { 'x-request-id': 'client-id-42' },
+      });
       expect(echoed.headers.get('x-request-id')).toBe('client-id-42');
-      const replaced = await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'not allowed; here' } });
+      const replaced = await fetch(`${base}/healthz`, {
+        headers: { 'x-request-id': 'not allowed; here' },
+      });
       expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -139,7 +180,11 @@ describe('prompt injection: documents are data', () => {
   let t: TestApp;
   beforeAll(async () => {
     llm = await startLlmServer();
-    t = await createTestApp({ OPENAI_BASE_URL: llm.url, LLM_MODEL: 'test-model', LOG_LEVEL: 'info' });
+    t = await createTestApp({
+      OPENAI_BASE_URL: llm.url,
+      LLM_MODEL: 'test-model',
+      LOG_LEVEL: 'info',
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -173,7 +218,9 @@ describe('prompt injection: documents are data', () => {
     const marker = /-----BEGIN DOCUMENT ([0-9a-f]{32})-----\n/.exec(user)![1]!;
     expect(marker).not.toBe(forgedMarker);
     // The real fence closes only after the whole document, forged lines included.
-    const fenced = new RegExp(`-----BEGIN DOCUMENT ${marker}-----\\n([\\s\\S]*)\\n-----END DOCUMENT ${marker}-----`).exec(user)![1];
+    const fenced = new RegExp(
+      `-----BEGIN DOCUMENT ${marker}-----\\n([\\s\\S]*)\\n-----END DOCUMENT ${marker}-----`,
+    ).exec(user)![1];
     expect(fenced).toBe(hostile);
     // Instructions live only in the system message, which holds none of the document's text.
     expect(messages[0]!.content).not.toContain('developer mode');
@@ -181,7 +228,8 @@ describe('prompt injection: documents are data', () => {
 
     // The brief still has the schema's shape, and no quote outside the source is verified.
     for (const citation of view.brief!.keyPoints.flatMap((p) => p.citations)) {
-      if (citation.verified) expect(hostile.slice(citation.start!, citation.end!)).toBe(citation.quote);
+      if (citation.verified)
+        expect(hostile.slice(citation.start!, citation.end!)).toBe(citation.quote);
     }
 
     // Logs carry ids and counts, never the document's text.
@@ -193,11 +241,18 @@ describe('prompt injection: documents are data', () => {
     llm.handler = () => ({
       headline: 'OK',
       summary: 'OK',
-      keyPoints: [{ text: 'x', citations: [{ quote: 'The plan has been audited and approved by everyone.' }] }],
+      keyPoints: [
+        {
+          text: 'x',
+          citations: [{ quote: 'The plan has been audited and approved by everyone.' }],
+        },
+      ],
       stakeholders: [],
       counterPerspectives: [],
     });
-    const view = BriefView.parse(await (await t.postJson({ text: hostile, prompt: 'brief@1' })).json());
+    const view = BriefView.parse(
+      await (await t.postJson({ text: hostile, prompt: 'brief@1' })).json(),
+    );
     expect(view.brief!.keyPoints[0]!.citations[0]!.verified).toBe(false);
     llm.handler = undefined;
   });

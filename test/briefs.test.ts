@@ -15,19 +15,33 @@ const document = `${policyDocument(6)}\n\nThe Minister said: "This plan ends the
 
 describe('POST /v1/briefs', () => {
   it('makes a cited brief through the LLM endpoint, with provenance', async () => {
-    const response = await ctx.t.postJson({ text: document, title: 'Housing plan', prompt: 'brief@1' });
+    const response = await ctx.t.postJson({
+      text: document,
+      title: 'Housing plan',
+      prompt: 'brief@1',
+    });
     expect(response.status).toBe(201);
     const view = BriefView.parse(await response.json());
-    expect(view).toMatchObject({ status: 'succeeded', cached: false, provider: 'openai', model: 'test-model' });
+    expect(view).toMatchObject({
+      status: 'succeeded',
+      cached: false,
+      provider: 'openai',
+      model: 'test-model',
+    });
     expect(view.prompt).toMatchObject({ ref: 'brief@1', name: 'brief', version: 1 });
     expect(view.prompt.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(view.document).toEqual({ id: expect.stringMatching(/^[0-9a-f]{64}$/), title: 'Housing plan' });
+    expect(view.document).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      title: 'Housing plan',
+    });
     expect(view.usage).toMatchObject({ calls: 1, cachedCalls: 0, requests: 1 });
     expect(view.usage!.promptTokens).toBeGreaterThan(0);
     expect(view.chunks).toBe(1);
 
     // Every citation the fake model made is a verbatim span, located at the right offsets.
-    const citations = [...view.brief!.keyPoints, ...view.brief!.counterPerspectives].flatMap((item) => item.citations);
+    const citations = [...view.brief!.keyPoints, ...view.brief!.counterPerspectives].flatMap(
+      (item) => item.citations,
+    );
     expect(citations.length).toBeGreaterThan(0);
     for (const citation of citations) {
       expect(citation.verified).toBe(true);
@@ -41,7 +55,10 @@ describe('POST /v1/briefs', () => {
       response_format: { type: string; json_schema: { strict: boolean } };
     };
     expect(body.messages.map((m) => m.role)).toEqual(['system', 'user']);
-    const fence = /-----BEGIN DOCUMENT ([0-9a-f]{32})-----\n([\s\S]*)\n-----END DOCUMENT \1-----/.exec(body.messages[1]!.content);
+    const fence =
+      /-----BEGIN DOCUMENT ([0-9a-f]{32})-----\n([\s\S]*)\n-----END DOCUMENT \1-----/.exec(
+        body.messages[1]!.content,
+      );
     expect(fence?.[2]).toBe(document);
     expect(body.messages[0]!.content).toContain(fence![1]);
     expect(body.messages[0]!.content).not.toContain('housing programme will deliver');
@@ -50,10 +67,15 @@ describe('POST /v1/briefs', () => {
   });
 
   it('serves the same document again from the cache, with no LLM call', async () => {
-    const first = BriefView.parse(await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json());
+    const first = BriefView.parse(
+      await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json(),
+    );
     ctx.llm.reset();
     const started = performance.now();
-    const again = await ctx.t.postJson({ text: `  ${document.replace(/\n\n/g, '\r\n\r\n')}  `, prompt: 'brief@1' });
+    const again = await ctx.t.postJson({
+      text: `  ${document.replace(/\n\n/g, '\r\n\r\n')}  `,
+      prompt: 'brief@1',
+    });
     const elapsed = performance.now() - started;
     expect(again.status).toBe(200);
     const view = BriefView.parse(await again.json());
@@ -64,7 +86,9 @@ describe('POST /v1/briefs', () => {
   });
 
   it('makes a new brief beside the old one for another prompt version, and lists both', async () => {
-    const v1 = BriefView.parse(await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json());
+    const v1 = BriefView.parse(
+      await (await ctx.t.postJson({ text: document, prompt: 'brief@1' })).json(),
+    );
     const response = await ctx.t.postJson({ text: document, prompt: 'brief@2' });
     expect(response.status).toBe(201);
     const v2 = BriefView.parse(await response.json());
@@ -73,15 +97,25 @@ describe('POST /v1/briefs', () => {
     expect(v2.prompt.sha256).not.toBe(v1.prompt.sha256);
     expect(v2.document.id).toBe(v1.document.id);
 
-    const list = ListBody.parse(await (await ctx.t.app.request(`/v1/briefs?document=${v1.document.id}`)).json());
+    const list = ListBody.parse(
+      await (await ctx.t.app.request(`/v1/briefs?document=${v1.document.id}`)).json(),
+    );
     expect(list.items.map((item) => item.prompt.ref).sort()).toEqual(['brief@1', 'brief@2']);
-    const onlyV2 = ListBody.parse(await (await ctx.t.app.request(`/v1/briefs?document=${v1.document.id}&prompt=brief@2`)).json());
+    const onlyV2 = ListBody.parse(
+      await (
+        await ctx.t.app.request(`/v1/briefs?document=${v1.document.id}&prompt=brief@2`)
+      ).json(),
+    );
     expect(onlyV2.items.map((item) => item.id)).toEqual([v2.id]);
 
-    const doc = DocumentView.parse(await (await ctx.t.app.request(`/v1/documents/${v1.document.id}?include=text`)).json());
+    const doc = DocumentView.parse(
+      await (await ctx.t.app.request(`/v1/documents/${v1.document.id}?include=text`)).json(),
+    );
     expect(doc.text).toBe(document);
     expect(doc.briefs.map((b) => b.id).sort()).toEqual([v1.id, v2.id].sort());
-    const withoutText = DocumentView.parse(await (await ctx.t.app.request(`/v1/documents/${v1.document.id}`)).json());
+    const withoutText = DocumentView.parse(
+      await (await ctx.t.app.request(`/v1/documents/${v1.document.id}`)).json(),
+    );
     expect(withoutText.text).toBeUndefined();
   });
 
@@ -97,7 +131,10 @@ describe('POST /v1/briefs', () => {
 
   it('answers 202 with a Location when the brief is still running after ?wait=0', async () => {
     ctx.llm.latencyMs = 300;
-    const response = await ctx.t.postJson({ text: `${document} Slow variant.`, prompt: 'brief@1' }, '?wait=0');
+    const response = await ctx.t.postJson(
+      { text: `${document} Slow variant.`, prompt: 'brief@1' },
+      '?wait=0',
+    );
     expect(response.status).toBe(202);
     const view = BriefView.parse(await response.json());
     expect(view.status).toBe('running');
@@ -113,18 +150,30 @@ describe('POST /v1/briefs', () => {
       headline: 'Plan',
       summary: 'The document describes a plan.',
       keyPoints: [
-        { text: 'Invented', citations: [{ quote: 'The Ministry promised free houses for everyone in 2025.' }] },
+        {
+          text: 'Invented',
+          citations: [{ quote: 'The Ministry promised free houses for everyone in 2025.' }],
+        },
         { text: 'Real', citations: [{ quote: 'This plan ends the housing crisis for good.' }] },
       ],
       stakeholders: [],
       counterPerspectives: [],
     });
     // Another model name: a new cache key, so the scripted answer is used.
-    const response = await ctx.t.postJson({ text: document, prompt: 'brief@1', model: 'inventive-model' });
+    const response = await ctx.t.postJson({
+      text: document,
+      prompt: 'brief@1',
+      model: 'inventive-model',
+    });
     const view = BriefView.parse(await response.json());
     expect(view.status).toBe('succeeded');
     const [fake, real] = view.brief!.keyPoints;
-    expect(fake!.citations[0]).toEqual({ quote: 'The Ministry promised free houses for everyone in 2025.', start: null, end: null, verified: false });
+    expect(fake!.citations[0]).toEqual({
+      quote: 'The Ministry promised free houses for everyone in 2025.',
+      start: null,
+      end: null,
+      verified: false,
+    });
     expect(real!.citations[0]!.verified).toBe(true);
     ctx.llm.handler = undefined;
   });
@@ -132,7 +181,11 @@ describe('POST /v1/briefs', () => {
 
 describe('GET routes', () => {
   it('paginates the list with a cursor, newest first, without repeats', async () => {
-    for (let i = 0; i < 5; i++) await ctx.t.postJson({ text: `Paging document number ${i}. The Council said it will act.`, prompt: 'brief@1' });
+    for (let i = 0; i < 5; i++)
+      await ctx.t.postJson({
+        text: `Paging document number ${i}. The Council said it will act.`,
+        prompt: 'brief@1',
+      });
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -144,15 +197,25 @@ describe('GET routes', () => {
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBeGreaterThanOrEqual(5);
-    const all = ListBody.parse(await (await ctx.t.app.request('/v1/briefs?limit=100&prompt=brief@1')).json());
+    const all = ListBody.parse(
+      await (await ctx.t.app.request('/v1/briefs?limit=100&prompt=brief@1')).json(),
+    );
     expect(all.items.map((item) => item.id)).toEqual(seen);
   });
 
   it('filters by status and model', async () => {
-    const succeeded = ListBody.parse(await (await ctx.t.app.request('/v1/briefs?status=succeeded&model=test-model&limit=100')).json());
+    const succeeded = ListBody.parse(
+      await (
+        await ctx.t.app.request('/v1/briefs?status=succeeded&model=test-model&limit=100')
+      ).json(),
+    );
     expect(succeeded.items.length).toBeGreaterThan(0);
-    expect(succeeded.items.every((item) => item.status === 'succeeded' && item.model === 'test-model')).toBe(true);
-    const failed = ListBody.parse(await (await ctx.t.app.request('/v1/briefs?status=failed')).json());
+    expect(
+      succeeded.items.every((item) => item.status === 'succeeded' && item.model === 'test-model'),
+    ).toBe(true);
+    const failed = ListBody.parse(
+      await (await ctx.t.app.request('/v1/briefs?status=failed')).json(),
+    );
     expect(failed.items).toEqual([]);
   });
 
@@ -166,10 +229,17 @@ describe('GET routes', () => {
   });
 
   it('lists prompt versions and shows one, resolving @latest', async () => {
-    const list = (await (await ctx.t.app.request('/v1/prompts')).json()) as { items: { ref: string; latest: boolean }[] };
-    expect(list.items.map((p) => p.ref)).toEqual(expect.arrayContaining(['brief@1', 'brief@2', 'brief@3']));
+    const list = (await (await ctx.t.app.request('/v1/prompts')).json()) as {
+      items: { ref: string; latest: boolean }[];
+    };
+    expect(list.items.map((p) => p.ref)).toEqual(
+      expect.arrayContaining(['brief@1', 'brief@2', 'brief@3']),
+    );
     expect(list.items.find((p) => p.latest)?.ref).toBe('brief@3');
-    const latest = (await (await ctx.t.app.request('/v1/prompts/brief@latest')).json()) as { ref: string; templates: Record<string, string> };
+    const latest = (await (await ctx.t.app.request('/v1/prompts/brief@latest')).json()) as {
+      ref: string;
+      templates: Record<string, string>;
+    };
     expect(latest.ref).toBe('brief@3');
     expect(Object.keys(latest.templates).sort()).toEqual(['map', 'reduce', 'system']);
     const unknown = await ctx.t.app.request('/v1/prompts/brief@99');
@@ -180,6 +250,10 @@ describe('GET routes', () => {
   it('reports health', async () => {
     const response = await ctx.t.app.request('/healthz');
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok', provider: 'openai', model: 'test-model' });
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      provider: 'openai',
+      model: 'test-model',
+    });
   });
 });

@@ -11,7 +11,8 @@ function makeDocument(n: number): string {
     const sentences = 2 + (i % 5);
     const body = Array.from(
       { length: sentences },
-      (_, s) => `Paragraph ${i} sentence ${s} says the ministry expects ${(i * 7 + s) % 97} percent of the budget to be spent on item ${i * 13 + s}.`,
+      (_, s) =>
+        `Paragraph ${i} sentence ${s} says the ministry expects ${(i * 7 + s) % 97} percent of the budget to be spent on item ${i * 13 + s}.`,
     );
     paragraphs.push(body.join(' '));
   }
@@ -54,7 +55,10 @@ describe('chunkText', () => {
   });
 
   it('splits an over-long paragraph at sentences, and an over-long sentence at words', () => {
-    const longParagraph = Array.from({ length: 200 }, (_, i) => `Sentence number ${i} is here.`).join(' ');
+    const longParagraph = Array.from(
+      { length: 200 },
+      (_, i) => `Sentence number ${i} is here.`,
+    ).join(' ');
     const longSentence = Array.from({ length: 3000 }, (_, i) => `word${i}`).join(' ');
     const text = `${longParagraph}\n\n${longSentence}`;
     const chunks = chunkText(text, { maxTokens: 300, overlapTokens: 20, countTokens: estimate });
@@ -95,7 +99,11 @@ describe('normalizeText', () => {
     ['a tab alone', 'tab\there', 'tab here'],
     ['a no-break or ideographic space alone', 'no\u00A0break\u3000wide', 'no break wide'],
     ['spaces around line breaks alone', 'line  \n  next \n\n\n\nlast ', 'line\nnext\n\nlast'],
-    ['nothing to change', 'Already normal.\n\nTwo paragraphs.', 'Already normal.\n\nTwo paragraphs.'],
+    [
+      'nothing to change',
+      'Already normal.\n\nTwo paragraphs.',
+      'Already normal.\n\nTwo paragraphs.',
+    ],
   ])('normalizes %s', (_name, raw, expected) => {
     expect(normalizeText(raw)).toBe(expected);
   });

@@ -36,9 +36,18 @@ interface Run {
 
 const localEnv = () => ({ DATABASE_PATH: join(dir, 'local.sqlite'), LLM_PROVIDER: 'local' });
 /** The test LLM server, small chunks: a policy document of 40 paragraphs is many chunks. */
-const llmEnv = () => ({ DATABASE_PATH: join(dir, 'llm.sqlite'), OPENAI_BASE_URL: llm.url, LLM_MODEL: 'test-model', CHUNK_TOKENS: '300', LLM_CONCURRENCY: '2' });
+const llmEnv = () => ({
+  DATABASE_PATH: join(dir, 'llm.sqlite'),
+  OPENAI_BASE_URL: llm.url,
+  LLM_MODEL: 'test-model',
+  CHUNK_TOKENS: '300',
+  LLM_CONCURRENCY: '2',
+});
 
-function parallax(args: string[], options: { env?: Record<string, string>; input?: string | Uint8Array } = {}): Promise<Run> {
+function parallax(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string | Uint8Array } = {},
+): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...(options.env ?? localEnv()) },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -57,7 +66,9 @@ describe('parallax brief', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[1]).toMatch(/^rent-cap-speech · brief@1 · local\/\S+ · 1 chunk\(s\) · brf_[0-9a-f]{24}$/);
+    expect(lines[1]).toMatch(
+      /^rent-cap-speech · brief@1 · local\/\S+ · 1 chunk\(s\) · brf_[0-9a-f]{24}$/,
+    );
     expect(lines).toContain('Summary');
     expect(lines).toContain('Key points');
     expect(lines).toContain('Notes');
@@ -65,14 +76,27 @@ describe('parallax brief', () => {
   });
 
   it('prints the API JSON with --json (here from the cache)', async () => {
-    const run = await parallax(['brief', 'seeds/rent-cap-speech.md', '--prompt', 'brief@1', '--json']);
+    const run = await parallax([
+      'brief',
+      'seeds/rent-cap-speech.md',
+      '--prompt',
+      'brief@1',
+      '--json',
+    ]);
     expect(run.code).toBe(0);
     const view = BriefView.parse(JSON.parse(run.stdout));
-    expect(view).toMatchObject({ status: 'succeeded', cached: true, document: { title: 'rent-cap-speech' }, prompt: { ref: 'brief@1' } });
+    expect(view).toMatchObject({
+      status: 'succeeded',
+      cached: true,
+      document: { title: 'rent-cap-speech' },
+      prompt: { ref: 'brief@1' },
+    });
   });
 
   it('reads the document from stdin with -', async () => {
-    const run = await parallax(['brief', '-', '--title', 'Bridge'], { input: 'The Council said the bridge will open in May. Residents say it is dangerous.' });
+    const run = await parallax(['brief', '-', '--title', 'Bridge'], {
+      input: 'The Council said the bridge will open in May. Residents say it is dangerous.',
+    });
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@3 · /);
   });
@@ -93,7 +117,13 @@ describe('parallax brief', () => {
   });
 
   it('reads a PDF from stdin: the server tells it from text by its bytes', async () => {
-    const pdf = await makePdf([['The Board said the levy rises by 3 percent next year.'], ['Councils were not asked about the levy.']], 'Levy report');
+    const pdf = await makePdf(
+      [
+        ['The Board said the levy rises by 3 percent next year.'],
+        ['Councils were not asked about the levy.'],
+      ],
+      'Levy report',
+    );
     const run = await parallax(['brief', '-', '--json'], { input: pdf });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -105,15 +135,26 @@ describe('parallax brief', () => {
 
   it('names the page of each quote of a PDF', async () => {
     const file = join(dir, 'levy.pdf');
-    writeFileSync(file, await makePdf([['The Board said the harbour levy rises by 3 percent next year.'], ['Councils were not asked about the harbour levy.']]));
+    writeFileSync(
+      file,
+      await makePdf([
+        ['The Board said the harbour levy rises by 3 percent next year.'],
+        ['Councils were not asked about the harbour levy.'],
+      ]),
+    );
     const run = await parallax(['brief', file]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/✓ "The Board said the harbour levy rises by 3 percent next year\." \(p\. 1\)/);
+    expect(run.stdout).toMatch(
+      /✓ "The Board said the harbour levy rises by 3 percent next year\." \(p\. 1\)/,
+    );
     expect(run.stdout).toMatch(/✓ "Councils were not asked about the harbour levy\." \(p\. 2\)/);
   });
 
   it('runs as the installed bin (bin/parallax.mjs)', async () => {
-    const child = spawn(process.execPath, ['bin/parallax.mjs', 'prompts'], { env: { ...process.env, LOG_LEVEL: 'warn', ...localEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/parallax.mjs', 'prompts'], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...localEnv() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const code = await new Promise((resolve) => child.once('close', resolve));
@@ -179,10 +220,18 @@ describe('listing and comparing', () => {
     const speech = items.find((item) => item.document.title === 'rent-cap-speech')!;
     expect(speech.prompt.ref).toBe('brief@1');
 
-    const text = await parallax(['briefs', '--document', speech.document.id, '--prompt', 'brief@1']);
+    const text = await parallax([
+      'briefs',
+      '--document',
+      speech.document.id,
+      '--prompt',
+      'brief@1',
+    ]);
     expect(text.code).toBe(0);
     expect(text.stdout.trim().split('\n')).toHaveLength(1);
-    expect(text.stdout).toMatch(new RegExp(`^${speech.id} +succeeded +brief@1 +local/analyst-1 +1 chunk\\(s\\)`));
+    expect(text.stdout).toMatch(
+      new RegExp(`^${speech.id} +succeeded +brief@1 +local/analyst-1 +1 chunk\\(s\\)`),
+    );
 
     const failed = await parallax(['briefs', '--status', 'failed']);
     expect(failed).toMatchObject({ code: 0, stdout: '' });
@@ -190,20 +239,44 @@ describe('listing and comparing', () => {
   });
 
   it('compares two prompt versions, briefing the missing one with --run', async () => {
-    const listed = BriefView.array().parse(JSON.parse((await parallax(['briefs', '--prompt', 'brief@1', '--json'])).stdout));
+    const listed = BriefView.array().parse(
+      JSON.parse((await parallax(['briefs', '--prompt', 'brief@1', '--json'])).stdout),
+    );
     const document = listed.find((item) => item.document.title === 'rent-cap-speech')!.document.id;
 
-    const without = await parallax(['compare', '--document', document, '--a', 'brief@1', '--b', 'brief@2']);
+    const without = await parallax([
+      'compare',
+      '--document',
+      document,
+      '--a',
+      'brief@1',
+      '--b',
+      'brief@2',
+    ]);
     expect(without.code).toBe(1);
     expect(without.stderr).toMatch(/brief@2/);
 
-    const run = await parallax(['compare', '--document', document, '--a', 'brief@1', '--b', 'brief@2', '--run']);
+    const run = await parallax([
+      'compare',
+      '--document',
+      document,
+      '--a',
+      'brief@1',
+      '--b',
+      'brief@2',
+      '--run',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^rent-cap-speech: brief@1 \(brf_\w+\) → brief@2 \(brf_\w+\)$/m);
-    const counts = /^Key points {2}kept (\d+) · changed (\d+) · added (\d+) · dropped (\d+)$/m.exec(run.stdout);
+    const counts = /^Key points {2}kept (\d+) · changed (\d+) · added (\d+) · dropped (\d+)$/m.exec(
+      run.stdout,
+    );
     expect(counts).not.toBeNull();
     // Each key point on a line of its own under its mark, as many as the counts say.
-    const marked = run.stdout.split('\nNotes')[0]!.split('\n').filter((line) => /^ {2}(kept|changed|added|dropped) +\S/.test(line));
+    const marked = run.stdout
+      .split('\nNotes')[0]!
+      .split('\n')
+      .filter((line) => /^ {2}(kept|changed|added|dropped) +\S/.test(line));
     expect(marked).toHaveLength(counts!.slice(1).reduce((total, n) => total + Number(n), 0));
     expect(run.stdout).toMatch(/^Notes {7}kept \d+ · changed \d+ · added \d+ · dropped \d+$/m);
     expect(run.stdout).toMatch(/^summary words +\d+ +\d+$/m);
@@ -211,9 +284,15 @@ describe('listing and comparing', () => {
   });
 
   it('migrates the database and says so', async () => {
-    const run = await parallax(['migrate'], { env: { ...localEnv(), DATABASE_PATH: join(dir, 'fresh.sqlite') } });
+    const run = await parallax(['migrate'], {
+      env: { ...localEnv(), DATABASE_PATH: join(dir, 'fresh.sqlite') },
+    });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^database ${join(dir, 'fresh.sqlite')} is migrated \\(\\d+ migrations applied\\)`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^database ${join(dir, 'fresh.sqlite')} is migrated \\(\\d+ migrations applied\\)`,
+      ),
+    );
   });
 });
 
@@ -221,22 +300,39 @@ describe('parallax seed and eval', () => {
   const corpus = () => {
     const folder = join(dir, 'corpus');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'levy.md'), '# Levy plan\n\nThe Ministry said the levy will raise 40 million. Retailers were not asked.');
-    writeFileSync(join(folder, 'bridge.md'), '# Bridge plan\n\nThe Council said the bridge will open in May. Residents say it is unsafe.');
+    writeFileSync(
+      join(folder, 'levy.md'),
+      '# Levy plan\n\nThe Ministry said the levy will raise 40 million. Retailers were not asked.',
+    );
+    writeFileSync(
+      join(folder, 'bridge.md'),
+      '# Bridge plan\n\nThe Council said the bridge will open in May. Residents say it is unsafe.',
+    );
     return folder;
   };
 
   it('seeds a folder, then again from the cache; an unknown prompt version exits 2 before anything runs', async () => {
     const env = { ...localEnv(), DATABASE_PATH: join(dir, 'seed.sqlite') };
-    const first = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@2'], { env });
+    const first = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@2'], {
+      env,
+    });
     expect(first.code).toBe(0);
     const lines = first.stdout.trim().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines.every((line) => / (created) +brf_\w+ +1 chunk\(s\)/.test(line))).toBe(true);
-    const again = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@2'], { env });
-    expect(again.stdout.trim().split('\n').every((line) => / cached +brf_/.test(line))).toBe(true);
+    const again = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@2'], {
+      env,
+    });
+    expect(
+      again.stdout
+        .trim()
+        .split('\n')
+        .every((line) => / cached +brf_/.test(line)),
+    ).toBe(true);
 
-    const unknown = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@9'], { env: { ...env, DATABASE_PATH: join(dir, 'seed-unknown.sqlite') } });
+    const unknown = await parallax(['seed', '--dir', corpus(), '--prompts', 'brief@1,brief@9'], {
+      env: { ...env, DATABASE_PATH: join(dir, 'seed-unknown.sqlite') },
+    });
     expect(unknown).toMatchObject({ code: 2, stdout: '' });
     expect(unknown.stderr).toMatch(/Unknown prompt "brief@9"/);
   });
@@ -244,17 +340,29 @@ describe('parallax seed and eval', () => {
   it('evaluates a corpus: the table, both report files, and the run stored where the briefs are', async () => {
     const env = { ...localEnv(), DATABASE_PATH: join(dir, 'eval.sqlite') };
     const out = join(dir, 'reports');
-    const run = await parallax(['eval', '--prompts', 'brief@1,brief@2', '--corpus', corpus(), '--out', out], { env });
+    const run = await parallax(
+      ['eval', '--prompts', 'brief@1,brief@2', '--corpus', corpus(), '--out', out],
+      { env },
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^\| metric \| brief@1 \| brief@2 \|$/m);
     const id = /Report: .*\/(evl_[0-9a-f]{24})\.json/.exec(run.stdout)![1]!;
-    expect(JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8'))).toMatchObject({ id, provider: 'local', run: { documents: 2, briefs: 4, failures: 0 } });
+    expect(JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8'))).toMatchObject({
+      id,
+      provider: 'local',
+      run: { documents: 2, briefs: 4, failures: 0 },
+    });
     expect(readFileSync(join(out, `${id}.md`), 'utf8')).toContain('| metric |');
     expect(run.stderr).toMatch(/eval \[[^\]]*\] 4\/4 briefs/);
 
-    const missing = await parallax(['eval', '--prompts', 'brief@1', '--corpus', join(dir, 'nope')], { env });
+    const missing = await parallax(
+      ['eval', '--prompts', 'brief@1', '--corpus', join(dir, 'nope')],
+      { env },
+    );
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toBe(`parallax eval: corpus not found: ${join(dir, 'nope')} (a folder of .md/.txt files or a .jsonl file)`);
+    expect(missing.stderr.trim()).toBe(
+      `parallax eval: corpus not found: ${join(dir, 'nope')} (a folder of .md/.txt files or a .jsonl file)`,
+    );
     const unknown = await parallax(['eval', '--prompts', 'brief@9', '--corpus', corpus()], { env });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown prompt "brief@9"/);
@@ -273,9 +381,15 @@ describe('--server URL', () => {
     const url = await startServer({ ...llmEnv(), DATABASE_PATH: join(dir, 'server.sqlite') });
     serverUrl = url;
     // The client's own database stays untouched: a path in a folder that does not exist.
-    const clientEnv = { DATABASE_PATH: join(dir, 'missing', 'client.sqlite'), LLM_PROVIDER: 'local' };
+    const clientEnv = {
+      DATABASE_PATH: join(dir, 'missing', 'client.sqlite'),
+      LLM_PROVIDER: 'local',
+    };
     llm.latencyMs = 250;
-    const run = await parallax(['brief', join(dir, 'long.md'), '--server', url, '--prompt', 'brief@1'], { env: clientEnv });
+    const run = await parallax(
+      ['brief', join(dir, 'long.md'), '--server', url, '--prompt', 'brief@1'],
+      { env: clientEnv },
+    );
     llm.latencyMs = 20;
     expect(run.code).toBe(0);
     const total = /· (\d+) chunk\(s\) · (brf_\w+)/.exec(run.stdout)!;
@@ -289,22 +403,57 @@ describe('--server URL', () => {
 
   it('seeds, evaluates and briefs with the offline analyst on the server, which stores the run', async () => {
     const url = serverUrl!;
-    const clientEnv = { DATABASE_PATH: join(dir, 'missing', 'client.sqlite'), LLM_PROVIDER: 'local' };
+    const clientEnv = {
+      DATABASE_PATH: join(dir, 'missing', 'client.sqlite'),
+      LLM_PROVIDER: 'local',
+    };
     const folder = join(dir, 'server-corpus');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'dam.md'), '# Dam plan\n\nThe Agency said the dam is safe. Nobody else was asked about the dam.');
-    const seeded = await parallax(['seed', '--dir', folder, '--prompts', 'brief@1', '--server', url], { env: clientEnv });
+    writeFileSync(
+      join(folder, 'dam.md'),
+      '# Dam plan\n\nThe Agency said the dam is safe. Nobody else was asked about the dam.',
+    );
+    const seeded = await parallax(
+      ['seed', '--dir', folder, '--prompts', 'brief@1', '--server', url],
+      { env: clientEnv },
+    );
     expect(seeded.code).toBe(0);
     expect(seeded.stdout).toMatch(/^dam +brief@1 +created +brf_/);
 
     const out = join(dir, 'server-reports');
-    const evaluated = await parallax(['eval', '--prompts', 'brief@1,brief@2', '--corpus', folder, '--provider', 'local', '--out', out, '--server', url], { env: clientEnv });
+    const evaluated = await parallax(
+      [
+        'eval',
+        '--prompts',
+        'brief@1,brief@2',
+        '--corpus',
+        folder,
+        '--provider',
+        'local',
+        '--out',
+        out,
+        '--server',
+        url,
+      ],
+      { env: clientEnv },
+    );
     expect(evaluated.code).toBe(0);
     const id = /(evl_[0-9a-f]{24})\.json/.exec(evaluated.stdout)![1]!;
-    const stored = (await (await fetch(`${url}/v1/evals/${id}`)).json()) as { status: string; provider: string; progress: { done: number; total: number } };
-    expect(stored).toMatchObject({ status: 'succeeded', provider: 'local', progress: { done: 2, total: 2 } });
+    const stored = (await (await fetch(`${url}/v1/evals/${id}`)).json()) as {
+      status: string;
+      provider: string;
+      progress: { done: number; total: number };
+    };
+    expect(stored).toMatchObject({
+      status: 'succeeded',
+      provider: 'local',
+      progress: { done: 2, total: 2 },
+    });
 
-    const briefed = await parallax(['brief', join(folder, 'dam.md'), '--provider', 'local', '--server', url], { env: clientEnv });
+    const briefed = await parallax(
+      ['brief', join(folder, 'dam.md'), '--provider', 'local', '--server', url],
+      { env: clientEnv },
+    );
     expect(briefed.code).toBe(0);
     expect(briefed.stdout.split('\n')[1]).toMatch(/ · local\/analyst-1 · /);
   });
@@ -312,30 +461,48 @@ describe('--server URL', () => {
   it('follows a brief again when its event stream breaks before the outcome, also past a 502 from a proxy', async () => {
     // A real brief's view, served by a scripted server whose event stream breaks twice.
     const t = await createTestApp({ LLM_PROVIDER: 'local' });
-    const made = BriefView.parse(await (await t.postJson({ text: 'The Agency said the dam is safe. Residents were not asked.', title: 'Dam' })).json());
+    const made = BriefView.parse(
+      await (
+        await t.postJson({
+          text: 'The Agency said the dam is safe. Residents were not asked.',
+          title: 'Dam',
+        })
+      ).json(),
+    );
     await t.close();
     const running = { ...made, status: 'running', brief: null, finishedAt: null };
     let streams = 0;
     let reads = 0;
     const fake = createServer((request, response) => {
-      const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const send = (status: number, body: unknown) =>
+        response
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(body));
       if (request.method === 'POST') return send(202, running);
       if (request.url?.endsWith('/events')) {
         streams++;
         response.writeHead(200, { 'content-type': 'text/event-stream' });
-        response.write(`event: status\ndata: ${JSON.stringify({ type: 'status', id: made.id, status: 'running', chunks: 2 })}\n\n`);
+        response.write(
+          `event: status\ndata: ${JSON.stringify({ type: 'status', id: made.id, status: 'running', chunks: 2 })}\n\n`,
+        );
         return setTimeout(() => response.socket?.destroy(), 50); // a proxy's idle timeout, say
       }
-      if (request.url?.startsWith('/v1/documents/')) return send(200, { id: made.document.id, title: 'Dam', pageMap: null });
+      if (request.url?.startsWith('/v1/documents/'))
+        return send(200, { id: made.document.id, title: 'Dam', pageMap: null });
       // Running; a proxy's 502 (the server restarting behind it); running; then the outcome.
       reads++;
-      if (reads === 2) return send(502, { error: { code: 'internal', message: 'Bad gateway', requestId: 'proxy' } });
+      if (reads === 2)
+        return send(502, {
+          error: { code: 'internal', message: 'Bad gateway', requestId: 'proxy' },
+        });
       send(200, reads < 4 ? running : made);
     });
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
-      const run = await parallax(['brief', '-', '--server', url], { input: 'The Agency said the dam is safe. Residents were not asked.' });
+      const run = await parallax(['brief', '-', '--server', url], {
+        input: 'The Agency said the dam is safe. Residents were not asked.',
+      });
       expect(run.stderr).toMatch(/0\/2 chunks/);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(made.brief!.headline);
@@ -349,6 +516,8 @@ describe('--server URL', () => {
   it('says the server cannot be reached and exits 1', async () => {
     const run = await parallax(['prompts', '--server', 'http://127.0.0.1:9']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:9 .*parallax serve/);
+    expect(run.stderr).toMatch(
+      /cannot reach the server at http:\/\/127\.0\.0\.1:9 .*parallax serve/,
+    );
   });
 });

@@ -16,13 +16,22 @@ const source = [
 const locator = new QuoteLocator(source);
 const cite = (quote: string): Citation => locator.locate(quote);
 
-function view(id: string, brief: Brief, usage = { calls: 1, cachedCalls: 0, requests: 1, promptTokens: 100, completionTokens: 50 }): BriefView {
+function view(
+  id: string,
+  brief: Brief,
+  usage = { calls: 1, cachedCalls: 0, requests: 1, promptTokens: 100, completionTokens: 50 },
+): BriefView {
   return {
     id,
     status: 'succeeded',
     cached: false,
     document: { id: 'd'.repeat(64), title: 'Housing' },
-    prompt: { ref: id === 'a' ? 'brief@1' : 'brief@2', name: 'brief', version: id === 'a' ? 1 : 2, sha256: id.repeat(64) },
+    prompt: {
+      ref: id === 'a' ? 'brief@1' : 'brief@2',
+      name: 'brief',
+      version: id === 'a' ? 1 : 2,
+      sha256: id.repeat(64),
+    },
     provider: 'local',
     model: 'analyst-1',
     answeredBy: null,
@@ -37,10 +46,22 @@ function view(id: string, brief: Brief, usage = { calls: 1, cachedCalls: 0, requ
   };
 }
 
-const homes = { text: 'The Ministry plans 40,000 homes by 2030.', citations: [cite('The Ministry will build 40,000 homes by 2030')] };
-const rents = { text: 'Tenant groups report that rents doubled since 2015.', citations: [cite('Tenant groups say rents have doubled since 2015.')] };
-const costs = { text: 'No cost estimate has been published by the Treasury.', citations: [cite('The Treasury has not published a cost estimate')] };
-const failure = { text: 'The document calls the policy a failure for families.', citations: [cite('This disastrous policy has failed every family')] };
+const homes = {
+  text: 'The Ministry plans 40,000 homes by 2030.',
+  citations: [cite('The Ministry will build 40,000 homes by 2030')],
+};
+const rents = {
+  text: 'Tenant groups report that rents doubled since 2015.',
+  citations: [cite('Tenant groups say rents have doubled since 2015.')],
+};
+const costs = {
+  text: 'No cost estimate has been published by the Treasury.',
+  citations: [cite('The Treasury has not published a cost estimate')],
+};
+const failure = {
+  text: 'The document calls the policy a failure for families.',
+  citations: [cite('This disastrous policy has failed every family')],
+};
 
 const loaded = {
   kind: 'loaded_language' as const,
@@ -70,7 +91,11 @@ const a = view('a', {
 const b = view('b', {
   headline: 'Ministry forecasts homes',
   summary: 'The document states that the Ministry forecasts 40,000 homes by 2030.',
-  keyPoints: [homes, { ...rents, text: 'Rents have doubled since 2015, tenant groups say.' }, failure],
+  keyPoints: [
+    homes,
+    { ...rents, text: 'Rents have doubled since 2015, tenant groups say.' },
+    failure,
+  ],
   stakeholders: [],
   counterPerspectives: [
     loaded,
@@ -90,25 +115,40 @@ describe('compareBriefs', () => {
   it('marks key points kept, changed, added and dropped', () => {
     const byStatus = (status: string) => comparison.keyPoints.filter((m) => m.status === status);
     expect(byStatus('kept').map((m) => m.a!.text)).toEqual([homes.text]);
-    expect(byStatus('changed').map((m) => [m.a!.text, m.b!.text])).toEqual([[rents.text, 'Rents have doubled since 2015, tenant groups say.']]);
+    expect(byStatus('changed').map((m) => [m.a!.text, m.b!.text])).toEqual([
+      [rents.text, 'Rents have doubled since 2015, tenant groups say.'],
+    ]);
     expect(byStatus('dropped').map((m) => m.a!.text)).toEqual([costs.text]);
     expect(byStatus('added').map((m) => m.b!.text)).toEqual([failure.text]);
     expect(comparison.counts.keyPoints).toEqual({ kept: 1, changed: 1, added: 1, dropped: 1 });
   });
 
   it('matches notes within their kind', () => {
-    expect(Object.keys(comparison.notes).sort()).toEqual(['loaded_language', 'missing_perspective', 'unverified_figure']);
+    expect(Object.keys(comparison.notes).sort()).toEqual([
+      'loaded_language',
+      'missing_perspective',
+      'unverified_figure',
+    ]);
     expect(comparison.notes.loaded_language!.map((m) => m.status)).toEqual(['kept']);
     expect(comparison.notes.missing_perspective!.map((m) => m.status)).toEqual(['dropped']);
     expect(comparison.notes.unverified_figure!.map((m) => m.status)).toEqual(['added']);
   });
 
   it('diffs the summaries word by word', () => {
-    const removed = comparison.summaryDiff.filter((p) => p.type === 'removed').map((p) => p.text.trim());
-    const added = comparison.summaryDiff.filter((p) => p.type === 'added').map((p) => p.text.trim());
+    const removed = comparison.summaryDiff
+      .filter((p) => p.type === 'removed')
+      .map((p) => p.text.trim());
+    const added = comparison.summaryDiff
+      .filter((p) => p.type === 'added')
+      .map((p) => p.text.trim());
     expect(removed).toEqual(['will build']);
     expect(added).toEqual(['forecasts']);
-    expect(comparison.summaryDiff.filter((p) => p.type !== 'added').map((p) => p.text).join('')).toBe(a.brief!.summary);
+    expect(
+      comparison.summaryDiff
+        .filter((p) => p.type !== 'added')
+        .map((p) => p.text)
+        .join(''),
+    ).toBe(a.brief!.summary);
   });
 
   it('scores ROUGE between the summaries', () => {
@@ -126,15 +166,34 @@ describe('compareBriefs', () => {
 
 describe('briefMetrics', () => {
   it('computes the metrics of a hand-checked brief', () => {
-    const invented = { quote: 'The Ministry promised free homes', start: null, end: null, verified: false };
+    const invented = {
+      quote: 'The Ministry promised free homes',
+      start: null,
+      end: null,
+      verified: false,
+    };
     const brief: Brief = {
       headline: 'h',
       summary: 'The document says a disastrous plan will build homes.', // 9 words, one loaded ("disastrous")
-      keyPoints: [{ text: 'x', citations: [cite('Tenant groups say rents have doubled since 2015.'), invented] }],
+      keyPoints: [
+        {
+          text: 'x',
+          citations: [cite('Tenant groups say rents have doubled since 2015.'), invented],
+        },
+      ],
       stakeholders: [],
       counterPerspectives: [loaded],
     };
-    const metrics = briefMetrics(view('a', brief, { calls: 3, cachedCalls: 1, requests: 2, promptTokens: 300, completionTokens: 120 }), source);
+    const metrics = briefMetrics(
+      view('a', brief, {
+        calls: 3,
+        cachedCalls: 1,
+        requests: 2,
+        promptTokens: 300,
+        completionTokens: 120,
+      }),
+      source,
+    );
     const sourceWords = source.toLowerCase().match(/[\p{L}\p{N}]+/gu)!.length;
     expect(metrics.words).toBe(9);
     expect(metrics.compressionRatio).toBeCloseTo(sourceWords / 9, 2);
@@ -149,11 +208,21 @@ describe('briefMetrics', () => {
   });
 
   it('measures coverage as the share of source segments cited', () => {
-    const long = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} explains item ${i} of the programme in some detail, with figures for year ${2000 + i}.`).join('\n\n');
+    const long = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `Paragraph ${i} explains item ${i} of the programme in some detail, with figures for year ${2000 + i}.`,
+    ).join('\n\n');
     const segments = coverageSegments(long);
     expect(segments.length).toBeGreaterThanOrEqual(3);
     const quote = 'Paragraph 0 explains item 0 of the programme';
-    const brief: Brief = { headline: '', summary: '', keyPoints: [{ text: 't', citations: [new QuoteLocator(long).locate(quote)] }], stakeholders: [], counterPerspectives: [] };
+    const brief: Brief = {
+      headline: '',
+      summary: '',
+      keyPoints: [{ text: 't', citations: [new QuoteLocator(long).locate(quote)] }],
+      stakeholders: [],
+      counterPerspectives: [],
+    };
     expect(briefMetrics(view('a', brief), long).coverage).toBeCloseTo(1 / segments.length, 4);
   });
 });
@@ -162,6 +231,14 @@ describe('spanOverlap', () => {
   it('is the Jaccard overlap of character spans', () => {
     expect(spanOverlap([[0, 10]], [[5, 15]])).toBeCloseTo(5 / 15, 6);
     expect(spanOverlap([[0, 10]], [[20, 30]])).toBe(0);
-    expect(spanOverlap([[0, 10], [5, 12]], [[0, 12]])).toBe(1);
+    expect(
+      spanOverlap(
+        [
+          [0, 10],
+          [5, 12],
+        ],
+        [[0, 12]],
+      ),
+    ).toBe(1);
   });
 });

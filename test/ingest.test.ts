@@ -5,7 +5,13 @@ import { ingest } from '../src/ingest/index.js';
 import { joinPages, pageOf } from '../src/ingest/pages.js';
 import { AppError } from '../src/errors.js';
 import { normalizeText } from '../src/pipeline/normalize.js';
-import { ARTICLE_PARAGRAPHS, PDF_PAGES, makeEmptyPdf, makeHtmlPage, makePdf } from './support/documents.js';
+import {
+  ARTICLE_PARAGRAPHS,
+  PDF_PAGES,
+  makeEmptyPdf,
+  makeHtmlPage,
+  makePdf,
+} from './support/documents.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -39,15 +45,35 @@ describe('detect', () => {
     const page = makeHtmlPage();
     expect(detect('application/pdf', pdf, undefined)).toEqual({ ok: true, kind: 'pdf' });
     expect(detect('application/octet-stream', pdf, undefined)).toEqual({ ok: true, kind: 'pdf' });
-    expect(detect('text/plain', pdf, undefined)).toMatchObject({ ok: false, message: expect.stringContaining('it is a PDF') });
+    expect(detect('text/plain', pdf, undefined)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('it is a PDF'),
+    });
     expect(detect('text/html', pdf, undefined)).toMatchObject({ ok: false });
-    expect(detect('application/pdf', utf8('hello'), 'hello')).toMatchObject({ ok: false, message: expect.stringContaining('not a PDF') });
+    expect(detect('application/pdf', utf8('hello'), 'hello')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('not a PDF'),
+    });
     // A whole page labelled text is read as HTML; a fragment in Markdown stays Markdown.
     expect(detect('text/plain', utf8(page), page)).toEqual({ ok: true, kind: 'html' });
-    expect(detect('text/markdown', utf8('<p>hi</p>'), '<p>hi</p>')).toEqual({ ok: true, kind: 'text', mediaType: 'text/markdown' });
-    expect(detect('text/html', utf8('just words'), 'just words')).toEqual({ ok: true, kind: 'html' });
-    expect(detect('application/octet-stream', utf8('<p>hi</p>'), '<p>hi</p>')).toEqual({ ok: true, kind: 'html' });
-    expect(detect('application/octet-stream', utf8('words'), 'words')).toEqual({ ok: true, kind: 'text', mediaType: 'text/plain' });
+    expect(detect('text/markdown', utf8('<p>hi</p>'), '<p>hi</p>')).toEqual({
+      ok: true,
+      kind: 'text',
+      mediaType: 'text/markdown',
+    });
+    expect(detect('text/html', utf8('just words'), 'just words')).toEqual({
+      ok: true,
+      kind: 'html',
+    });
+    expect(detect('application/octet-stream', utf8('<p>hi</p>'), '<p>hi</p>')).toEqual({
+      ok: true,
+      kind: 'html',
+    });
+    expect(detect('application/octet-stream', utf8('words'), 'words')).toEqual({
+      ok: true,
+      kind: 'text',
+      mediaType: 'text/plain',
+    });
     expect(detect('image/png', utf8('words'), 'words')).toMatchObject({ ok: false });
   });
 
@@ -104,7 +130,9 @@ describe('ingest', () => {
     const empty = await refusal(ingest(await makeEmptyPdf(), 'application/pdf'));
     expect(empty.code).toBe('invalid_request');
     expect(empty.message).toMatch(/no extractable text/);
-    const broken = await refusal(ingest(utf8('%PDF-1.7\nthis is not really a pdf'), 'application/pdf'));
+    const broken = await refusal(
+      ingest(utf8('%PDF-1.7\nthis is not really a pdf'), 'application/pdf'),
+    );
     expect(broken.code).toBe('invalid_request');
     expect(broken.message).toMatch(/could not be read/);
     const notPdf = await refusal(ingest(utf8('hello'), 'application/pdf'));
@@ -124,18 +152,36 @@ describe('ingest', () => {
 
   it('reads an HTML fragment, and falls back to the body when there is no article', () => {
     expect(extractHtml('<p>One short line.</p>').text.trim()).toBe('One short line.');
-    const list = extractHtml('<html><head><title>T</title></head><body><nav>Menu</nav><ul><li>alpha</li><li>beta</li></ul></body></html>');
+    const list = extractHtml(
+      '<html><head><title>T</title></head><body><nav>Menu</nav><ul><li>alpha</li><li>beta</li></ul></body></html>',
+    );
     expect(list.text).toMatch(/alpha[\s\S]*beta/);
     expect(list.title).toBe('T');
   });
 
   it('takes plain text and Markdown as they are, and refuses what it does not read', async () => {
-    expect(await ingest(utf8('# Title\n\nBody'), 'text/markdown')).toEqual({ text: '# Title\n\nBody', mediaType: 'text/markdown' });
-    expect(await ingest(utf8('Body'), 'application/octet-stream')).toEqual({ text: 'Body', mediaType: 'text/plain' });
+    expect(await ingest(utf8('# Title\n\nBody'), 'text/markdown')).toEqual({
+      text: '# Title\n\nBody',
+      mediaType: 'text/markdown',
+    });
+    expect(await ingest(utf8('Body'), 'application/octet-stream')).toEqual({
+      text: 'Body',
+      mediaType: 'text/plain',
+    });
     expect((await refusal(ingest(utf8('x'), 'image/png'))).code).toBe('unsupported_media_type');
-    expect((await refusal(ingest(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe]), 'application/octet-stream'))).code).toBe('unsupported_media_type');
+    expect(
+      (
+        await refusal(
+          ingest(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe]), 'application/octet-stream'),
+        )
+      ).code,
+    ).toBe('unsupported_media_type');
     // Declared text that is not UTF-8 stays a bad body, as before.
-    expect((await refusal(ingest(new Uint8Array([0x41, 0xff]), 'text/plain'))).code).toBe('invalid_request');
-    expect((await refusal(ingest(await makePdf(), 'text/plain'))).code).toBe('unsupported_media_type');
+    expect((await refusal(ingest(new Uint8Array([0x41, 0xff]), 'text/plain'))).code).toBe(
+      'invalid_request',
+    );
+    expect((await refusal(ingest(await makePdf(), 'text/plain'))).code).toBe(
+      'unsupported_media_type',
+    );
   });
 });

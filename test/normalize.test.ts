@@ -24,18 +24,41 @@ describe('normalizeText', () => {
     ['tabs and Unicode spaces become one space', 'a\t\u00A0b\u3000c', 'a b c'],
     ['lines trimmed, runs of spaces collapsed', '  a   b  \n   c  ', 'a b\nc'],
     ['at most one blank line', 'a\n\n\n\n\nb', 'a\n\nb'],
-    ['a text already normalized is unchanged', 'One paragraph.\n\nAnother, with “quotes” — and a dash.', 'One paragraph.\n\nAnother, with “quotes” — and a dash.'],
+    [
+      'a text already normalized is unchanged',
+      'One paragraph.\n\nAnother, with “quotes” — and a dash.',
+      'One paragraph.\n\nAnother, with “quotes” — and a dash.',
+    ],
   ])('%s', (_name, raw, expected) => {
     expect(normalizeText(raw)).toBe(expected);
   });
 
   it('equals every pass run unconditionally, on random texts of the characters the passes touch', () => {
-    const alphabet = ['a', 'b', ' ', ' ', '\n', '\n', '\r', '\t', '\u00A0', '\u200B', '\uFEFF', '\u0007', 'e\u0301', '“', '\u3000'];
+    const alphabet = [
+      'a',
+      'b',
+      ' ',
+      ' ',
+      '\n',
+      '\n',
+      '\r',
+      '\t',
+      '\u00A0',
+      '\u200B',
+      '\uFEFF',
+      '\u0007',
+      'e\u0301',
+      '“',
+      '\u3000',
+    ];
     let seed = 42;
     const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 2_000; n++) {
       const length = Math.floor(next() * 40);
-      const text = Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      const text = Array.from(
+        { length },
+        () => alphabet[Math.floor(next() * alphabet.length)],
+      ).join('');
       expect(normalizeText(text), JSON.stringify(text)).toBe(reference(text));
       expect(normalizeText(normalizeText(text))).toBe(normalizeText(text));
     }

@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModelBrief } from '../src/briefs/schema.js';
-import { createOpenAIProvider, type OpenAIProviderOptions } from '../src/llm/openai/openai-provider.js';
+import {
+  createOpenAIProvider,
+  type OpenAIProviderOptions,
+} from '../src/llm/openai/openai-provider.js';
 import { LlmError, type GenerateRequest } from '../src/llm/provider.js';
 import { PromptParams } from '../src/prompts/prompt.js';
-import { fakeModel, startLlmServer, type ChatRequest, type LlmServer } from './support/llm-server.js';
+import {
+  fakeModel,
+  startLlmServer,
+  type ChatRequest,
+  type LlmServer,
+} from './support/llm-server.js';
 
 let llm: LlmServer;
 beforeAll(async () => {
@@ -42,7 +50,12 @@ function request(signal?: AbortSignal): GenerateRequest<ModelBrief> {
     },
     schema: { name: 'brief', zod: ModelBrief },
     params: PromptParams.parse({ temperature: 0.3, maxOutputTokens: 1_500 }),
-    input: { stage: 'map', title: null, chunk: { index: 0, text: TEXT, start: 0, end: TEXT.length }, chunkCount: 1 },
+    input: {
+      stage: 'map',
+      title: null,
+      chunk: { index: 0, text: TEXT, start: 0, end: TEXT.length },
+      chunkCount: 1,
+    },
     ...(signal ? { signal } : {}),
   };
 }
@@ -58,19 +71,24 @@ async function llmError(promise: Promise<unknown>): Promise<LlmError> {
 }
 
 const body = (index: number) => llm.calls[index]!.body as ChatRequest & Record<string, unknown>;
-const expected = () => fakeModel({ messages: [{ role: 'user', content: request().messages.user }] });
+const expected = () =>
+  fakeModel({ messages: [{ role: 'user', content: request().messages.user }] });
 
 describe('openai provider, happy path', () => {
   it('sends system and user messages with a strict json_schema and returns the parsed brief with usage', async () => {
     const result = await provider().generate(request(), 'gpt-4o-mini');
 
     expect(result.value).toEqual(expected());
-    expect(result.value.keyPoints[0]!.citations[0]!.quote).toBe('The Ministry said the reform will cut waiting lists by 40 percent.');
+    expect(result.value.keyPoints[0]!.citations[0]!.quote).toBe(
+      'The Ministry said the reform will cut waiting lists by 40 percent.',
+    );
     expect(result.model).toBe('gpt-4o-mini');
     expect(result.usage.requests).toBe(1);
     expect(result.usage.promptTokens).toBeGreaterThan(0);
     expect(result.usage.completionTokens).toBeGreaterThan(0);
-    expect((result.raw as { usage: { prompt_tokens: number } }).usage.prompt_tokens).toBe(result.usage.promptTokens);
+    expect((result.raw as { usage: { prompt_tokens: number } }).usage.prompt_tokens).toBe(
+      result.usage.promptTokens,
+    );
 
     expect(llm.calls).toHaveLength(1);
     const sent = body(0);
@@ -80,7 +98,10 @@ describe('openai provider, happy path', () => {
     ]);
     expect(sent).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 1_500 });
     expect(sent.max_completion_tokens).toBeUndefined();
-    expect(sent.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'brief', strict: true } });
+    expect(sent.response_format).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'brief', strict: true },
+    });
     const schema = sent.response_format!.json_schema!.schema as Record<string, unknown>;
     expect(schema.$schema).toBeUndefined();
     // Strict mode: every object closed and every property required, however deep.
@@ -107,7 +128,8 @@ describe('openai provider, happy path', () => {
       ...request(),
       stage: 'reduce',
       messages: {
-        system: 'Describes -----BEGIN DOCUMENT <marker>----- fences, which must not confuse the server.',
+        system:
+          'Describes -----BEGIN DOCUMENT <marker>----- fences, which must not confuse the server.',
         user: `Merge.\n-----BEGIN PARTIALS ${FENCE}-----\n${JSON.stringify([partial, partial])}\n-----END PARTIALS ${FENCE}-----`,
       },
       input: { stage: 'reduce', title: null, partials: [partial, partial], final: true },
@@ -143,7 +165,8 @@ describe('openai provider, happy path', () => {
       status: 400,
       body: {
         error: {
-          message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+          message:
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
           type: 'invalid_request_error',
           param: 'max_tokens',
         },
@@ -152,7 +175,10 @@ describe('openai provider, happy path', () => {
     const openai = provider();
     const result = await openai.generate(request(), 'o3-mini');
     expect(result.usage.requests).toBe(2);
-    expect(body(1)).toMatchObject({ max_completion_tokens: 1_500, response_format: { type: 'json_schema' } });
+    expect(body(1)).toMatchObject({
+      max_completion_tokens: 1_500,
+      response_format: { type: 'json_schema' },
+    });
     expect(body(1).max_tokens).toBeUndefined();
     await openai.generate(request(), 'o3-mini');
     expect(body(2).max_completion_tokens).toBe(1_500);
@@ -177,7 +203,9 @@ describe('openai provider, transient faults', () => {
   it('fails fast as rate_limited when Retry-After is over the cap', async () => {
     llm.enqueue({ status: 429, headers: { 'retry-after': '120' } });
     const started = performance.now();
-    const error = await llmError(provider({ retryAfterCapMs: 1_000 }).generate(request(), 'test-model'));
+    const error = await llmError(
+      provider({ retryAfterCapMs: 1_000 }).generate(request(), 'test-model'),
+    );
     expect(performance.now() - started).toBeLessThan(500);
     expect(error).toMatchObject({ kind: 'rate_limited', retryable: true, usage: { requests: 1 } });
     expect(error.message).toMatch(/120000 ms.*cap of 1000 ms/);
@@ -197,7 +225,11 @@ describe('openai provider, transient faults', () => {
   it('gives up after maxRetries with unavailable, retryable, and usage counting the retries', async () => {
     llm.enqueue({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
     const error = await llmError(provider({ maxRetries: 2 }).generate(request(), 'test-model'));
-    expect(error).toMatchObject({ kind: 'unavailable', retryable: true, usage: { requests: 3, promptTokens: 0 } });
+    expect(error).toMatchObject({
+      kind: 'unavailable',
+      retryable: true,
+      usage: { requests: 3, promptTokens: 0 },
+    });
     expect(error.message).toMatch(/503.*after 3 attempts/);
     expect(llm.calls).toHaveLength(3);
   });
@@ -226,7 +258,9 @@ describe('openai provider, transient faults', () => {
   it('times out a request that never gets an answer, as unavailable', async () => {
     llm.enqueue('hang');
     const started = performance.now();
-    const error = await llmError(provider({ timeoutMs: 300, maxRetries: 0 }).generate(request(), 'test-model'));
+    const error = await llmError(
+      provider({ timeoutMs: 300, maxRetries: 0 }).generate(request(), 'test-model'),
+    );
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(error).toMatchObject({ kind: 'unavailable', retryable: true, usage: { requests: 1 } });
     expect(error.message).toMatch(/timeout/);
@@ -235,7 +269,9 @@ describe('openai provider, transient faults', () => {
   it('times out a body that stalls after the headers (which the SDK timeout does not cover)', async () => {
     llm.enqueue('stall', 'stall');
     const started = performance.now();
-    const error = await llmError(provider({ timeoutMs: 300, maxRetries: 1 }).generate(request(), 'test-model'));
+    const error = await llmError(
+      provider({ timeoutMs: 300, maxRetries: 1 }).generate(request(), 'test-model'),
+    );
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(590);
     expect(elapsed).toBeLessThan(2_500);
@@ -248,7 +284,9 @@ describe('openai provider, transient faults', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = performance.now();
-    const error = await provider({ timeoutMs: 5_000 }).generate(request(controller.signal), 'test-model').catch((e: unknown) => e);
+    const error = await provider({ timeoutMs: 5_000 })
+      .generate(request(controller.signal), 'test-model')
+      .catch((e: unknown) => e);
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(error).not.toBeInstanceOf(LlmError);
     expect((error as Error).name).toBe('AbortError');
@@ -297,7 +335,12 @@ describe('openai provider, bad output', () => {
   });
 
   it('does not retry other 4xx, and never echoes the API key', async () => {
-    llm.enqueue({ status: 401, body: { error: { message: `Incorrect API key provided: ${API_KEY}`, type: 'invalid_request_error' } } });
+    llm.enqueue({
+      status: 401,
+      body: {
+        error: { message: `Incorrect API key provided: ${API_KEY}`, type: 'invalid_request_error' },
+      },
+    });
     const error = await llmError(provider().generate(request(), 'test-model'));
     expect(error).toMatchObject({ kind: 'bad_request', retryable: false, usage: { requests: 1 } });
     expect(error.message).toContain('401');

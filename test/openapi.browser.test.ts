@@ -21,7 +21,11 @@ describe.skipIf(skip !== null)('/docs in Chromium', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'parallax-docs-'));
-    server = await spawnServer(['src/node.ts'], { PORT: '0', DATABASE_PATH: join(dir, 'parallax.sqlite'), LLM_PROVIDER: 'local' });
+    server = await spawnServer(['src/node.ts'], {
+      PORT: '0',
+      DATABASE_PATH: join(dir, 'parallax.sqlite'),
+      LLM_PROVIDER: 'local',
+    });
     browser = await launchChromium();
   }, 60_000);
 
@@ -48,8 +52,13 @@ describe.skipIf(skip !== null)('/docs in Chromium', () => {
     page.on('pageerror', (error) => problems.push(error.message));
 
     await page.goto(`${server.url}/docs`);
-    const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, object> };
-    const operations = Object.values(spec.paths).reduce((sum, methods) => sum + Object.keys(methods).length, 0);
+    const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, object>;
+    };
+    const operations = Object.values(spec.paths).reduce(
+      (sum, methods) => sum + Object.keys(methods).length,
+      0,
+    );
     await expect.poll(() => page.locator('.opblock').count(), { timeout: 15_000 }).toBe(operations);
     await expect(page.locator('.info .title').innerText()).resolves.toContain('Parallax API');
 
@@ -59,7 +68,9 @@ describe.skipIf(skip !== null)('/docs in Chromium', () => {
     await prompts.getByRole('button', { name: 'Execute' }).click();
     const status = prompts.locator('.live-responses-table .response .response-col_status');
     await expect.poll(() => status.first().innerText(), { timeout: 10_000 }).toContain('200');
-    await expect(prompts.locator('.live-responses-table .microlight').first().innerText()).resolves.toContain('brief@1');
+    await expect(
+      prompts.locator('.live-responses-table .microlight').first().innerText(),
+    ).resolves.toContain('brief@1');
 
     expect(elsewhere).toEqual([]);
     expect(problems).toEqual([]);

@@ -19,7 +19,11 @@ const seed = readFileSync('seeds/rent-cap-press-release.md', 'utf8');
 let t: TestApp;
 let checker: SpecChecker;
 beforeAll(async () => {
-  t = await createTestApp({ LLM_PROVIDER: 'local', API_TOKENS: TOKEN, MAX_DOCUMENT_BYTES: '300000' });
+  t = await createTestApp({
+    LLM_PROVIDER: 'local',
+    API_TOKENS: TOKEN,
+    MAX_DOCUMENT_BYTES: '300000',
+  });
   checker = await checkerFor(t);
 });
 afterAll(async () => {
@@ -31,15 +35,24 @@ async function checkerFor(app: TestApp) {
 }
 
 /** One request, its response checked against the spec; the parsed body. */
-async function call(path: string, init: RequestInit = {}, on: { t: TestApp; checker: SpecChecker } = { t, checker }) {
+async function call(
+  path: string,
+  init: RequestInit = {},
+  on: { t: TestApp; checker: SpecChecker } = { t, checker },
+) {
   const response = await on.t.app.request(path, init);
   const { status, headers } = response;
   return { status, headers, body: await on.checker.check(init.method ?? 'GET', path, response) };
 }
 
 const postJson = (body: unknown, query = '', headers: Record<string, string> = auth) =>
-  call(`/v1/briefs${query}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const postRaw = (body: BodyInit, type: string, query = '') => call(`/v1/briefs${query}`, { method: 'POST', headers: { ...auth, 'content-type': type }, body });
+  call(`/v1/briefs${query}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const postRaw = (body: BodyInit, type: string, query = '') =>
+  call(`/v1/briefs${query}`, { method: 'POST', headers: { ...auth, 'content-type': type }, body });
 
 describe('responses match /openapi.json', () => {
   it('POST /v1/briefs: JSON made now then cached, a multipart upload, raw Markdown, HTML and PDF', async () => {
@@ -49,10 +62,24 @@ describe('responses match /openapi.json', () => {
     expect((await postJson({ text: seed, title: 'Rent cap', prompt: 'brief@1' })).status).toBe(200);
 
     const form = new FormData();
-    form.append('file', new Blob([readFileSync('seeds/rail-link-op-ed.md')], { type: 'text/markdown' }), 'op-ed.md');
+    form.append(
+      'file',
+      new Blob([readFileSync('seeds/rail-link-op-ed.md')], { type: 'text/markdown' }),
+      'op-ed.md',
+    );
     form.append('prompt', 'brief@2');
-    expect((await call('/v1/briefs', { method: 'POST', headers: auth, body: form })).status).toBe(201);
-    expect((await postRaw(readFileSync('seeds/water-ownership-paper.md', 'utf8'), 'text/markdown', '?title=Water')).status).toBe(201);
+    expect((await call('/v1/briefs', { method: 'POST', headers: auth, body: form })).status).toBe(
+      201,
+    );
+    expect(
+      (
+        await postRaw(
+          readFileSync('seeds/water-ownership-paper.md', 'utf8'),
+          'text/markdown',
+          '?title=Water',
+        )
+      ).status,
+    ).toBe(201);
     expect((await postRaw(makeHtmlPage(), 'text/html')).status).toBe(201);
     expect((await postRaw(await makePdf(), 'application/pdf')).status).toBe(201);
   });
@@ -96,14 +123,26 @@ describe('responses match /openapi.json', () => {
   });
 
   it('POST /v1/evals starts a run; GET /v1/evals and one eval, as JSON and as Markdown', async () => {
-    const report = await runEval(t.deps, { corpus: loadCorpus('seeds', 2), corpusLabel: 'seeds', prompts: ['brief@1', 'brief@2'] });
+    const report = await runEval(t.deps, {
+      corpus: loadCorpus('seeds', 2),
+      corpusLabel: 'seeds',
+      prompts: ['brief@1', 'brief@2'],
+    });
     const list = await call('/v1/evals?limit=1');
     expect(list.body.items.map((item: { id: string }) => item.id)).toEqual([report.id]);
     const documents = loadCorpus('seeds', 1);
-    const started = await call('/v1/evals', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ prompts: ['brief@1'], documents }) });
+    const started = await call('/v1/evals', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompts: ['brief@1'], documents }),
+    });
     expect(started.status).toBe(202);
     expect(started.headers.get('location')).toBe(`/v1/evals/${started.body.id}`);
-    expect(started.body).toMatchObject({ status: 'running', corpus: 'api', progress: { total: 1 } });
+    expect(started.body).toMatchObject({
+      status: 'running',
+      corpus: 'api',
+      progress: { total: 1 },
+    });
     expect((await call(`/v1/evals/${report.id}`)).body.report.id).toBe(report.id);
     expect(await (await call(`/v1/evals/${report.id}?format=md`)).body).toContain('| metric |');
   });
@@ -118,7 +157,15 @@ describe('responses match /openapi.json', () => {
 
   it('errors: each status and code is one the spec documents for the route', async () => {
     const cases: [Promise<{ status: number; body: any }>, number, string][] = [
-      [call('/v1/briefs', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"text":' }), 400, 'invalid_request'],
+      [
+        call('/v1/briefs', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: '{"text":',
+        }),
+        400,
+        'invalid_request',
+      ],
       [postJson({ text: 'A document.' }, '', {}), 401, 'unauthorized'],
       [postJson({ text: 'A document.', prompt: 'brief@99' }), 404, 'unknown_prompt'],
       [postJson({ text: 'x'.repeat(310_000) }), 413, 'payload_too_large'],
@@ -132,8 +179,27 @@ describe('responses match /openapi.json', () => {
       [call(`/v1/documents/${'a'.repeat(64)}`), 404, 'not_found'],
       [call('/v1/prompts/nope@1'), 404, 'unknown_prompt'],
       [call('/v1/prompts/brief@1/diff/brief@99'), 404, 'unknown_prompt'],
-      [call('/v1/evals', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ prompts: [] }) }), 400, 'invalid_request'],
-      [call('/v1/evals', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ prompts: ['brief@99'], documents: [{ id: 'a', document: 'A text.' }] }) }), 404, 'unknown_prompt'],
+      [
+        call('/v1/evals', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ prompts: [] }),
+        }),
+        400,
+        'invalid_request',
+      ],
+      [
+        call('/v1/evals', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            prompts: ['brief@99'],
+            documents: [{ id: 'a', document: 'A text.' }],
+          }),
+        }),
+        404,
+        'unknown_prompt',
+      ],
       [call('/v1/compare'), 400, 'invalid_request'],
       [call(`/v1/compare?document=${'a'.repeat(64)}&a=brief@1&b=brief@2`), 404, 'not_found'],
       [call('/v1/evals?cursor=nope'), 400, 'invalid_request'],
@@ -168,13 +234,25 @@ describe('responses match /openapi.json', () => {
       [{ title: 'No text' }, false],
     ];
     for (const [body, valid] of bodies) {
-      expect(checker.requestValid('post', '/v1/briefs', 'application/json', body), JSON.stringify(body)).toBe(valid);
+      expect(
+        checker.requestValid('post', '/v1/briefs', 'application/json', body),
+        JSON.stringify(body),
+      ).toBe(valid);
       expect((await postJson(body)).status < 400, JSON.stringify(body)).toBe(valid);
     }
-    const limits: [number, boolean][] = [[0, false], [1, true], [100, true], [101, false]];
+    const limits: [number, boolean][] = [
+      [0, false],
+      [1, true],
+      [100, true],
+      [101, false],
+    ];
     for (const [limit, valid] of limits) {
-      expect(checker.parameterValid('get', '/v1/briefs', 'limit', limit), `limit=${limit}`).toBe(valid);
-      expect((await call(`/v1/briefs?limit=${limit}`)).status, `limit=${limit}`).toBe(valid ? 200 : 400);
+      expect(checker.parameterValid('get', '/v1/briefs', 'limit', limit), `limit=${limit}`).toBe(
+        valid,
+      );
+      expect((await call(`/v1/briefs?limit=${limit}`)).status, `limit=${limit}`).toBe(
+        valid ? 200 : 400,
+      );
     }
     expect(checker.parameterValid('get', '/v1/briefs', 'status', 'done')).toBe(false);
     expect(checker.parameterValid('get', '/v1/briefs', 'status', 'failed')).toBe(true);
@@ -183,8 +261,12 @@ describe('responses match /openapi.json', () => {
   // Runs last: the tests above must between them have checked a success of every operation.
   it('every operation of the spec was checked with a success response', () => {
     const spec = checker.spec;
-    const operations = Object.values(spec.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
-    const succeeded = [...checker.seen].filter((seen) => /^\S+ 2\d\d$/.test(seen)).map((seen) => seen.split(' ')[0]);
+    const operations = Object.values(spec.paths).flatMap((methods) =>
+      Object.values(methods).map((operation) => operation.operationId),
+    );
+    const succeeded = [...checker.seen]
+      .filter((seen) => /^\S+ 2\d\d$/.test(seen))
+      .map((seen) => seen.split(' ')[0]);
     expect(operations.filter((operation) => !succeeded.includes(operation))).toEqual([]);
   });
 });
@@ -195,7 +277,15 @@ describe('responses match /openapi.json when the LLM fails', () => {
   it('502 llm_invalid_output and 503 llm_unavailable', async () => {
     const on = { t: ctx.t, checker: await checkerFor(ctx.t) };
     const post = (text: string) =>
-      call('/v1/briefs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) }, on);
+      call(
+        '/v1/briefs',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text }),
+        },
+        on,
+      );
     ctx.llm.enqueue({ status: 503 });
     const unavailable = await post('The Authority said the scheme cut emissions by 30 percent.');
     expect([unavailable.status, unavailable.body.error.code]).toEqual([503, 'llm_unavailable']);

@@ -20,13 +20,18 @@ afterAll(async () => {
   await t.close();
 });
 
-const isApiPath = (path: string) => path.startsWith('/v1/') || ['/healthz', '/openapi.json', '/docs'].includes(path) || path.startsWith('/docs/');
+const isApiPath = (path: string) =>
+  path.startsWith('/v1/') ||
+  ['/healthz', '/openapi.json', '/docs'].includes(path) ||
+  path.startsWith('/docs/');
 /** hono's `/v1/briefs/:id` as OpenAPI writes it: `/v1/briefs/{id}`. */
 const template = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 describe('GET /openapi.json', () => {
   it('documents every API route the app has, and no route it lacks', () => {
-    const specRoutes = Object.entries(spec.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+    const specRoutes = Object.entries(spec.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     const appRoutes = t.app.routes
       .filter((route) => route.method !== 'ALL' && !route.path.endsWith('*')) // middleware: app.use, or app.on for some methods
       .map((route) => `${route.method} ${template(route.path)}`)
@@ -54,26 +59,35 @@ describe('GET /openapi.json', () => {
     };
     collect(spec.paths, '#/paths');
     expect(schemas.length).toBeGreaterThan(50);
-    for (const [where, schema] of schemas) expect(ajv.validateSchema(schema as object), `${where}: ${ajv.errorsText()}`).toBe(true);
+    for (const [where, schema] of schemas)
+      expect(ajv.validateSchema(schema as object), `${where}: ${ajv.errorsText()}`).toBe(true);
   });
 
   it('names the service and its version, and binds to no server', () => {
-    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string })
+      .version;
     expect(spec.info).toMatchObject({ title: 'Parallax API', version });
     expect(spec).not.toHaveProperty('servers');
   });
 
   it('asks for the bearer token on writes only, and tags every operation with a declared tag', () => {
-    expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(spec.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
     const tags = (spec.tags as { name: string }[]).map((tag) => tag.name);
     const operationIds: string[] = [];
     for (const [path, operations] of Object.entries(spec.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         operationIds.push(operation.operationId);
-        expect(operation.security, `${method} ${path}`).toEqual(method === 'get' ? undefined : [{ bearerAuth: [] }]);
+        expect(operation.security, `${method} ${path}`).toEqual(
+          method === 'get' ? undefined : [{ bearerAuth: [] }],
+        );
         expect(operation.tags, `${method} ${path}`).toEqual([expect.toBeOneOf(tags)]);
-        if (method !== 'get') expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '413']));
-        if (path.startsWith('/v1/')) expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['429', '500']));
+        if (method !== 'get')
+          expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '413']));
+        if (path.startsWith('/v1/'))
+          expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['429', '500']));
       }
     }
     expect(new Set(operationIds).size).toBe(operationIds.length);
@@ -81,12 +95,46 @@ describe('GET /openapi.json', () => {
 
   it('documents the error body and every error code', () => {
     const error = JSON.stringify(spec.components.schemas.Error);
-    for (const code of ['invalid_request', 'unauthorized', 'not_found', 'unknown_prompt', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'llm_invalid_output', 'llm_unavailable', 'internal']) {
+    for (const code of [
+      'invalid_request',
+      'unauthorized',
+      'not_found',
+      'unknown_prompt',
+      'payload_too_large',
+      'unsupported_media_type',
+      'rate_limited',
+      'llm_invalid_output',
+      'llm_unavailable',
+      'internal',
+    ]) {
       expect(error).toContain(`"${code}"`);
     }
     const create = spec.paths['/v1/briefs']!.post!;
-    expect(Object.keys(create.requestBody!.content).sort()).toEqual(['application/json', 'application/octet-stream', 'application/pdf', 'multipart/form-data', 'text/html', 'text/markdown', 'text/plain']);
-    expect(Object.keys(create.responses).sort()).toEqual(['200', '201', '202', '400', '401', '404', '413', '415', '429', '500', '502', '503']);
-    expect(Object.keys(spec.paths['/v1/briefs/{id}/events']!.get!.responses['200']!.content!)).toEqual(['text/event-stream']);
+    expect(Object.keys(create.requestBody!.content).sort()).toEqual([
+      'application/json',
+      'application/octet-stream',
+      'application/pdf',
+      'multipart/form-data',
+      'text/html',
+      'text/markdown',
+      'text/plain',
+    ]);
+    expect(Object.keys(create.responses).sort()).toEqual([
+      '200',
+      '201',
+      '202',
+      '400',
+      '401',
+      '404',
+      '413',
+      '415',
+      '429',
+      '500',
+      '502',
+      '503',
+    ]);
+    expect(
+      Object.keys(spec.paths['/v1/briefs/{id}/events']!.get!.responses['200']!.content!),
+    ).toEqual(['text/event-stream']);
   });
 });

@@ -18,7 +18,8 @@ describe('prompts bundled for the Worker', () => {
   it('give the Worker the same versions and sha256 values as the Node registry', async () => {
     const fromDisk = await loadPromptRegistry('prompts');
     const fromBundle = await createPromptRegistry(bundledPromptFiles, bundledPromptLock);
-    const identity = (registry: typeof fromDisk) => registry.list().map(({ ref, sha256 }) => ({ ref, sha256 }));
+    const identity = (registry: typeof fromDisk) =>
+      registry.list().map(({ ref, sha256 }) => ({ ref, sha256 }));
     expect(identity(fromBundle)).toEqual(identity(fromDisk));
     expect(identity(fromBundle).length).toBeGreaterThan(0);
   });

@@ -3,7 +3,16 @@ import { firstWords, lcsLength, rouge, tokenize } from '../src/compare/rouge.js'
 
 describe('ROUGE', () => {
   it('tokenizes to lower-case runs of letters or digits', () => {
-    expect(tokenize('The U.S. Act, 2019: “Fair-Rent” rules!')).toEqual(['the', 'u', 's', 'act', '2019', 'fair', 'rent', 'rules']);
+    expect(tokenize('The U.S. Act, 2019: “Fair-Rent” rules!')).toEqual([
+      'the',
+      'u',
+      's',
+      'act',
+      '2019',
+      'fair',
+      'rent',
+      'rules',
+    ]);
   });
 
   it('matches hand-computed ROUGE-1/2/L', () => {

@@ -1,20 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { OUTPUT_CAPS, QuoteLocator, verifyBrief } from '../src/pipeline/verify.js';
 
-const source = 'The Minister said: \u201CWe will cut  waiting lists by 40%\u2014starting now.\u201D\nCritics disagreed.';
+const source =
+  'The Minister said: \u201CWe will cut  waiting lists by 40%\u2014starting now.\u201D\nCritics disagreed.';
 
 describe('QuoteLocator', () => {
   const locator = new QuoteLocator(source);
 
   it('finds an exact quote with its offsets', () => {
     const citation = locator.locate('Critics disagreed.');
-    expect(citation).toMatchObject({ verified: true, start: source.indexOf('Critics'), end: source.length });
+    expect(citation).toMatchObject({
+      verified: true,
+      start: source.indexOf('Critics'),
+      end: source.length,
+    });
   });
 
   it('finds a quote that differs only in whitespace, quote marks, dashes and case', () => {
     const citation = locator.locate('"we will cut waiting lists by 40%-starting now."');
     expect(citation.verified).toBe(true);
-    expect(source.slice(citation.start!, citation.end!)).toBe('\u201CWe will cut  waiting lists by 40%\u2014starting now.\u201D');
+    expect(source.slice(citation.start!, citation.end!)).toBe(
+      '\u201CWe will cut  waiting lists by 40%\u2014starting now.\u201D',
+    );
   });
 
   it('never verifies a quote that is not in the source', () => {
@@ -38,7 +45,10 @@ describe('verifyBrief', () => {
       {
         headline: 'h'.repeat(1_000),
         summary: huge,
-        keyPoints: Array.from({ length: 80 }, () => ({ text: 't', citations: [{ quote: 'Critics disagreed.' }] })),
+        keyPoints: Array.from({ length: 80 }, () => ({
+          text: 't',
+          citations: [{ quote: 'Critics disagreed.' }],
+        })),
         stakeholders: [],
         counterPerspectives: [],
       },

@@ -7,7 +7,12 @@ import type { ModelBrief } from '../src/briefs/schema.js';
 import { policyDocument } from './support/app.js';
 import { browserSkipReason, launchChromium, screenshotDir } from './support/browser.js';
 import { makePdf, PDF_PAGES } from './support/documents.js';
-import { fakeModel, startLlmServer, type ChatRequest, type LlmServer } from './support/llm-server.js';
+import {
+  fakeModel,
+  startLlmServer,
+  type ChatRequest,
+  type LlmServer,
+} from './support/llm-server.js';
 import { spawnServer, type ServerProcess } from './support/server-process.js';
 
 // The web UI end to end in a real browser: Chromium (Debian's, through playwright-core) against
@@ -24,7 +29,8 @@ const DOCUMENT = policyDocument(14);
 /** Opens the first chunk only: the fake model adds the invented quote to that chunk's brief. */
 const FIRST_CHUNK = 'The Ministry stated in section 1 that';
 /** A quote the document does not contain, with markup that must reach the page as text. */
-const INVENTED = 'Every resident will ride the trains for free <img src=x onerror="window.pwned=1"> from next year.';
+const INVENTED =
+  'Every resident will ride the trains for free <img src=x onerror="window.pwned=1"> from next year.';
 
 /**
  * The test model: the fake's verbatim quotes, plus the invented one in the first chunk; with
@@ -35,12 +41,17 @@ function testModel(body: ChatRequest): ModelBrief {
   const brief = fakeModel(body);
   const user = body.messages?.find((message) => message.role === 'user')?.content ?? '';
   if (!/-----BEGIN DOCUMENT [0-9a-f]{32}-----/.test(user)) return brief;
-  if (user.includes(FIRST_CHUNK)) brief.keyPoints.unshift({ text: 'The document promises free travel.', citations: [{ quote: INVENTED }] });
+  if (user.includes(FIRST_CHUNK))
+    brief.keyPoints.unshift({
+      text: 'The document promises free travel.',
+      citations: [{ quote: INVENTED }],
+    });
   const system = body.messages?.find((message) => message.role === 'system')?.content ?? '';
   if (system.includes('Rule 1: every sentence names its source')) {
     brief.summary = brief.summary.replace('The document states:', 'According to the document,');
     brief.keyPoints.pop();
-    for (const note of brief.counterPerspectives) note.note = 'Only the department itself is given as the source of this figure.';
+    for (const note of brief.counterPerspectives)
+      note.note = 'Only the department itself is given as the source of this figure.';
   }
   return brief;
 }
@@ -89,17 +100,26 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     await page.getByLabel('Title (optional)').fill(TITLE);
     await page.getByLabel('Prompt version').selectOption('brief@2');
     // A language model is configured, so both providers are offered, the model first; the model field is empty for its default.
-    expect(await page.getByLabel('Provider').locator('option').allTextContents()).toEqual(['openai: the language model endpoint', 'local: the offline analyst']);
+    expect(await page.getByLabel('Provider').locator('option').allTextContents()).toEqual([
+      'openai: the language model endpoint',
+      'local: the offline analyst',
+    ]);
     expect(await page.getByLabel('Provider').inputValue()).toBe('openai');
-    expect(await page.getByLabel('Model (optional)').getAttribute('placeholder')).toBe('test-model for openai, analyst-1 for local');
+    expect(await page.getByLabel('Model (optional)').getAttribute('placeholder')).toBe(
+      'test-model for openai, analyst-1 for local',
+    );
     await page.getByRole('button', { name: 'Make the brief' }).click();
 
     // The brief takes seconds: the page opens on its progress, fed by the event stream.
     await page.waitForURL(/\/briefs\/brf_[0-9a-f]{24}$/);
     briefUrl = page.url();
     const stage = page.locator('.progress [data-stage]');
-    await expect.poll(() => stage.textContent(), { timeout: 15_000 }).toMatch(/Reading the document: [1-9]\d* of \d+ chunks done/);
-    const bar = await page.locator('.progress progress').evaluate((element: HTMLProgressElement) => ({ value: element.value, max: element.max }));
+    await expect
+      .poll(() => stage.textContent(), { timeout: 15_000 })
+      .toMatch(/Reading the document: [1-9]\d* of \d+ chunks done/);
+    const bar = await page
+      .locator('.progress progress')
+      .evaluate((element: HTMLProgressElement) => ({ value: element.value, max: element.max }));
     expect(bar.max).toBeGreaterThan(3);
     expect(bar.value).toBeGreaterThan(0);
     expect(bar.value).toBeLessThanOrEqual(bar.max);
@@ -119,7 +139,9 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     const quote = await link.locator('q').textContent();
     await link.click();
     await expect.poll(() => page.evaluate(() => window.location.hash)).toMatch(/^#q-\d+$/);
-    const highlighted = await page.locator('.q.hl').evaluateAll((elements) => elements.map((element) => element.textContent).join(''));
+    const highlighted = await page
+      .locator('.q.hl')
+      .evaluateAll((elements) => elements.map((element) => element.textContent).join(''));
     expect(highlighted).toBe(quote);
     expect(DOCUMENT).toContain(quote);
     // The :target fallback (no script) points at the same span.
@@ -131,7 +153,9 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     expect(await unverified.locator('strong').textContent()).toBe('Not found in the source');
     expect(await unverified.locator('q').textContent()).toBe(INVENTED);
     expect(await unverified.locator('a, img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(
+      await page.evaluate(() => (window as unknown as { pwned?: number }).pwned),
+    ).toBeUndefined();
     expect(await page.locator('main img').count()).toBe(0);
     await page.screenshot({ path: join(shots.dir, 'brief.png') });
   });
@@ -146,11 +170,21 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
       onCitation = await page.evaluate(() => document.activeElement?.matches('a.cite') ?? false);
     }
     expect(onCitation).toBe(true);
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    const outline = await page.evaluate(
+      () => getComputedStyle(document.activeElement!).outlineStyle,
+    );
     expect(outline).not.toBe('none');
-    const quote = await page.evaluate(() => document.activeElement!.querySelector('q')!.textContent);
+    const quote = await page.evaluate(
+      () => document.activeElement!.querySelector('q')!.textContent,
+    );
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('.q.hl').evaluateAll((elements) => elements.map((element) => element.textContent).join(''))).toBe(quote);
+    await expect
+      .poll(() =>
+        page
+          .locator('.q.hl')
+          .evaluateAll((elements) => elements.map((element) => element.textContent).join('')),
+      )
+      .toBe(quote);
     expect(await unlabelledControls(page)).toEqual([]);
     expect(await lowContrast(page)).toEqual([]);
   });
@@ -160,12 +194,16 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     await page.getByLabel('with version').selectOption('brief@2');
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.waitForURL(/\/compare\?/);
-    expect(await page.locator('main').textContent()).toContain('no brief@1 brief with openai / test-model yet');
+    expect(await page.locator('main').textContent()).toContain(
+      'no brief@1 brief with openai / test-model yet',
+    );
 
     await page.getByRole('button', { name: /Make the brief@1 brief and compare/ }).click();
     await page.waitForURL(/\/compare\?/);
     expect(await page.locator('.progress[data-events]').count()).toBe(1);
-    await page.getByRole('heading', { name: 'Summary: what changed from A to B' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('heading', { name: 'Summary: what changed from A to B' })
+      .waitFor({ timeout: 30_000 });
 
     expect(await page.locator('h1').textContent()).toBe('brief@1 vs brief@2');
     const diff = page.locator('[data-testid="summary-diff"]');
@@ -175,32 +213,48 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     // The two summaries side by side: A's marks what B dropped, B's what it added.
     expect(await page.locator('[data-testid="summary-a"] ins').count()).toBe(0);
     expect(await page.locator('[data-testid="summary-b"] del').count()).toBe(0);
-    const [boxA, boxB] = await Promise.all(['a', 'b'].map((side) => page.locator(`[data-testid="summary-${side}"]`).boundingBox()));
+    const [boxA, boxB] = await Promise.all(
+      ['a', 'b'].map((side) => page.locator(`[data-testid="summary-${side}"]`).boundingBox()),
+    );
     expect(boxB!.x).toBeGreaterThan(boxA!.x + boxA!.width - 1);
     expect(Math.abs(boxB!.y - boxA!.y)).toBeLessThan(2);
     for (const status of ['kept', 'added', 'dropped', 'changed']) {
       const marked = page.locator(`.pair[data-status="${status}"]`);
       expect(await marked.count(), status).toBeGreaterThan(0);
-      expect(await marked.first().locator('.mark').textContent()).toBe(status[0]!.toUpperCase() + status.slice(1));
+      expect(await marked.first().locator('.mark').textContent()).toBe(
+        status[0]!.toUpperCase() + status.slice(1),
+      );
     }
     // A dropped item shows only A's side; an added one only B's.
-    expect(await page.locator('.pair[data-status="dropped"]').first().textContent()).toContain('A (brief@1)');
-    expect(await page.locator('.pair[data-status="added"]').first().textContent()).not.toContain('A (brief@1)');
+    expect(await page.locator('.pair[data-status="dropped"]').first().textContent()).toContain(
+      'A (brief@1)',
+    );
+    expect(await page.locator('.pair[data-status="added"]').first().textContent()).not.toContain(
+      'A (brief@1)',
+    );
     expect(await lowContrast(page)).toEqual([]);
     await page.screenshot({ path: join(shots.dir, 'compare.png') });
 
     // Readable on a phone: nothing wider than the screen.
     await page.setViewportSize({ width: 375, height: 800 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      375,
+    );
     await page.goto(briefUrl);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      375,
+    );
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 60_000);
 
   it('uploads a PDF and briefs its text, citing pages', async () => {
     const pdf = await makePdf(PDF_PAGES, 'Water reform note');
     await page.goto(url('/'));
-    await page.getByLabel('Or upload a file').setInputFiles({ name: 'water-reform.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) });
+    await page.getByLabel('Or upload a file').setInputFiles({
+      name: 'water-reform.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from(pdf),
+    });
     await page.getByRole('button', { name: 'Make the brief' }).click();
     await page.waitForURL(/\/briefs\/brf_[0-9a-f]{24}$/);
     await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 15_000 });
@@ -212,9 +266,14 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
   it('refuses a form with neither text nor file, keeping what was typed', async () => {
     await page.goto(url('/'));
     await page.getByLabel('Title (optional)').fill('Nothing <b>here</b>');
-    const response = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/briefs')), page.getByRole('button', { name: 'Make the brief' }).click()]);
+    const response = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/briefs')),
+      page.getByRole('button', { name: 'Make the brief' }).click(),
+    ]);
     expect(response[0].status()).toBe(400);
-    expect(await page.getByRole('alert').textContent()).toContain('Paste the document’s text or choose a file');
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Paste the document’s text or choose a file',
+    );
     expect(await page.getByLabel('Title (optional)').inputValue()).toBe('Nothing <b>here</b>');
   });
 
@@ -231,7 +290,9 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     expect(await rows.first().textContent()).toContain(TITLE);
 
     await page.goto(url('/briefs'));
-    await page.getByLabel('Document').selectOption({ label: await documentOption(page, 'Water reform note') });
+    await page
+      .getByLabel('Document')
+      .selectOption({ label: await documentOption(page, 'Water reform note') });
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/document=[0-9a-f]{64}/);
     expect(await rows.count()).toBe(1);
@@ -269,7 +330,12 @@ function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     Array.from(document.querySelectorAll<HTMLInputElement>('input, select, textarea'))
       .filter((control) => control.type !== 'hidden')
-      .filter((control) => (control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label') && !control.getAttribute('aria-labelledby'))
+      .filter(
+        (control) =>
+          (control.labels?.length ?? 0) === 0 &&
+          !control.getAttribute('aria-label') &&
+          !control.getAttribute('aria-labelledby'),
+      )
       .map((control) => control.id || control.name),
   );
 }
@@ -290,7 +356,8 @@ function lowContrast(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const rgb = (value: string) => (value.match(/[\d.]+/g) ?? []).map(Number);
     const luminance = ([r, g, b]: number[]) => {
-      const channel = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      const channel = (c: number) =>
+        (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
       return 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
     };
     const background = (element: Element | null): number[] => {
@@ -302,12 +369,15 @@ function lowContrast(page: Page): Promise<string[]> {
     };
     const problems: string[] = [];
     for (const element of Array.from(document.querySelectorAll('main *, header *, footer *'))) {
-      const own = Array.from(element.childNodes).some((node) => node.nodeType === Node.TEXT_NODE && node.textContent!.trim());
+      const own = Array.from(element.childNodes).some(
+        (node) => node.nodeType === Node.TEXT_NODE && node.textContent!.trim(),
+      );
       if (!own) continue;
       const fg = luminance(rgb(getComputedStyle(element).color));
       const bg = luminance(background(element));
       const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-      if (ratio < 4.5) problems.push(`${element.tagName.toLowerCase()}.${element.className}: ${ratio.toFixed(2)}`);
+      if (ratio < 4.5)
+        problems.push(`${element.tagName.toLowerCase()}.${element.className}: ${ratio.toFixed(2)}`);
     }
     return problems;
   });

@@ -24,12 +24,31 @@ describe('model and document text on the pages', () => {
     const evil: ModelBrief = {
       headline: `Headline ${ATTACK}`,
       summary: `Summary ${ATTACK}`,
-      keyPoints: [{ text: `Point ${ATTACK}`, citations: [{ quote: ATTACK }, { quote: 'The Council said the levy raises 3 million a year.' }] }],
+      keyPoints: [
+        {
+          text: `Point ${ATTACK}`,
+          citations: [
+            { quote: ATTACK },
+            { quote: 'The Council said the levy raises 3 million a year.' },
+          ],
+        },
+      ],
       stakeholders: [{ name: `Name ${ATTACK}`, role: ATTACK, representedInDocument: false }],
-      counterPerspectives: [{ kind: 'missing_perspective', claim: ATTACK, perspective: ATTACK, note: ATTACK, citations: [{ quote: `"${ATTACK}` }] }],
+      counterPerspectives: [
+        {
+          kind: 'missing_perspective',
+          claim: ATTACK,
+          perspective: ATTACK,
+          note: ATTACK,
+          citations: [{ quote: `"${ATTACK}` }],
+        },
+      ],
     };
     ctx.llm.handler = () => evil;
-    const posted = await ctx.t.app.request('/briefs', { method: 'POST', body: form({ text: DOCUMENT, title: `Title ${ATTACK}`, prompt: 'brief@1' }) });
+    const posted = await ctx.t.app.request('/briefs', {
+      method: 'POST',
+      body: form({ text: DOCUMENT, title: `Title ${ATTACK}`, prompt: 'brief@1' }),
+    });
     expect(posted.status).toBe(303);
     const briefPage = await (await ctx.t.app.request(posted.headers.get('location')!)).text();
     const documentId = /href="\/briefs\?document=([0-9a-f]{64})"/.exec(briefPage)![1]!;
@@ -58,14 +77,20 @@ describe('API_TOKENS and the web forms', () => {
   });
   afterAll(() => t.close());
 
-  const post = (path: string, body: FormData, headers: Record<string, string> = {}) => t.app.request(path, { method: 'POST', body, headers });
+  const post = (path: string, body: FormData, headers: Record<string, string> = {}) =>
+    t.app.request(path, { method: 'POST', body, headers });
   const text = 'The Council said the levy raises 3 million a year. Shop owners were not asked.';
 
   it('asks for the token on the form, and refuses a post without it or with a wrong one, writing nothing', async () => {
     const home = await (await t.app.request('/')).text();
-    expect(home).toContain('<input type="password" id="token" name="token" required="" autocomplete="off"');
+    expect(home).toContain(
+      '<input type="password" id="token" name="token" required="" autocomplete="off"',
+    );
     for (const token of [undefined, '', 'wrong-token-0000000000000', `${TOKEN}x`]) {
-      const response = await post('/briefs', form({ text, title: 'Levy', ...(token === undefined ? {} : { token }) }));
+      const response = await post(
+        '/briefs',
+        form({ text, title: 'Levy', ...(token === undefined ? {} : { token }) }),
+      );
       expect(response.status).toBe(401);
       const html = await response.text();
       expect(html).toContain('role="alert"');
@@ -79,22 +104,31 @@ describe('API_TOKENS and the web forms', () => {
     const viaField = await post('/briefs', form({ text, token: TOKEN }));
     expect(viaField.status).toBe(303);
     expect(await viaField.text()).not.toContain(TOKEN);
-    const viaHeader = await post('/briefs', form({ text: `${text} Again.` }), { authorization: `Bearer ${TOKEN}` });
+    const viaHeader = await post('/briefs', form({ text: `${text} Again.` }), {
+      authorization: `Bearer ${TOKEN}`,
+    });
     expect(viaHeader.status).toBe(303);
     expect((await t.app.request(viaField.headers.get('location')!)).status).toBe(200);
     expect((await t.app.request('/briefs')).status).toBe(200);
   });
 
   it('guards the other form posts (compare, retry) the same way', async () => {
-    const location = (await post('/briefs', form({ text: `${text} Third.`, token: TOKEN }))).headers.get('location')!;
+    const location = (
+      await post('/briefs', form({ text: `${text} Third.`, token: TOKEN }))
+    ).headers.get('location')!;
     const page = await (await t.app.request(location)).text();
     const documentId = /href="\/briefs\?document=([0-9a-f]{64})"/.exec(page)![1]!;
     const before = t.rows();
-    const compare = await post('/compare', form({ document: documentId, a: 'brief@1', b: 'brief@2' }));
+    const compare = await post(
+      '/compare',
+      form({ document: documentId, a: 'brief@1', b: 'brief@2' }),
+    );
     expect(compare.status).toBe(401);
     expect((await post(`${location}/retry`, form({}))).status).toBe(401);
     expect(t.rows()).toEqual(before);
-    const pending = await (await t.app.request(`/compare?document=${documentId}&a=brief@1&b=brief@2`)).text();
+    const pending = await (
+      await t.app.request(`/compare?document=${documentId}&a=brief@1&b=brief@2`)
+    ).text();
     expect(pending).toContain('id="compare-token"');
   });
 });
@@ -102,17 +136,27 @@ describe('API_TOKENS and the web forms', () => {
 describe('limits on form posts', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ LLM_PROVIDER: 'local', RATE_LIMIT_PER_MINUTE: '2', MAX_DOCUMENT_BYTES: '2000' });
+    t = await createTestApp({
+      LLM_PROVIDER: 'local',
+      RATE_LIMIT_PER_MINUTE: '2',
+      MAX_DOCUMENT_BYTES: '2000',
+    });
   });
   afterAll(() => t.close());
 
   it('refuses a body over MAX_DOCUMENT_BYTES with 413, then one over the shared rate limit with 429', async () => {
-    const large = await t.app.request('/briefs', { method: 'POST', body: form({ text: 'The Council said so. '.repeat(200) }) });
+    const large = await t.app.request('/briefs', {
+      method: 'POST',
+      body: form({ text: 'The Council said so. '.repeat(200) }),
+    });
     expect(large.status).toBe(413);
     expect(await large.text()).toContain('The document is too large');
     // The same budget as /v1: one API request and the form post above spend it.
     expect((await t.app.request('/v1/briefs')).status).toBe(200);
-    const limited = await t.app.request('/briefs', { method: 'POST', body: form({ text: 'The Council said the bridge opens in May.' }) });
+    const limited = await t.app.request('/briefs', {
+      method: 'POST',
+      body: form({ text: 'The Council said the bridge opens in May.' }),
+    });
     expect(limited.status).toBe(429);
     expect(await limited.text()).toContain('Too many requests');
     expect(t.rows().briefs).toBe(0);

@@ -7,10 +7,17 @@ import { idle } from '../src/briefs/context.js';
 // The web UI's pages in-process (app.request), as a browser without scripts would get them:
 // forms, redirects, status codes, the no-script fallbacks, and HTML error pages.
 
-const OP_ED = 'The Council said the bridge will open in May and cost 40 million. Residents of the east bank were not consulted about the route.';
+const OP_ED =
+  'The Council said the bridge will open in May and cost 40 million. Residents of the east bank were not consulted about the route.';
 
 /** The home page's form as a browser sends it: every field, an empty file part when none is chosen. */
-function submitForm(fields: { text?: string; title?: string; prompt?: string; model?: string; file?: File }): FormData {
+function submitForm(fields: {
+  text?: string;
+  title?: string;
+  prompt?: string;
+  model?: string;
+  file?: File;
+}): FormData {
   const form = new FormData();
   form.set('text', fields.text ?? '');
   form.set('file', fields.file ?? new File([], '', { type: 'application/octet-stream' }));
@@ -38,7 +45,10 @@ describe('web pages with the offline analyst', () => {
     expect(body).toContain('<h1>Not found</h1>');
     expect(body).toContain('There is no page at /nope.');
     expect(body).toContain('<a href="/docs">/docs</a>');
-    for (const [path, headers] of [['/nope', {}], ['/v1/nope', html]] as const) {
+    for (const [path, headers] of [
+      ['/nope', {}],
+      ['/v1/nope', html],
+    ] as const) {
       const response = await t.app.request(path, { headers });
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
@@ -52,15 +62,22 @@ describe('web pages with the offline analyst', () => {
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await response.text();
     expect(html.startsWith('<!doctype html><html lang="en">')).toBe(true);
-    expect(html).toContain('<form class="stack" method="post" action="/briefs" enctype="multipart/form-data">');
+    expect(html).toContain(
+      '<form class="stack" method="post" action="/briefs" enctype="multipart/form-data">',
+    );
     const latest = t.deps.prompts.resolve('brief@latest').ref;
     expect(html).toContain(`<option value="${latest}" selected="">${latest} (latest)</option>`);
     expect(html).toContain('<option value="brief@1">brief@1</option>');
     // No language model configured: the offline analyst is the only provider, and the model field defaults to its one model.
-    expect(html).toContain('<select id="provider" name="provider" aria-describedby="provider-hint"><option value="local" selected="">local: the offline analyst</option></select>');
-    expect(html).toMatch(/<input type="text" id="model" name="model" value="" maxlength="200" placeholder="analyst-1 for local"/);
+    expect(html).toContain(
+      '<select id="provider" name="provider" aria-describedby="provider-hint"><option value="local" selected="">local: the offline analyst</option></select>',
+    );
+    expect(html).toMatch(
+      /<input type="text" id="model" name="model" value="" maxlength="200" placeholder="analyst-1 for local"/,
+    );
     expect(html).not.toContain('name="token"');
-    for (const id of ['text', 'file', 'title', 'prompt', 'provider', 'model']) expect(html).toContain(`<label for="${id}">`);
+    for (const id of ['text', 'file', 'title', 'prompt', 'provider', 'model'])
+      expect(html).toContain(`<label for="${id}">`);
   });
 
   it('serves its stylesheet and script itself, typed and cacheable', async () => {
@@ -73,7 +90,10 @@ describe('web pages with the offline analyst', () => {
   });
 
   it('submits pasted text with a 303 to the brief page, which links every verified quote to its span in the source', async () => {
-    const response = await post('/briefs', submitForm({ text: policyDocument(3), title: 'Housing' }));
+    const response = await post(
+      '/briefs',
+      submitForm({ text: policyDocument(3), title: 'Housing' }),
+    );
     expect(response.status).toBe(303);
     const location = response.headers.get('location')!;
     expect(location).toMatch(/^\/briefs\/brf_[0-9a-f]{24}$/);
@@ -81,7 +101,9 @@ describe('web pages with the offline analyst', () => {
     const html = await (await t.app.request(location)).text();
     expect(html).toContain('<h2 id="summary-heading">Summary</h2>');
     expect(html).not.toContain('http-equiv="refresh"');
-    const targets = [...html.matchAll(/<a class="cite" href="#(q-\d+)"/g)].map((match) => match[1]!);
+    const targets = [...html.matchAll(/<a class="cite" href="#(q-\d+)"/g)].map(
+      (match) => match[1]!,
+    );
     expect(targets.length).toBeGreaterThan(0);
     for (const id of new Set(targets)) expect(html).toContain(`id="${id}"`);
   });
@@ -97,7 +119,14 @@ describe('web pages with the offline analyst', () => {
   });
 
   it('gives the form back with the problem when it cannot be briefed, keeping what was typed', async () => {
-    const both = await post('/briefs', submitForm({ text: OP_ED, title: 'Bridge', file: new File(['x'], 'a.txt', { type: 'text/plain' }) }));
+    const both = await post(
+      '/briefs',
+      submitForm({
+        text: OP_ED,
+        title: 'Bridge',
+        file: new File(['x'], 'a.txt', { type: 'text/plain' }),
+      }),
+    );
     expect(both.status).toBe(400);
     const html = await both.text();
     expect(html).toContain('role="alert"');
@@ -105,7 +134,14 @@ describe('web pages with the offline analyst', () => {
     expect(html).toContain('value="Bridge"');
     expect(html).toContain(OP_ED);
 
-    const image = await post('/briefs', submitForm({ file: new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255])], 'chart.png', { type: 'image/png' }) }));
+    const image = await post(
+      '/briefs',
+      submitForm({
+        file: new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255])], 'chart.png', {
+          type: 'image/png',
+        }),
+      }),
+    );
     expect(image.status).toBe(415);
     expect(await image.text()).toContain('This kind of file cannot be read');
 
@@ -123,8 +159,12 @@ describe('web pages with the offline analyst', () => {
     expect((await t.app.request('/briefs/not-an-id')).status).toBe(400);
     const prompt = await t.app.request(`/compare?document=${'a'.repeat(64)}&a=brief@1&b=brief@9`);
     expect(prompt.status).toBe(404);
-    expect((await t.app.request('/v1/briefs/brf_000000000000000000000000')).headers.get('content-type')).toMatch(/^application\/json/);
-    expect((await t.app.request('/nothing-here')).headers.get('content-type')).toMatch(/^application\/json/);
+    expect(
+      (await t.app.request('/v1/briefs/brf_000000000000000000000000')).headers.get('content-type'),
+    ).toMatch(/^application\/json/);
+    expect((await t.app.request('/nothing-here')).headers.get('content-type')).toMatch(
+      /^application\/json/,
+    );
   });
 
   it('filters the list and says which filter is wrong', async () => {
@@ -146,7 +186,10 @@ describe('web pages while a brief runs (no scripts)', () => {
 
   it('shows progress that follows the event stream, with a refresh fallback and a reload link', async () => {
     ctx.llm.enqueue('hang');
-    const response = await ctx.t.app.request('/briefs', { method: 'POST', body: submitForm({ text: policyDocument(8), model: 'test-model' }) });
+    const response = await ctx.t.app.request('/briefs', {
+      method: 'POST',
+      body: submitForm({ text: policyDocument(8), model: 'test-model' }),
+    });
     expect(response.status).toBe(303);
     const id = response.headers.get('location')!.split('/').at(-1)!;
     const html = await (await ctx.t.app.request(`/briefs/${id}`)).text();
@@ -159,33 +202,57 @@ describe('web pages while a brief runs (no scripts)', () => {
   });
 
   it('shows a failed brief with its error, and Try again makes it', async () => {
-    ctx.llm.enqueue({ status: 400, body: { error: { message: 'model not found', type: 'invalid_request_error' } } });
-    const response = await ctx.t.app.request('/briefs', { method: 'POST', body: submitForm({ text: `${OP_ED} The mayor disagreed.`, prompt: 'brief@1', model: 'test-model' }) });
+    ctx.llm.enqueue({
+      status: 400,
+      body: { error: { message: 'model not found', type: 'invalid_request_error' } },
+    });
+    const response = await ctx.t.app.request('/briefs', {
+      method: 'POST',
+      body: submitForm({
+        text: `${OP_ED} The mayor disagreed.`,
+        prompt: 'brief@1',
+        model: 'test-model',
+      }),
+    });
     const location = response.headers.get('location')!;
     await idle(ctx.t.deps.briefs);
     const failed = await (await ctx.t.app.request(location)).text();
     expect(failed).toContain('role="alert"');
     expect(failed).toContain(`<form class="stack" method="post" action="${location}/retry">`);
 
-    const retried = await ctx.t.app.request(`${location}/retry`, { method: 'POST', body: new URLSearchParams() });
+    const retried = await ctx.t.app.request(`${location}/retry`, {
+      method: 'POST',
+      body: new URLSearchParams(),
+    });
     expect(retried.status).toBe(303);
     expect(retried.headers.get('location')).toBe(location);
     await idle(ctx.t.deps.briefs);
-    expect(await (await ctx.t.app.request(location)).text()).toContain('<h2 id="summary-heading">Summary</h2>');
+    expect(await (await ctx.t.app.request(location)).text()).toContain(
+      '<h2 id="summary-heading">Summary</h2>',
+    );
   });
 
   it('shows a comparison only once both versions exist, and offers to make the missing one', async () => {
     const response = await ctx.t.postJson({ text: OP_ED, prompt: 'brief@2' });
     const view = (await response.json()) as { document: { id: string } };
     const before = ctx.t.rows().briefs;
-    const html = await (await ctx.t.app.request(`/compare?document=${view.document.id}&a=brief@1&b=brief@2&model=test-model`)).text();
+    const html = await (
+      await ctx.t.app.request(
+        `/compare?document=${view.document.id}&a=brief@1&b=brief@2&model=test-model`,
+      )
+    ).text();
     expect(html).toContain('no brief@1 brief with openai / test-model yet');
     expect(html).toContain('<form class="stack" method="post" action="/compare">');
     expect(ctx.t.rows().briefs).toBe(before); // the GET made nothing
 
     const made = await ctx.t.app.request('/compare', {
       method: 'POST',
-      body: new URLSearchParams({ document: view.document.id, a: 'brief@1', b: 'brief@2', model: 'test-model' }),
+      body: new URLSearchParams({
+        document: view.document.id,
+        a: 'brief@1',
+        b: 'brief@2',
+        model: 'test-model',
+      }),
     });
     expect(made.status).toBe(303);
     await idle(ctx.t.deps.briefs);

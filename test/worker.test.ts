@@ -11,9 +11,13 @@ import { idle } from '../src/briefs/context.js';
 // offline analyst. No account and no network. Skipped only when workerd cannot run here.
 
 const unavailable = workerdUnavailable();
-if (unavailable) console.warn(`worker.test.ts skipped: workerd cannot run on this machine (${unavailable})`);
+if (unavailable)
+  console.warn(`worker.test.ts skipped: workerd cannot run on this machine (${unavailable})`);
 
-const lock = JSON.parse(readFileSync('prompts/prompts.lock.json', 'utf8')) as Record<string, string>;
+const lock = JSON.parse(readFileSync('prompts/prompts.lock.json', 'utf8')) as Record<
+  string,
+  string
+>;
 const opEd = readFileSync('seeds/rail-link-op-ed.md', 'utf8');
 const whitePaper = readFileSync('seeds/water-transfer-white-paper.md', 'utf8');
 
@@ -69,7 +73,12 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
 
     const stored = await getFromWorker(created.id);
     expect(stored.status).toBe('succeeded');
-    expect(stored.prompt).toEqual({ ref: 'brief@2', name: 'brief', version: 2, sha256: lock['brief@2'] });
+    expect(stored.prompt).toEqual({
+      ref: 'brief@2',
+      name: 'brief',
+      version: 2,
+      sha256: lock['brief@2'],
+    });
     expect(stored.document.id).toBe(fromNode.document.id);
     expect(stored.brief!.keyPoints.length).toBeGreaterThan(0);
     expect(made(stored)).toEqual(made(fromNode));
@@ -85,13 +94,19 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
   });
 
   it('reads PDF and HTML documents as the Node app does (unpdf, Readability and linkedom run in workerd)', async () => {
-    for (const [type, body] of [['application/pdf', await makePdf()], ['text/html', makeHtmlPage()]] as const) {
+    for (const [type, body] of [
+      ['application/pdf', await makePdf()],
+      ['text/html', makeHtmlPage()],
+    ] as const) {
       const init = { method: 'POST', headers: { 'content-type': type }, body };
       const fromWorker = await fetch(`${worker.url}/v1/briefs?wait=60`, init);
       const fromNode = await node.app.request('/v1/briefs?wait=60', init);
       expect(fromWorker.status, worker.output()).toBe(201);
       expect(fromNode.status).toBe(201);
-      const [w, n] = [BriefView.parse(await fromWorker.json()), BriefView.parse(await fromNode.json())];
+      const [w, n] = [
+        BriefView.parse(await fromWorker.json()),
+        BriefView.parse(await fromNode.json()),
+      ];
       expect(made(w)).toEqual(made(n));
       const document = async (base: string | null) => {
         const path = `/v1/documents/${w.document.id}`;
@@ -112,7 +127,11 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     expect(accepted.status).toBe('running');
     expect(posted.worker.headers.get('location')).toBe(`/v1/briefs/${accepted.id}`);
     await idle(node.deps.briefs);
-    const nodeView = BriefView.parse(await (await node.app.request(`/v1/briefs/${BriefView.parse(await posted.node.json()).id}`)).json());
+    const nodeView = BriefView.parse(
+      await (
+        await node.app.request(`/v1/briefs/${BriefView.parse(await posted.node.json()).id}`)
+      ).json(),
+    );
     expect(nodeView.status).toBe('succeeded');
 
     let stored = accepted;
@@ -135,7 +154,11 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     form.set('text', opEd);
     form.set('title', 'Rail link op-ed (web)');
     form.set('prompt', 'brief@1');
-    const posted = await fetch(`${worker.url}/briefs`, { method: 'POST', body: form, redirect: 'manual' });
+    const posted = await fetch(`${worker.url}/briefs`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
     expect(posted.status, worker.output()).toBe(303);
     const page = await (await fetch(new URL(posted.headers.get('location')!, worker.url))).text();
     expect(page).toContain('<h2 id="summary-heading">Summary</h2>');
@@ -148,12 +171,22 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     expect(await spec.json()).toEqual(await (await node.app.request('/openapi.json')).json());
     const page = await fetch(`${worker.url}/docs`);
     expect(page.status).toBe(200);
-    const files = [...(await page.text()).matchAll(/\s(?:src|href)="(\/docs\/assets\/[^"]+)"/g)].map((match) => match[1]!);
+    const files = [
+      ...(await page.text()).matchAll(/\s(?:src|href)="(\/docs\/assets\/[^"]+)"/g),
+    ].map((match) => match[1]!);
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const file of files) {
-      const [fromWorker, fromNode] = [await fetch(`${worker.url}${file}`), await node.app.request(file)];
+      const [fromWorker, fromNode] = [
+        await fetch(`${worker.url}${file}`),
+        await node.app.request(file),
+      ];
       expect(fromWorker.status, file).toBe(200);
-      expect(Buffer.from(await fromWorker.arrayBuffer()).equals(Buffer.from(await fromNode.arrayBuffer())), file).toBe(true);
+      expect(
+        Buffer.from(await fromWorker.arrayBuffer()).equals(
+          Buffer.from(await fromNode.arrayBuffer()),
+        ),
+        file,
+      ).toBe(true);
     }
   });
 });

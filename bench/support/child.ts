@@ -27,14 +27,21 @@ export interface ChildOptions {
  * per request, and reading those lines would cost this process (the load generator) CPU that the
  * bare server's run does not pay, skewing the ratio against the server.
  */
-export function startChild(script: string, env: Record<string, string>, options: ChildOptions = {}): Promise<ChildServer> {
+export function startChild(
+  script: string,
+  env: Record<string, string>,
+  options: ChildOptions = {},
+): Promise<ChildServer> {
   const { timeoutMs = 30_000, cpu } = options;
   const dir = mkdtempSync(join(tmpdir(), 'parallax-bench-child-'));
   const logPath = join(dir, 'output.log');
   const log = openSync(logPath, 'w');
   const node = [process.execPath, '--import', 'tsx', script];
   const command = cpu !== undefined && cpuPair() ? ['taskset', '-c', String(cpu), ...node] : node;
-  const child: ChildProcess = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   const output = () => readFileSync(logPath, 'utf8').slice(0, 100_000);
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
@@ -50,7 +57,8 @@ export function startChild(script: string, env: Record<string, string>, options:
       child.kill('SIGKILL');
       fail(new Error(`${script} did not start within ${timeoutMs} ms:\n${output()}`));
     }, timeoutMs);
-    const onExit = (code: number | null) => fail(new Error(`${script} exited with ${code}:\n${output()}`));
+    const onExit = (code: number | null) =>
+      fail(new Error(`${script} exited with ${code}:\n${output()}`));
     child.once('exit', onExit);
     const poll = setInterval(() => {
       const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output());
@@ -62,7 +70,8 @@ export function startChild(script: string, env: Record<string, string>, options:
       resolve({
         url: `http://127.0.0.1:${match[1]}`,
         pid,
-        rssMb: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024,
+        rssMb: () =>
+          Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024,
         stop: () =>
           new Promise<void>((done) => {
             const finish = () => {
@@ -90,7 +99,8 @@ export function startChild(script: string, env: Record<string, string>, options:
 export function cpuPair(): [load: number, server: number] | undefined {
   if (pair === null) {
     const allowed = allowedCpus();
-    const hasTaskset = spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
+    const hasTaskset =
+      spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
     pair = hasTaskset && allowed.length >= 2 ? [allowed[0]!, allowed[1]!] : undefined;
   }
   return pair;

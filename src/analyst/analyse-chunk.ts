@@ -21,11 +21,14 @@ export function analyseChunk(text: string, title: string | null, settings: Setti
   const cast = findActors(analysis, words, lowercase);
   const ranking = rankSentences(analysis, titleTerms(title), settings);
   const { headline, summary, keyPoints } = extract(analysis, ranking, settings, title, lowercase);
-  const stakeholders = cast.actors.filter((actor) => !actor.place).slice(0, Math.max(0, settings.maxStakeholders)).map((actor) => ({
-    name: actor.name,
-    role: neutralize(actor.role),
-    representedInDocument: actor.represented,
-  }));
+  const stakeholders = cast.actors
+    .filter((actor) => !actor.place)
+    .slice(0, Math.max(0, settings.maxStakeholders))
+    .map((actor) => ({
+      name: actor.name,
+      role: neutralize(actor.role),
+      representedInDocument: actor.represented,
+    }));
   const counterPerspectives = findNotes({ analysis, words, cast, settings });
   return { headline, summary, keyPoints, stakeholders, counterPerspectives };
 }

@@ -20,7 +20,8 @@ export const CUES = cueData;
 export type TechniqueName = keyof typeof cueData.techniques;
 export const TECHNIQUES = Object.keys(cueData.techniques) as TechniqueName[];
 
-const phraseList = (list: readonly string[]) => list.map((phrase): [string, string] => [phrase, phrase]);
+const phraseList = (list: readonly string[]) =>
+  list.map((phrase): [string, string] => [phrase, phrase]);
 
 export const matchers = {
   loaded: new PhraseMatcher<LoadedEntry>(LOADED.map((entry) => [entry.term, entry])),
@@ -31,15 +32,21 @@ export const matchers = {
   accuseAfter: new PhraseMatcher(phraseList(cueData.accusationsTargetAfter)),
   accuseBefore: new PhraseMatcher(phraseList(cueData.accusationsTargetBefore)),
   technique: new PhraseMatcher<TechniqueName>(
-    TECHNIQUES.flatMap((name) => cueData.techniques[name].map((phrase): [string, TechniqueName] => [phrase, name])),
+    TECHNIQUES.flatMap((name) =>
+      cueData.techniques[name].map((phrase): [string, TechniqueName] => [phrase, name]),
+    ),
   ),
   generalisation: new PhraseMatcher(phraseList(cueData.context.generalisation)),
   causal: new PhraseMatcher(phraseList(cueData.context.causal)),
 };
 
 export const GROUPS: ReadonlyMap<string, string> = new Map(Object.entries(cueData.groups));
-export const INSTITUTION_HEADS: ReadonlyMap<string, string> = new Map(Object.entries(cueData.institutionHeads));
-export const PERSON_TITLES: ReadonlyMap<string, string> = new Map(Object.entries(cueData.personTitles));
+export const INSTITUTION_HEADS: ReadonlyMap<string, string> = new Map(
+  Object.entries(cueData.institutionHeads),
+);
+export const PERSON_TITLES: ReadonlyMap<string, string> = new Map(
+  Object.entries(cueData.personTitles),
+);
 export const NOT_ACTORS: ReadonlySet<string> = new Set(cueData.notActors);
 
 /** Loaded-language hits in `words` at or above `minWeight`. */
@@ -91,13 +98,16 @@ export function neutralize(text: string, minWeight = 1): string {
 }
 
 function upperFirst(text: string): string {
-  return text.replace(/^(\s*)(\p{Ll})/u, (_m, space: string, letter: string) => space + letter.toUpperCase());
+  return text.replace(
+    /^(\s*)(\p{Ll})/u,
+    (_m, space: string, letter: string) => space + letter.toUpperCase(),
+  );
 }
 
 /** Repairs `a`/`an` at the end of `before` for the word that now follows it. */
 function fixArticle(before: string, next: string): string {
   return before.replace(/\b(a|an|A|An) $/, (_m, article: string) => {
     const wanted = /^[aeiou]/i.test(next) ? 'an' : 'a';
-    return (article[0] === 'A' ? wanted[0]!.toUpperCase() + wanted.slice(1) : wanted) + ' ';
+    return `${article[0] === 'A' ? wanted[0]!.toUpperCase() + wanted.slice(1) : wanted} `;
   });
 }

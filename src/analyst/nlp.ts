@@ -124,7 +124,12 @@ function buildSentences(text: string, tokens: Token[], spans: Array<[number, num
   let section = 0;
   let inSection = 0;
   for (const [start, end] of spans) {
-    for (let i = text.indexOf('\n\n', cursor); i !== -1 && i < start; i = text.indexOf('\n\n', i + 2)) paragraph++;
+    for (
+      let i = text.indexOf('\n\n', cursor);
+      i !== -1 && i < start;
+      i = text.indexOf('\n\n', i + 2)
+    )
+      paragraph++;
     cursor = start;
     while (t < tokens.length && tokens[t]!.start < start) t++;
     const tokenStart = t;
@@ -136,7 +141,8 @@ function buildSentences(text: string, tokens: Token[], spans: Array<[number, num
       const token = tokens[k]!;
       if (!WORD.test(token.value)) continue;
       words++;
-      if (!token.stop && /\p{L}/u.test(token.value) && token.value.length > 1) terms.push(token.lower);
+      if (!token.stop && /\p{L}/u.test(token.value) && token.value.length > 1)
+        terms.push(token.lower);
     }
     const heading = isHeading(sentenceText, words);
     if (heading) {
@@ -144,8 +150,18 @@ function buildSentences(text: string, tokens: Token[], spans: Array<[number, num
       inSection = 0;
     }
     sentences.push({
-      index: sentences.length, start, end, text: sentenceText, tokenStart, tokenEnd: t,
-      paragraph, section, inSection: heading ? -1 : inSection++, heading, words, terms,
+      index: sentences.length,
+      start,
+      end,
+      text: sentenceText,
+      tokenStart,
+      tokenEnd: t,
+      paragraph,
+      section,
+      inSection: heading ? -1 : inSection++,
+      heading,
+      words,
+      terms,
     });
   }
   return sentences;

@@ -17,7 +17,8 @@ export function clipQuote(
   const boundaries = [start];
   for (let i = start; i < end; i++) {
     const ch = text[i]!;
-    if (ch === ',' || ch === ';' || ch === ':' || ch === '—' || ch === '–' || ch === '\n') boundaries.push(i + 1);
+    if (ch === ',' || ch === ';' || ch === ':' || ch === '—' || ch === '–' || ch === '\n')
+      boundaries.push(i + 1);
   }
   boundaries.push(end);
   let left = 0;
@@ -26,7 +27,8 @@ export function clipQuote(
   while (right < boundaries.length - 1 && boundaries[right]! < focusEnd) right++;
   // Grow clause by clause, rightwards first, while the quote stays within bounds.
   for (;;) {
-    const growRight = right + 1 < boundaries.length && boundaries[right + 1]! - boundaries[left]! <= maxChars;
+    const growRight =
+      right + 1 < boundaries.length && boundaries[right + 1]! - boundaries[left]! <= maxChars;
     if (growRight) right++;
     const growLeft = left > 0 && boundaries[right]! - boundaries[left - 1]! <= maxChars;
     if (growLeft) left--;

@@ -25,7 +25,11 @@ export interface Ranking {
  * step are both products with a vocabulary-sized vector (Σ v_j·x_j), so one iteration costs
  * O(non-zeros) instead of O(n²), and the whole ranking grows linearly with the chunk.
  */
-export function rankSentences(analysis: Analysis, titleTerms: readonly string[], settings: Settings): Ranking {
+export function rankSentences(
+  analysis: Analysis,
+  titleTerms: readonly string[],
+  settings: Settings,
+): Ranking {
   const sentences = analysis.sentences;
   const vocabulary = new Map<string, number>();
   const df: number[] = [];
@@ -50,7 +54,9 @@ export function rankSentences(analysis: Analysis, titleTerms: readonly string[],
   const vectors = sentences.map((sentence) => vectorOf(sentence, vocabulary, idf));
   const centrality = lexRank(vectors, vocabulary.size);
   const keyword = keywordWeights(tf, idf, df);
-  const title = new Set(titleTerms.map((term) => vocabulary.get(term)).filter((id) => id !== undefined));
+  const title = new Set(
+    titleTerms.map((term) => vocabulary.get(term)).filter((id) => id !== undefined),
+  );
 
   const candidates = sentences.filter((s) => isCandidate(s, settings));
   const features = candidates.map((s) => ({
@@ -60,7 +66,9 @@ export function rankSentences(analysis: Analysis, titleTerms: readonly string[],
     title: title.size === 0 ? 0 : overlap(vectors[s.index]!, title),
   }));
   const max = { centrality: 1e-9, position: 1e-9, coverage: 1e-9, title: 1e-9 };
-  for (const f of features) for (const key of Object.keys(max) as Array<keyof typeof max>) max[key] = Math.max(max[key], f[key]);
+  for (const f of features)
+    for (const key of Object.keys(max) as Array<keyof typeof max>)
+      max[key] = Math.max(max[key], f[key]);
   const titleWeight = title.size === 0 ? 0 : settings.titleWeight;
   const coverageWeight = settings.coverageWeight + (settings.titleWeight - titleWeight);
   const score = new Float64Array(sentences.length);
@@ -78,10 +86,16 @@ export function rankSentences(analysis: Analysis, titleTerms: readonly string[],
 }
 
 function isCandidate(sentence: Sentence, settings: Settings): boolean {
-  return !sentence.heading && sentence.words >= settings.minSentenceWords && sentence.terms.length >= 2;
+  return (
+    !sentence.heading && sentence.words >= settings.minSentenceWords && sentence.terms.length >= 2
+  );
 }
 
-function vectorOf(sentence: Sentence, vocabulary: Map<string, number>, idf: number[]): SparseVector {
+function vectorOf(
+  sentence: Sentence,
+  vocabulary: Map<string, number>,
+  idf: number[],
+): SparseVector {
   const counts = new Map<number, number>();
   for (const term of sentence.terms) {
     const id = vocabulary.get(term)!;
@@ -130,7 +144,8 @@ function lexRank(vectors: SparseVector[], dimensions: number, iterations = 30): 
   const damping = 0.85;
   for (let iteration = 0; iteration < iterations; iteration++) {
     const flow = new Float64Array(dimensions);
-    for (let j = 0; j < n; j++) if (degree[j]! > 1e-12) addDense(flow, vectors[j]!, rank[j]! / degree[j]!);
+    for (let j = 0; j < n; j++)
+      if (degree[j]! > 1e-12) addDense(flow, vectors[j]!, rank[j]! / degree[j]!);
     let sum = 0;
     const next = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -198,7 +213,11 @@ export function mmr(ranking: Ranking, count: number, redundancy: number, pool = 
     const index = candidates[best]!;
     chosen.push(index);
     for (let k = 0; k < candidates.length; k++) {
-      if (!taken[k]) maxSimilarity[k] = Math.max(maxSimilarity[k]!, cosine(ranking.vectors[index]!, ranking.vectors[candidates[k]!]!));
+      if (!taken[k])
+        maxSimilarity[k] = Math.max(
+          maxSimilarity[k]!,
+          cosine(ranking.vectors[index]!, ranking.vectors[candidates[k]!]!),
+        );
     }
   }
   return chosen;

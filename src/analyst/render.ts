@@ -19,10 +19,17 @@ export function plainText(raw: string): string {
 }
 
 /** "I" only when it is not a numeral after a capitalised word ("Title I", "World War I"). */
-const FIRST_PERSON = /\b(we|us|our|ours|ourselves|We|Our|my|My|me)\b|(?<![A-Z][a-z]* )\bI\b(?! of\b)/;
+const FIRST_PERSON =
+  /\b(we|us|our|ours|ourselves|We|Our|my|My|me)\b|(?<![A-Z][a-z]* )\bI\b(?! of\b)/;
 const FIRST_PERSON_MAP: Record<string, string> = {
-  we: 'the authors', us: 'the authors', our: "the authors'", ours: "the authors'", ourselves: 'themselves',
-  my: "the author's", me: 'the author', i: 'the author',
+  we: 'the authors',
+  us: 'the authors',
+  our: "the authors'",
+  ours: "the authors'",
+  ourselves: 'themselves',
+  my: "the author's",
+  me: 'the author',
+  i: 'the author',
 };
 
 /** Rewrites first person outside quotation marks only: quoted words stay as spoken. */
@@ -35,12 +42,44 @@ function thirdPerson(text: string): string {
 
 function thirdPersonPlain(text: string): string {
   return text
-    .replace(/\bI (am|was|have)\b/g, (_m, verb: string) => `the author ${verb === 'am' ? 'is' : verb === 'have' ? 'has' : 'was'}`)
-    .replace(/(?<![A-Z][a-z]* )\bI\b(?! of\b)( [a-z]+)?/g, (_m, verb?: string) => `the author${verb ? ` ${thirdSingular(verb.trim())}` : ''}`)
-    .replace(/\b(We|we|us|Our|our|ours|ourselves|My|my|me)\b/g, (word) => FIRST_PERSON_MAP[word.toLowerCase()]!);
+    .replace(
+      /\bI (am|was|have)\b/g,
+      (_m, verb: string) => `the author ${verb === 'am' ? 'is' : verb === 'have' ? 'has' : 'was'}`,
+    )
+    .replace(
+      /(?<![A-Z][a-z]* )\bI\b(?! of\b)( [a-z]+)?/g,
+      (_m, verb?: string) => `the author${verb ? ` ${thirdSingular(verb.trim())}` : ''}`,
+    )
+    .replace(
+      /\b(We|we|us|Our|our|ours|ourselves|My|my|me)\b/g,
+      (word) => FIRST_PERSON_MAP[word.toLowerCase()]!,
+    );
 }
 
-const UNCHANGED = new Set(['will', 'would', 'can', 'could', 'shall', 'should', 'must', 'might', 'may', 'did', 'was', 'had', 'also', 'still', 'never', 'always', 'often', 'just', 'really', 'only', 'not', 'too']);
+const UNCHANGED = new Set([
+  'will',
+  'would',
+  'can',
+  'could',
+  'shall',
+  'should',
+  'must',
+  'might',
+  'may',
+  'did',
+  'was',
+  'had',
+  'also',
+  'still',
+  'never',
+  'always',
+  'often',
+  'just',
+  'really',
+  'only',
+  'not',
+  'too',
+]);
 
 /** "rise" → "rises", "do" → "does", "am" → "is": the verb after a first-person "I". */
 function thirdSingular(verb: string): string {
@@ -56,7 +95,8 @@ const ARGUES = /\b(should|must|ought|need to|needs to|have to|has to|cannot affo
 const SPEECH = /\b(said|says|told|argued|stated|added|warned|insisted)\b/;
 
 export function verbFor(body: string, original: string): 'argues' | 'reports' | 'states' {
-  if (ARGUES.test(body) || FIRST_PERSON.test(original) || findLoaded(wordsOf(original)).length > 0) return 'argues';
+  if (ARGUES.test(body) || FIRST_PERSON.test(original) || findLoaded(wordsOf(original)).length > 0)
+    return 'argues';
   if (/\d/.test(body)) return 'reports';
   return 'states';
 }
@@ -65,8 +105,15 @@ export function verbFor(body: string, original: string): 'argues' | 'reports' | 
  * One sentence as summary prose. `lowercase` holds words the chunk writes in lower case, so a
  * capitalised opening word can be told from a name ("Critics" vs "Parliament").
  */
-export function renderSentence(original: string, lead: Lead, lowercase: ReadonlySet<string>): string {
-  let body = plainText(original).replace(/^(?:But|And|So|Yet|Or|However,|Moreover,|Furthermore,|Indeed,)\s+/, '');
+export function renderSentence(
+  original: string,
+  lead: Lead,
+  lowercase: ReadonlySet<string>,
+): string {
+  let body = plainText(original).replace(
+    /^(?:But|And|So|Yet|Or|However,|Moreover,|Furthermore,|Indeed,)\s+/,
+    '',
+  );
   body = neutralize(body).replace(/[\s,;:\-—–]+$/, '');
   if (FIRST_PERSON.test(body)) body = thirdPerson(body);
   if (!/[.!?"”'’]$/.test(body)) body += '.';
@@ -83,7 +130,12 @@ function lowerFirst(body: string, lowercase: ReadonlySet<string>): string {
   const first = /^[\p{L}][\p{L}'’-]*/u.exec(body)?.[0];
   if (!first || /\p{Lu}.*\p{Lu}/u.test(first)) return body; // acronyms keep their case
   const nextCapital = /^[\p{L}'’-]+ \p{Lu}/u.test(body); // "Madam Deputy Speaker" stays a name
-  if (first === 'The' || first === 'A' || first === 'An' || (lowercase.has(first.toLowerCase()) && !nextCapital)) {
+  if (
+    first === 'The' ||
+    first === 'A' ||
+    first === 'An' ||
+    (lowercase.has(first.toLowerCase()) && !nextCapital)
+  ) {
     return body[0]!.toLowerCase() + body.slice(1);
   }
   return body;

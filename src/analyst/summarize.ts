@@ -22,7 +22,13 @@ export interface Extract {
 const KEY_POINT_WORDS = 45;
 const HEADLINE_WORDS = 20;
 
-export function extract(analysis: Analysis, ranking: Ranking, settings: Settings, title: string | null, lowercase: ReadonlySet<string>): Extract {
+export function extract(
+  analysis: Analysis,
+  ranking: Ranking,
+  settings: Settings,
+  title: string | null,
+  lowercase: ReadonlySet<string>,
+): Extract {
   const order = mmr(ranking, Math.max(settings.maxKeyPoints, 60), settings.redundancy);
   const chosen = chooseForBudget(analysis, order, settings.summaryWords);
   chosen.sort((a, b) => a - b);
@@ -30,7 +36,11 @@ export function extract(analysis: Analysis, ranking: Ranking, settings: Settings
   const parts: string[] = [];
   let words = 0;
   for (const index of chosen) {
-    let prose = renderSentence(analysis.sentences[index]!.text, parts.length === 0 ? 'The document' : 'It', lowercase);
+    let prose = renderSentence(
+      analysis.sentences[index]!.text,
+      parts.length === 0 ? 'The document' : 'It',
+      lowercase,
+    );
     const remaining = Math.ceil(settings.summaryWords * 1.2) - words;
     if (remaining < 8) break;
     prose = cutWords(prose, remaining);
@@ -41,7 +51,12 @@ export function extract(analysis: Analysis, ranking: Ranking, settings: Settings
   const keyIndexes = order.slice(0, settings.maxKeyPoints).sort((a, b) => a - b);
   const keyPoints = keyIndexes.map((index) => {
     const sentence = analysis.sentences[index]!;
-    const [start, end] = clipQuote(analysis.text, sentence.start, sentence.end, settings.maxQuoteChars);
+    const [start, end] = clipQuote(
+      analysis.text,
+      sentence.start,
+      sentence.end,
+      settings.maxQuoteChars,
+    );
     return {
       text: cutWords(renderSentence(sentence.text, 'The document', lowercase), KEY_POINT_WORDS),
       citations: [{ quote: analysis.text.slice(start, end) }],

@@ -9,14 +9,18 @@ export interface Word {
   end: number;
 }
 
-const WORD = /[\p{L}\p{N}]+(?:(?:['’\-]|(?<=\p{N})[.,](?=\p{N}))[\p{L}\p{N}]+)*/gu;
+const WORD = /[\p{L}\p{N}]+(?:(?:['’-]|(?<=\p{N})[.,](?=\p{N}))[\p{L}\p{N}]+)*/gu;
 
 export function wordsOf(text: string, offset = 0, end = text.length): Word[] {
   const out: Word[] = [];
   WORD.lastIndex = offset;
   for (let m = WORD.exec(text); m !== null && m.index < end; m = WORD.exec(text)) {
     const lower = m[0].toLowerCase();
-    out.push({ lower: lower.includes('’') ? lower.replace(/’/g, "'") : lower, start: m.index, end: m.index + m[0].length });
+    out.push({
+      lower: lower.includes('’') ? lower.replace(/’/g, "'") : lower,
+      start: m.index,
+      end: m.index + m[0].length,
+    });
   }
   return out;
 }
@@ -63,7 +67,12 @@ export class PhraseMatcher<T> {
       if (!candidates) continue;
       for (const candidate of candidates) {
         if (matchesAt(words, i, candidate.words)) {
-          out.push({ from: i, to: i + candidate.words.length, phrase: candidate.phrase, data: candidate.data });
+          out.push({
+            from: i,
+            to: i + candidate.words.length,
+            phrase: candidate.phrase,
+            data: candidate.data,
+          });
           i += candidate.words.length - 1;
           break;
         }
@@ -82,7 +91,10 @@ function matchesAt(words: readonly Word[], at: number, phrase: readonly string[]
 }
 
 /** Splits one pass of `wordsOf` over the whole text into per-span lists (spans in order). */
-export function wordsBySpan(words: readonly Word[], spans: ReadonlyArray<{ start: number; end: number }>): Word[][] {
+export function wordsBySpan(
+  words: readonly Word[],
+  spans: ReadonlyArray<{ start: number; end: number }>,
+): Word[][] {
   const out: Word[][] = [];
   let k = 0;
   for (const span of spans) {

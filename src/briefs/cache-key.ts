@@ -27,16 +27,29 @@ export interface BriefKey {
  * provider, model and the params hash. Computed once per submission; `hash()` only when the
  * in-memory lookup by `parts` missed.
  */
-export async function briefCacheKey(context: Pick<BriefContext, 'paramsHashes'>, input: BriefKeyInput): Promise<BriefKey> {
+export async function briefCacheKey(
+  context: Pick<BriefContext, 'paramsHashes'>,
+  input: BriefKeyInput,
+): Promise<BriefKey> {
   const { documentId, prompt, provider, model } = input;
   const paramsHash = await paramsHashOf(context, prompt);
-  const parts = JSON.stringify([documentId, prompt.ref, prompt.sha256, provider.name, model, paramsHash]);
+  const parts = JSON.stringify([
+    documentId,
+    prompt.ref,
+    prompt.sha256,
+    provider.name,
+    model,
+    paramsHash,
+  ]);
   let hashed: Promise<string> | undefined;
   return { parts, paramsHash, hash: () => (hashed ??= sha256Hex(parts)) };
 }
 
 /** sha256 of a prompt version's params, memoized: a published version's params never change. */
-export function paramsHashOf(context: Pick<BriefContext, 'paramsHashes'>, prompt: Prompt): Promise<string> {
+export function paramsHashOf(
+  context: Pick<BriefContext, 'paramsHashes'>,
+  prompt: Prompt,
+): Promise<string> {
   let hash = context.paramsHashes.get(prompt);
   if (!hash) context.paramsHashes.set(prompt, (hash = sha256Hex(stableStringify(prompt.params))));
   return hash;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BRIEF_STATUSES } from '../db/schema.js';
+import { BRIEF_STATUSES } from './schema.js';
 import type { RunProgress } from './run.js';
 import { BriefFailure } from './schema.js';
 import { BriefView } from './view.js';
@@ -12,19 +12,40 @@ const Progress = { done: z.number().int(), total: z.number().int() };
  */
 export const BriefEvent = z
   .union([
-    z.object({ type: z.literal('status'), id: z.string(), status: z.enum(BRIEF_STATUSES), chunks: z.number().nullable() }),
+    z.object({
+      type: z.literal('status'),
+      id: z.string(),
+      status: z.enum(BRIEF_STATUSES),
+      chunks: z.number().nullable(),
+    }),
     z.object({
       type: z.literal('queued'),
       id: z.string(),
-      chunks: z.number().int().describe('Chunks to read: one map call each, queued behind the LLM concurrency limit'),
+      chunks: z
+        .number()
+        .int()
+        .describe('Chunks to read: one map call each, queued behind the LLM concurrency limit'),
     }),
     z.object({ type: z.literal('progress'), id: z.string(), stage: z.literal('map'), ...Progress }),
-    z.object({ type: z.literal('progress'), id: z.string(), stage: z.literal('reduce'), level: z.number().int(), ...Progress }),
-    z.object({ type: z.literal('verified'), id: z.string(), citations: z.number().int(), verifiedCitations: z.number().int() }),
+    z.object({
+      type: z.literal('progress'),
+      id: z.string(),
+      stage: z.literal('reduce'),
+      level: z.number().int(),
+      ...Progress,
+    }),
+    z.object({
+      type: z.literal('verified'),
+      id: z.string(),
+      citations: z.number().int(),
+      verifiedCitations: z.number().int(),
+    }),
     z.object({ type: z.literal('succeeded'), id: z.string(), brief: BriefView }),
     z.object({ type: z.literal('failed'), id: z.string(), error: BriefFailure }),
   ])
-  .describe('One event: status on connect, queued (the chunk count), map/reduce progress, verified, then succeeded or failed')
+  .describe(
+    'One event: status on connect, queued (the chunk count), map/reduce progress, verified, then succeeded or failed',
+  )
   .meta({ id: 'BriefEvent' });
 export type BriefEvent = z.infer<typeof BriefEvent>;
 

@@ -8,7 +8,11 @@ const isFinal = (view: BriefView) => view.status !== 'running';
 function finalEvent(view: BriefView): BriefEvent {
   return view.status === 'succeeded'
     ? { type: 'succeeded', id: view.id, brief: view }
-    : { type: 'failed', id: view.id, error: view.error ?? { code: 'internal', message: 'The brief failed' } };
+    : {
+        type: 'failed',
+        id: view.id,
+        error: view.error ?? { code: 'internal', message: 'The brief failed' },
+      };
 }
 
 /**
@@ -16,7 +20,11 @@ function finalEvent(view: BriefView): BriefEvent {
  * this process, or nothing but the final event when another process runs it (its row is polled).
  * A finished brief yields its final event at once. Stops early when `signal` aborts.
  */
-export async function* followBrief(context: BriefContext, id: string, options: { pollMs: number; signal: AbortSignal }): AsyncGenerator<BriefEvent> {
+export async function* followBrief(
+  context: BriefContext,
+  id: string,
+  options: { pollMs: number; signal: AbortSignal },
+): AsyncGenerator<BriefEvent> {
   const { pollMs, signal } = options;
   const queue: BriefEvent[] = [];
   let ended = false;
@@ -25,8 +33,15 @@ export async function* followBrief(context: BriefContext, id: string, options: {
   // Subscribe before reading the row, so the end of a run cannot slip between the two.
   const unsubscribe = context.events.subscribe(id, {
     progress: (progress) => {
-      if (progress.stage === 'verified') queue.push({ type: 'verified', id, citations: progress.citations, verifiedCitations: progress.verifiedCitations });
-      else if (progress.stage === 'queued') queue.push({ type: 'queued', id, chunks: progress.chunks });
+      if (progress.stage === 'verified')
+        queue.push({
+          type: 'verified',
+          id,
+          citations: progress.citations,
+          verifiedCitations: progress.verifiedCitations,
+        });
+      else if (progress.stage === 'queued')
+        queue.push({ type: 'queued', id, chunks: progress.chunks });
       else queue.push({ type: 'progress', id, ...progress });
       notify();
     },

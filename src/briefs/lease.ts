@@ -10,19 +10,37 @@ import { runBrief } from './run.js';
 /** The columns a new brief row is given; the rest start as defaults or are set by the claim. */
 export type NewBriefRow = Omit<
   BriefRow,
-  'id' | 'status' | 'chunks' | 'result' | 'error' | 'usage' | 'timings' | 'answeredBy' | 'leaseUntil' | 'createdAt' | 'updatedAt' | 'finishedAt'
+  | 'id'
+  | 'status'
+  | 'chunks'
+  | 'result'
+  | 'error'
+  | 'usage'
+  | 'timings'
+  | 'answeredBy'
+  | 'leaseUntil'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'finishedAt'
 >;
 
 /** A brief is taken over when it failed, or when it runs under a lease that lapsed (its process died). */
 const takeable = (now: number) =>
-  or(eq(briefs.status, 'failed'), and(eq(briefs.status, 'running'), or(isNull(briefs.leaseUntil), lt(briefs.leaseUntil, now))));
+  or(
+    eq(briefs.status, 'failed'),
+    and(eq(briefs.status, 'running'), or(isNull(briefs.leaseUntil), lt(briefs.leaseUntil, now))),
+  );
 
 /**
  * Takes the brief's row for this process: inserts it, or takes over a failed one or one whose
  * lease lapsed. Each write returns the row it wrote, so nothing is read back. `ours` is false
  * when another live process holds it (`row` is then the stored row, for waiting on).
  */
-export async function claimBrief(context: BriefContext, existing: BriefRow | undefined, fields: NewBriefRow): Promise<{ row: BriefRow; ours: boolean }> {
+export async function claimBrief(
+  context: BriefContext,
+  existing: BriefRow | undefined,
+  fields: NewBriefRow,
+): Promise<{ row: BriefRow; ours: boolean }> {
   const { db, leaseMs } = context;
   const now = Date.now();
   const leaseUntil = now + leaseMs;
@@ -30,7 +48,14 @@ export async function claimBrief(context: BriefContext, existing: BriefRow | und
   if (!current) {
     const [inserted] = await db
       .insert(briefs)
-      .values({ ...fields, id: newBriefId(), status: 'running', leaseUntil, createdAt: now, updatedAt: now })
+      .values({
+        ...fields,
+        id: newBriefId(),
+        status: 'running',
+        leaseUntil,
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoNothing()
       .returning();
     if (inserted) return { row: inserted, ours: true };
@@ -41,7 +66,16 @@ export async function claimBrief(context: BriefContext, existing: BriefRow | und
   if (context.running.has(current.id)) return { row: current, ours: false };
   const [taken] = await db
     .update(briefs)
-    .set({ status: 'running', error: null, result: null, usage: null, timings: null, leaseUntil, updatedAt: now, finishedAt: null })
+    .set({
+      status: 'running',
+      error: null,
+      result: null,
+      usage: null,
+      timings: null,
+      leaseUntil,
+      updatedAt: now,
+      finishedAt: null,
+    })
     .where(and(eq(briefs.id, current.id), takeable(now)))
     .returning();
   return taken ? { row: taken, ours: true } : { row: current, ours: false };
@@ -60,12 +94,21 @@ export function startBrief(context: BriefContext, row: BriefRow, work: BriefWork
   const { db, leaseMs, logger } = context;
   const stopRenewing = renewLease(
     leaseMs,
-    (until) => db.update(briefs).set({ leaseUntil: until }).where(and(eq(briefs.id, row.id), eq(briefs.status, 'running'))),
+    (until) =>
+      db
+        .update(briefs)
+        .set({ leaseUntil: until })
+        .where(and(eq(briefs.id, row.id), eq(briefs.status, 'running'))),
     (error) => logger.warn('lease renewal failed', { briefId: row.id, reason: String(error) }),
   );
   const run = runBrief(
     { db, runner: context.runner, logger, overlapTokens: context.overlapTokens },
-    { briefId: row.id, model: row.model, ...work, onProgress: (progress) => context.events.emit(row.id, progress) },
+    {
+      briefId: row.id,
+      model: row.model,
+      ...work,
+      onProgress: (progress) => context.events.emit(row.id, progress),
+    },
   ).finally(() => {
     stopRenewing();
     context.running.delete(row.id);
@@ -82,7 +125,10 @@ export function startBrief(context: BriefContext, row: BriefRow, work: BriefWork
  */
 export async function recoverBriefs(context: BriefContext): Promise<string[]> {
   const { db, providers, prompts, logger } = context;
-  const stale = await db.select().from(briefs).where(and(eq(briefs.status, 'running'), takeable(Date.now())));
+  const stale = await db
+    .select()
+    .from(briefs)
+    .where(and(eq(briefs.status, 'running'), takeable(Date.now())));
   const resumed: string[] = [];
   for (const row of stale) {
     if (context.running.has(row.id)) continue;
@@ -92,15 +138,30 @@ export async function recoverBriefs(context: BriefContext): Promise<string[]> {
       const message = `Interrupted, and ${row.promptRef} with provider ${row.provider} is not available here to resume it`;
       await db
         .update(briefs)
-        .set({ status: 'failed', error: { code: 'internal', message }, leaseUntil: null, updatedAt: Date.now(), finishedAt: Date.now() })
+        .set({
+          status: 'failed',
+          error: { code: 'internal', message },
+          leaseUntil: null,
+          updatedAt: Date.now(),
+          finishedAt: Date.now(),
+        })
         .where(and(eq(briefs.id, row.id), eq(briefs.status, 'running')));
       continue;
     }
-    const [document] = await db.select().from(documents).where(eq(documents.id, row.documentId)).limit(1);
+    const [document] = await db
+      .select()
+      .from(documents)
+      .where(eq(documents.id, row.documentId))
+      .limit(1);
     if (!document) continue;
     const claimed = await claimBrief(context, row, row);
     if (!claimed.ours) continue;
-    startBrief(context, claimed.row, { text: document.text, title: document.title, prompt, provider });
+    startBrief(context, claimed.row, {
+      text: document.text,
+      title: document.title,
+      prompt,
+      provider,
+    });
     resumed.push(row.id);
     logger.info('brief resumed', { briefId: row.id });
   }

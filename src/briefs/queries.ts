@@ -1,5 +1,6 @@
 import { and, eq, type SQL } from 'drizzle-orm';
-import { briefs, type BriefStatus } from '../db/schema.js';
+import { briefs } from '../db/schema.js';
+import type { BriefStatus } from './schema.js';
 import { afterCursor, newestFirst, pageOf } from '../db/pagination.js';
 import { documentTitles } from '../documents/queries.js';
 import { AppError } from '../errors.js';
@@ -13,7 +14,11 @@ export const BRIEF_ID = /^brf_[0-9a-f]{24}$/;
 
 /** One brief, in whatever state it is. @throws AppError 400 for a malformed id, 404 for an unknown one. */
 export async function getBrief(context: BriefContext, id: string): Promise<BriefView> {
-  if (!BRIEF_ID.test(id)) throw new AppError('invalid_request', `"${id}" is not a brief id (brf_ followed by 24 hex digits)`);
+  if (!BRIEF_ID.test(id))
+    throw new AppError(
+      'invalid_request',
+      `"${id}" is not a brief id (brf_ followed by 24 hex digits)`,
+    );
   const known = context.succeeded.get(id);
   if (known) return known;
   const [hit] = await context.reads.byId.all({ key: id });
@@ -34,7 +39,10 @@ export interface ListFilters {
 }
 
 /** Briefs, newest first, a page at a time. */
-export async function listBriefs(context: BriefContext, filters: ListFilters): Promise<{ items: BriefView[]; nextCursor: string | null }> {
+export async function listBriefs(
+  context: BriefContext,
+  filters: ListFilters,
+): Promise<{ items: BriefView[]; nextCursor: string | null }> {
   const conditions: (SQL | undefined)[] = [afterCursor(briefs, filters.cursor, BRIEF_ID)];
   if (filters.document) conditions.push(eq(briefs.documentId, filters.document));
   if (filters.model) conditions.push(eq(briefs.model, filters.model));
@@ -51,8 +59,14 @@ export async function listBriefs(context: BriefContext, filters: ListFilters): P
     .orderBy(...newestFirst(briefs))
     .limit(filters.limit + 1);
   const { page, nextCursor } = pageOf(rows, filters.limit);
-  const titles = await documentTitles(context, page.map((row) => row.documentId));
-  return { items: page.map((row) => toBriefView(row, titles.get(row.documentId) ?? null, false)), nextCursor };
+  const titles = await documentTitles(
+    context,
+    page.map((row) => row.documentId),
+  );
+  return {
+    items: page.map((row) => toBriefView(row, titles.get(row.documentId) ?? null, false)),
+    nextCursor,
+  };
 }
 
 /**
@@ -61,12 +75,22 @@ export async function listBriefs(context: BriefContext, filters: ListFilters): P
  */
 export async function findSucceededBrief(
   context: BriefContext,
-  query: { documentId: string; prompt: string; provider?: string | undefined; model?: string | undefined },
+  query: {
+    documentId: string;
+    prompt: string;
+    provider?: string | undefined;
+    model?: string | undefined;
+  },
 ): Promise<BriefView | undefined> {
   const prompt = context.prompts.resolve(query.prompt);
   const provider = context.providers.get(query.provider);
   const model = modelFor(provider, query.model);
-  const key = await briefCacheKey(context, { documentId: query.documentId, prompt, provider, model });
+  const key = await briefCacheKey(context, {
+    documentId: query.documentId,
+    prompt,
+    provider,
+    model,
+  });
   const known = context.succeededByKey.get(key.parts);
   if (known) return known;
   const [hit] = await context.reads.byCacheKey.all({ key: await key.hash() });

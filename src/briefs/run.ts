@@ -57,7 +57,10 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
     chunkCount = chunks.length;
     timings.chunkMs = performance.now() - started;
     // Followers elsewhere (another process, a later page load) read the total from the row.
-    await db.update(briefs).set({ chunks: chunkCount, updatedAt: Date.now() }).where(eq(briefs.id, job.briefId));
+    await db
+      .update(briefs)
+      .set({ chunks: chunkCount, updatedAt: Date.now() })
+      .where(eq(briefs.id, job.briefId));
     job.onProgress?.({ stage: 'queued', chunks: chunkCount });
     const mapStarted = performance.now();
     const modelBrief = await mapReduce({
@@ -69,7 +72,8 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
       chunks,
       stats,
       onProgress: (progress) => {
-        if (progress.stage === 'map' && progress.done === progress.total) timings.mapMs = performance.now() - mapStarted;
+        if (progress.stage === 'map' && progress.done === progress.total)
+          timings.mapMs = performance.now() - mapStarted;
         job.onProgress?.(progress);
       },
     });
@@ -77,8 +81,14 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
     timings.reduceMs = chunks.length > 1 ? verifyStarted - mapStarted - timings.mapMs : 0;
     const brief = verifyBrief(modelBrief, job.text);
     timings.verifyMs = performance.now() - verifyStarted;
-    const citations = [...brief.keyPoints, ...brief.counterPerspectives].flatMap((item) => item.citations);
-    job.onProgress?.({ stage: 'verified', citations: citations.length, verifiedCitations: citations.filter((citation) => citation.verified).length });
+    const citations = [...brief.keyPoints, ...brief.counterPerspectives].flatMap(
+      (item) => item.citations,
+    );
+    job.onProgress?.({
+      stage: 'verified',
+      citations: citations.length,
+      verifiedCitations: citations.filter((citation) => citation.verified).length,
+    });
     timings.totalMs = performance.now() - started;
     const [row] = await db
       .update(briefs)
@@ -96,7 +106,12 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
       })
       .where(eq(briefs.id, job.briefId))
       .returning();
-    logger.info('brief succeeded', { briefId: job.briefId, chunks: chunkCount, ...usageOf(stats), ms: Math.round(timings.totalMs) });
+    logger.info('brief succeeded', {
+      briefId: job.briefId,
+      chunks: chunkCount,
+      ...usageOf(stats),
+      ms: Math.round(timings.totalMs),
+    });
     return row;
   } catch (error) {
     const failure = toBriefFailure(error);
@@ -144,7 +159,8 @@ function rounded(timings: BriefTimings): BriefTimings {
 const llmMessages: Record<LlmError['kind'], string> = {
   unavailable: 'The language model endpoint could not be reached or kept failing',
   rate_limited: 'The language model endpoint kept rate-limiting the requests',
-  invalid_output: 'The model returned output that does not match the brief schema, also after one repair attempt',
+  invalid_output:
+    'The model returned output that does not match the brief schema, also after one repair attempt',
   refusal: 'The model refused to produce the brief',
   length: "The model's output was cut off at the output token limit",
   bad_request: 'The language model endpoint rejected the request',
@@ -153,7 +169,10 @@ const llmMessages: Record<LlmError['kind'], string> = {
 /** The error stored on a failed brief: a client-facing code and a specific message, no internals. */
 export function toBriefFailure(error: unknown): BriefFailure {
   if (error instanceof LlmError) {
-    const code = error.kind === 'unavailable' || error.kind === 'rate_limited' ? 'llm_unavailable' : 'llm_invalid_output';
+    const code =
+      error.kind === 'unavailable' || error.kind === 'rate_limited'
+        ? 'llm_unavailable'
+        : 'llm_invalid_output';
     return { code, message: `${llmMessages[error.kind]}: ${error.message}` };
   }
   if (error instanceof AppError) return { code: error.code, message: error.message };

@@ -11,6 +11,10 @@ import { ErrorCode } from '../errors.js';
  *   quote in the source and filled `start`, `end` and `verified`.
  */
 
+/** A brief is running until it has succeeded or failed; `failed` ones are retried by a new POST. */
+export const BRIEF_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type BriefStatus = (typeof BRIEF_STATUSES)[number];
+
 export const NOTE_KINDS = [
   'disputed_claim',
   'unverified_figure',
@@ -26,18 +30,22 @@ export const ModelCitation = z.object({
   quote: z.string().describe('A verbatim span copied character for character from the document'),
 });
 
-export const Citation = z.object({
-  quote: z.string(),
-  start: z.number().int().nullable(),
-  end: z.number().int().nullable(),
-  verified: z.boolean(),
-}).meta({ id: 'Citation' });
+export const Citation = z
+  .object({
+    quote: z.string(),
+    start: z.number().int().nullable(),
+    end: z.number().int().nullable(),
+    verified: z.boolean(),
+  })
+  .meta({ id: 'Citation' });
 export type Citation = z.infer<typeof Citation>;
 
 function briefShape<C extends z.ZodType>(citation: C) {
   return z.object({
     headline: z.string().describe('Neutral headline, at most 20 words'),
-    summary: z.string().describe('Neutral prose; every claim attributed to the document or its sources'),
+    summary: z
+      .string()
+      .describe('Neutral prose; every claim attributed to the document or its sources'),
     keyPoints: z.array(
       z.object({
         text: z.string(),

@@ -37,13 +37,23 @@ export async function submitBrief(
 ): Promise<{ outcome: SubmitOutcome; view: BriefView }> {
   const provider = context.providers.get(input.provider);
   const text = normalizeText(input.text);
-  if (text.length === 0) throw new AppError('invalid_request', 'The document is empty (no text after normalizing whitespace)');
+  if (text.length === 0)
+    throw new AppError(
+      'invalid_request',
+      'The document is empty (no text after normalizing whitespace)',
+    );
   const title = input.title?.trim() || null;
   const prompt = context.prompts.resolve(input.prompt ?? context.defaultPrompt);
   const model = modelFor(provider, input.model);
   const documentId = await sha256Hex(text);
   const key = await briefCacheKey(context, { documentId, prompt, provider, model });
-  const document: NewDocument = { id: documentId, title, text, mediaType: input.mediaType ?? 'text/plain', pageMap: input.pageMap ?? null };
+  const document: NewDocument = {
+    id: documentId,
+    title,
+    text,
+    mediaType: input.mediaType ?? 'text/plain',
+    pageMap: input.pageMap ?? null,
+  };
 
   // A paged document (a PDF) answered from the cache may still bring the page map its text lacked.
   const known = context.succeededByKey.get(key.parts);
@@ -55,7 +65,10 @@ export async function submitBrief(
   const [hit] = await context.reads.byCacheKey.all({ key: cacheKey });
   if (hit?.row.status === 'succeeded') {
     if (document.pageMap) await storeDocument(context, document);
-    return { outcome: 'cached', view: remember(context.succeededByKey, key.parts, toBriefView(hit.row, hit.title, true)) };
+    return {
+      outcome: 'cached',
+      view: remember(context.succeededByKey, key.parts, toBriefView(hit.row, hit.title, true)),
+    };
   }
 
   await storeDocument(context, document);
@@ -74,12 +87,27 @@ export async function submitBrief(
       paramsHash: key.paramsHash,
     });
     row = claimed.row;
-    if (claimed.ours) startBrief(context, row, { text, title: title ?? hit?.title ?? (await titleOf(context, documentId)), prompt, provider });
+    if (claimed.ours)
+      startBrief(context, row, {
+        text,
+        title: title ?? hit?.title ?? (await titleOf(context, documentId)),
+        prompt,
+        provider,
+      });
   }
 
   const finished = await waitFor(context, row.id, waitMs);
-  const view = toBriefView(finished, title ?? hit?.title ?? (await titleOf(context, documentId)), false);
-  const outcome = finished.status === 'succeeded' ? 'created' : finished.status === 'failed' ? 'failed' : 'running';
+  const view = toBriefView(
+    finished,
+    title ?? hit?.title ?? (await titleOf(context, documentId)),
+    false,
+  );
+  const outcome =
+    finished.status === 'succeeded'
+      ? 'created'
+      : finished.status === 'failed'
+        ? 'failed'
+        : 'running';
   return { outcome, view };
 }
 
@@ -92,7 +120,10 @@ async function waitFor(context: BriefContext, id: string, waitMs: number): Promi
   const run = context.running.get(id);
   if (run && waitMs > 0) {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const final = await Promise.race([run, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)))]);
+    const final = await Promise.race([
+      run,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs))),
+    ]);
     clearTimeout(timer);
     if (final) return final;
   }
@@ -100,7 +131,9 @@ async function waitFor(context: BriefContext, id: string, waitMs: number): Promi
     const [row] = await context.db.select().from(briefs).where(eq(briefs.id, id)).limit(1);
     if (!row) throw new Error(`brief ${id} vanished`);
     if (row.status !== 'running' || context.running.has(id) || Date.now() >= deadline) return row;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(context.pollMs, deadline - Date.now())));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(context.pollMs, deadline - Date.now())),
+    );
   }
 }
 

@@ -37,7 +37,9 @@ export interface Api {
 }
 
 export async function connectApi(server: string | undefined): Promise<Api> {
-  const headers: Record<string, string> = process.env.PARALLAX_TOKEN ? { authorization: `Bearer ${process.env.PARALLAX_TOKEN}` } : {};
+  const headers: Record<string, string> = process.env.PARALLAX_TOKEN
+    ? { authorization: `Bearer ${process.env.PARALLAX_TOKEN}` }
+    : {};
   let send: (path: string, init: RequestInit) => Promise<Response>;
   let where: string;
   let close = async () => {};
@@ -53,13 +55,19 @@ export async function connectApi(server: string | undefined): Promise<Api> {
       try {
         return await fetch(new URL(path, base), init);
       } catch (error) {
-        const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-        throw new Error(`cannot reach the server at ${base.origin} (${reason}); is it running? (parallax serve)`);
+        const reason =
+          (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+        throw new Error(
+          `cannot reach the server at ${base.origin} (${reason}); is it running? (parallax serve)`,
+        );
       }
     };
   } else {
     // Log lines go to stderr: stdout is the command's output (--json is piped into other tools).
-    const runtime = await createNodeRuntime({ LOG_LEVEL: 'warn', ...process.env }, { writeLog: (line) => process.stderr.write(`${line}\n`) });
+    const runtime = await createNodeRuntime(
+      { LOG_LEVEL: 'warn', ...process.env },
+      { writeLog: (line) => process.stderr.write(`${line}\n`) },
+    );
     where = runtime.config.DATABASE_PATH;
     send = async (path, init) => runtime.app.request(path, init);
     close = () => runtime.close();
@@ -69,18 +77,31 @@ export async function connectApi(server: string | undefined): Promise<Api> {
     where,
     close,
     async json<T>(path: string, init: RequestInit = {}) {
-      const response = await send(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
-      const body = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string } }) | null;
+      const response = await send(path, {
+        ...init,
+        headers: { ...headers, ...(init.headers as Record<string, string>) },
+      });
+      const body = (await response.json().catch(() => null)) as
+        | (T & { error?: { code: string; message: string } })
+        | null;
       if (!response.ok) {
         const error = body?.error ?? { code: 'internal', message: `HTTP ${response.status}` };
-        const hint = error.code === 'unauthorized' ? ` (the CLI sends PARALLAX_TOKEN as the bearer token: set it to one of the server's API_TOKENS)` : '';
+        const hint =
+          error.code === 'unauthorized'
+            ? ` (the CLI sends PARALLAX_TOKEN as the bearer token: set it to one of the server's API_TOKENS)`
+            : '';
         throw new ApiError(response.status, error.code, `${error.message}${hint}`);
       }
       return { status: response.status, body: body as T };
     },
     async *events(briefId: string) {
       const response = await send(`/v1/briefs/${briefId}/events`, { headers });
-      if (!response.ok || !response.body) throw new ApiError(response.status, 'internal', `the event stream answered HTTP ${response.status}`);
+      if (!response.ok || !response.body)
+        throw new ApiError(
+          response.status,
+          'internal',
+          `the event stream answered HTTP ${response.status}`,
+        );
       const decoder = new TextDecoder();
       let buffer = '';
       for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -89,9 +110,18 @@ export async function connectApi(server: string | undefined): Promise<Api> {
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1).trim();
+          const field = (name: string) =>
+            block
+              .split('\n')
+              .find((line) => line.startsWith(`${name}:`))
+              ?.slice(name.length + 1)
+              .trim();
           const data = field('data');
-          if (data) yield { event: field('event') ?? 'message', data: JSON.parse(data) as Record<string, unknown> };
+          if (data)
+            yield {
+              event: field('event') ?? 'message',
+              data: JSON.parse(data) as Record<string, unknown>,
+            };
         }
       }
     },
@@ -99,7 +129,10 @@ export async function connectApi(server: string | undefined): Promise<Api> {
 }
 
 /** Runs `work` with an API connection, closing it after. */
-export async function withApi<T>(server: string | undefined, work: (api: Api) => Promise<T>): Promise<T> {
+export async function withApi<T>(
+  server: string | undefined,
+  work: (api: Api) => Promise<T>,
+): Promise<T> {
   const api = await connectApi(server);
   try {
     return await work(api);
@@ -111,7 +144,8 @@ export async function withApi<T>(server: string | undefined, work: (api: Api) =>
 /** A query string from the options that are set. */
 export function query(values: Record<string, string | number | boolean | undefined>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== false) params.set(key, String(value));
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== false) params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
 }

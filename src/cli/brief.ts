@@ -44,10 +44,16 @@ export async function briefCommand(args: string[]): Promise<number> {
 
   return withApi(values.server, async (api) => {
     const path = `/v1/briefs${query({ wait: QUIET_SECONDS, title: values.title ?? document.title, prompt: values.prompt, provider: values.provider, model: values.model })}`;
-    const posted = await api.json<BriefView>(path, { method: 'POST', headers: { 'content-type': document.mediaType }, body: document.bytes });
+    const posted = await api.json<BriefView>(path, {
+      method: 'POST',
+      headers: { 'content-type': document.mediaType },
+      body: document.bytes,
+    });
     const view = posted.status === 202 ? await followToOutcome(api, posted.body.id) : posted.body;
     if (view.status !== 'succeeded') {
-      console.error(`parallax brief: the brief failed (${view.error?.code ?? 'unknown'}): ${view.error?.message ?? 'no reason given'}`);
+      console.error(
+        `parallax brief: the brief failed (${view.error?.code ?? 'unknown'}): ${view.error?.message ?? 'no reason given'}`,
+      );
       return 1;
     }
     if (values.json) {
@@ -64,9 +70,12 @@ export async function briefCommand(args: string[]): Promise<number> {
 const UNKNOWN_TYPE = 'application/octet-stream';
 
 /** The file's bytes, its media type by extension and a default title; undefined after saying why not. */
-function readDocument(source: string): { bytes: Uint8Array<ArrayBuffer>; mediaType: string; title: string | undefined } | undefined {
-  if (source === '-') return { bytes: new Uint8Array(readFileSync(0)), mediaType: UNKNOWN_TYPE, title: undefined };
-  let stats;
+function readDocument(
+  source: string,
+): { bytes: Uint8Array<ArrayBuffer>; mediaType: string; title: string | undefined } | undefined {
+  if (source === '-')
+    return { bytes: new Uint8Array(readFileSync(0)), mediaType: UNKNOWN_TYPE, title: undefined };
+  let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(source);
   } catch {
@@ -81,7 +90,10 @@ function readDocument(source: string): { bytes: Uint8Array<ArrayBuffer>; mediaTy
   const mediaType = MEDIA_TYPES[extension] ?? UNKNOWN_TYPE;
   // Text and Markdown files are named by their file name; HTML and PDF (and files whose type the
   // server tells from the bytes, which may be either) keep the title the server reads from them.
-  const title = mediaType === 'text/plain' || mediaType === 'text/markdown' ? basename(source, extension) : undefined;
+  const title =
+    mediaType === 'text/plain' || mediaType === 'text/markdown'
+      ? basename(source, extension)
+      : undefined;
   return { bytes: new Uint8Array(readFileSync(source)), mediaType, title };
 }
 
@@ -128,8 +140,14 @@ export async function followToOutcome(api: Api, id: string): Promise<BriefView> 
           else if (event === 'progress' && data.stage === 'map') {
             start(data.total);
             bar.update(data.done as number, { stage: 'reading' });
-          } else if (event === 'progress') bar.update({ stage: `merging, level ${String(data.level)}: ${String(data.done)}/${String(data.total)}` });
-          else if (event === 'verified') bar.update({ stage: `verified ${String(data.verifiedCitations)}/${String(data.citations)} citations` });
+          } else if (event === 'progress')
+            bar.update({
+              stage: `merging, level ${String(data.level)}: ${String(data.done)}/${String(data.total)}`,
+            });
+          else if (event === 'verified')
+            bar.update({
+              stage: `verified ${String(data.verifiedCitations)}/${String(data.citations)} citations`,
+            });
           else if (event === 'succeeded') return data.brief as BriefView;
           else if (event === 'failed') return (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
         }
@@ -144,7 +162,9 @@ export async function followToOutcome(api: Api, id: string): Promise<BriefView> 
         if (!isTransient(error) || lost >= RECONNECTS) throw error;
       }
       if (lost >= RECONNECTS) {
-        throw new Error(`lost the event stream ${RECONNECTS + 1} times; brief ${id} is still running ("parallax briefs" lists it)`);
+        throw new Error(
+          `lost the event stream ${RECONNECTS + 1} times; brief ${id} is still running ("parallax briefs" lists it)`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 500 * (lost + 1)));
     }

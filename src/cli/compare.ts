@@ -22,16 +22,23 @@ export async function compareCommand(args: string[]): Promise<number> {
       server: { type: 'string' },
     },
   });
-  if (!values.document || !values.a || !values.b) throw new UsageError('--document, --a and --b are required');
+  if (!values.document || !values.a || !values.b)
+    throw new UsageError('--document, --a and --b are required');
   return withApi(values.server, async (api) => {
     const { document, a, b, provider, model, run } = values;
     const path = `/v1/compare${query({ document, a, b, provider, model, run, wait: run ? 600 : undefined })}`;
-    const { status, body } = await api.json<Comparison | { status: 'running'; briefs: string[] }>(path);
+    const { status, body } = await api.json<Comparison | { status: 'running'; briefs: string[] }>(
+      path,
+    );
     if (status === 202 || !('summaryDiff' in body)) {
-      console.error(`parallax compare: still running (${'briefs' in body ? body.briefs.join(', ') : ''}); run the command again in a moment`);
+      console.error(
+        `parallax compare: still running (${'briefs' in body ? body.briefs.join(', ') : ''}); run the command again in a moment`,
+      );
       return 1;
     }
-    process.stdout.write(values.json ? `${JSON.stringify(body, null, 2)}\n` : renderComparison(body));
+    process.stdout.write(
+      values.json ? `${JSON.stringify(body, null, 2)}\n` : renderComparison(body),
+    );
     return 0;
   });
 }

@@ -30,26 +30,45 @@ export async function evalCommand(args: string[]): Promise<number> {
       server: { type: 'string' },
     },
   });
-  if (!values.prompts || !values.corpus) throw new UsageError('--prompts and --corpus are required');
+  if (!values.prompts || !values.corpus)
+    throw new UsageError('--prompts and --corpus are required');
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   if (!(limit > 0)) throw new UsageError('--limit takes a positive number');
   const corpus = readCorpus(values.corpus, limit);
   const prompts = values.prompts.split(',').map((ref) => ref.trim());
 
   return withApi(values.server, async (api) => {
-    const body = JSON.stringify({ prompts, documents: corpus, corpus: values.corpus, provider: values.provider, model: values.model });
+    const body = JSON.stringify({
+      prompts,
+      documents: corpus,
+      corpus: values.corpus,
+      provider: values.provider,
+      model: values.model,
+    });
     let started: EvalSummary;
     try {
-      started = (await api.json<EvalSummary>('/v1/evals', { method: 'POST', headers: { 'content-type': 'application/json' }, body })).body;
+      started = (
+        await api.json<EvalSummary>('/v1/evals', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        })
+      ).body;
     } catch (error) {
       if (error instanceof ApiError && error.code === 'payload_too_large') {
-        throw new ApiError(error.status, error.code, `the corpus (${(body.length / 1024 / 1024).toFixed(1)} MB as JSON) is larger than ${api.where} accepts (MAX_DOCUMENT_BYTES); run part of it with --limit`);
+        throw new ApiError(
+          error.status,
+          error.code,
+          `the corpus (${(body.length / 1024 / 1024).toFixed(1)} MB as JSON) is larger than ${api.where} accepts (MAX_DOCUMENT_BYTES); run part of it with --limit`,
+        );
       }
       throw error;
     }
     const detail = await follow(api, started);
     if (detail.status === 'failed' || !detail.report) {
-      console.error(`parallax eval: evaluation ${detail.id} failed: ${detail.error ?? 'no reason given'}`);
+      console.error(
+        `parallax eval: evaluation ${detail.id} failed: ${detail.error ?? 'no reason given'}`,
+      );
       return 1;
     }
     const report = detail.report as unknown as EvalReport;
@@ -69,7 +88,8 @@ function readCorpus(path: string, limit: number): CorpusDocument[] {
   try {
     return loadCorpus(path, limit);
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') throw new Error(`corpus not found: ${path} (a folder of .md/.txt files or a .jsonl file)`);
+    if ((error as { code?: string }).code === 'ENOENT')
+      throw new Error(`corpus not found: ${path} (a folder of .md/.txt files or a .jsonl file)`);
     throw error;
   }
 }

@@ -52,7 +52,10 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(args);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
+    ) {
       console.error(`parallax ${name}: ${(error as Error).message}\n\n${command.usage}`);
       return 2;
     }

@@ -23,34 +23,63 @@ export function renderBrief(view: BriefView, pageMap: readonly number[] | null =
       return `${indent}${citation.verified ? '✓' : '✗'} "${citation.quote}"${citation.verified ? (page ? ` (p. ${page})` : '') : ' (not found in the source)'}`;
     });
   const brief = view.brief;
-  const provenance = [view.document.title, view.prompt.ref, `${view.provider}/${view.model}`, view.chunks === null ? null : `${view.chunks} chunk(s)`, view.cached ? 'cached' : null, view.id]
+  const provenance = [
+    view.document.title,
+    view.prompt.ref,
+    `${view.provider}/${view.model}`,
+    view.chunks === null ? null : `${view.chunks} chunk(s)`,
+    view.cached ? 'cached' : null,
+    view.id,
+  ]
     .filter(Boolean)
     .join(' · ');
-  if (!brief) return `${provenance}\n${view.status}${view.error ? `: ${view.error.message}` : ''}\n`;
+  if (!brief)
+    return `${provenance}\n${view.status}${view.error ? `: ${view.error.message}` : ''}\n`;
   const lines = [brief.headline, provenance, '', 'Summary', `  ${brief.summary}`, '', 'Key points'];
-  brief.keyPoints.forEach((point, index) => lines.push(`  ${index + 1}. ${point.text}`, ...quotes(point.citations, '     ')));
+  brief.keyPoints.forEach((point, index) => {
+    lines.push(`  ${index + 1}. ${point.text}`, ...quotes(point.citations, '     '));
+  });
   lines.push('', 'Notes');
   if (brief.counterPerspectives.length === 0) lines.push('  (none)');
   const kinds = [...new Set(brief.counterPerspectives.map((note) => note.kind))];
   for (const kind of kinds) {
     lines.push(`  ${NOTE_TITLES[kind] ?? kind}`);
     for (const note of brief.counterPerspectives.filter((item) => item.kind === kind)) {
-      lines.push(`    - ${note.note}`, `      claim: ${note.claim}`, `      perspective: ${note.perspective}`, ...quotes(note.citations, '      '));
+      lines.push(
+        `    - ${note.note}`,
+        `      claim: ${note.claim}`,
+        `      perspective: ${note.perspective}`,
+        ...quotes(note.citations, '      '),
+      );
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
 const percent = (value: number | null) => (value === null ? '–' : `${Math.round(value * 100)}%`);
-const count = (counts: Record<string, number>) => ['kept', 'changed', 'added', 'dropped'].map((status) => `${status} ${counts[status] ?? 0}`).join(' · ');
+const count = (counts: Record<string, number>) =>
+  ['kept', 'changed', 'added', 'dropped']
+    .map((status) => `${status} ${counts[status] ?? 0}`)
+    .join(' · ');
 
 /** A comparison as text: the summary diff ([-removed-] {+added+}), item counts and metrics side by side. */
 export function renderComparison(comparison: Comparison): string {
   const { a, b, metrics, rouge } = comparison;
-  const diff = comparison.summaryDiff.map((part) => (part.type === 'equal' ? part.text : part.type === 'added' ? `{+${part.text}+}` : `[-${part.text}-]`)).join('');
+  const diff = comparison.summaryDiff
+    .map((part) =>
+      part.type === 'equal'
+        ? part.text
+        : part.type === 'added'
+          ? `{+${part.text}+}`
+          : `[-${part.text}-]`,
+    )
+    .join('');
   const rows: [string, (m: Comparison['metrics']['a']) => string][] = [
     ['summary words', (m) => String(m.words)],
-    ['compression', (m) => (m.compressionRatio === null ? '–' : `${m.compressionRatio.toFixed(1)}×`)],
+    [
+      'compression',
+      (m) => (m.compressionRatio === null ? '–' : `${m.compressionRatio.toFixed(1)}×`),
+    ],
     ['key points', (m) => String(m.keyPoints)],
     ['citations verified', (m) => `${percent(m.citationsVerified)} of ${m.citations}`],
     ['coverage', (m) => percent(m.coverage)],
@@ -72,10 +101,16 @@ export function renderComparison(comparison: Comparison): string {
     ...comparison.keyPoints.map((match) => matchLine(match, (point) => point.text)),
     '',
     `Notes       ${count(comparison.counts.notes)}`,
-    ...Object.entries(comparison.notes).flatMap(([kind, matches]) => [`  ${kind.replaceAll('_', ' ')}`, ...matches.map((match) => matchLine(match, (note) => note.claim, '  '))]),
+    ...Object.entries(comparison.notes).flatMap(([kind, matches]) => [
+      `  ${kind.replaceAll('_', ' ')}`,
+      ...matches.map((match) => matchLine(match, (note) => note.claim, '  ')),
+    ]),
     '',
     `${''.padEnd(width)}  ${a.prompt.ref.padEnd(column)}  ${b.prompt.ref}`,
-    ...rows.map(([label, value]) => `${label.padEnd(width)}  ${value(metrics.a).padEnd(column)}  ${value(metrics.b)}`),
+    ...rows.map(
+      ([label, value]) =>
+        `${label.padEnd(width)}  ${value(metrics.a).padEnd(column)}  ${value(metrics.b)}`,
+    ),
     '',
     `ROUGE F1 of b against a: R-1 ${rouge.rouge1.f1.toFixed(3)} · R-2 ${rouge.rouge2.f1.toFixed(3)} · R-L ${rouge.rougeL.f1.toFixed(3)}`,
     '',
@@ -83,9 +118,14 @@ export function renderComparison(comparison: Comparison): string {
 }
 
 /** One paired item: its mark, then b's text (a's when b dropped it, and a's too when it changed). */
-function matchLine<T>(match: { status: string; a: T | null; b: T | null }, text: (item: T) => string, indent = ''): string {
+function matchLine<T>(
+  match: { status: string; a: T | null; b: T | null },
+  text: (item: T) => string,
+  indent = '',
+): string {
   const mark = match.status.padEnd(7);
-  if (match.status === 'changed' && match.a && match.b) return `${indent}  ${mark}  ${text(match.b)}\n${indent}  ${''.padEnd(7)}  (was: ${text(match.a)})`;
+  if (match.status === 'changed' && match.a && match.b)
+    return `${indent}  ${mark}  ${text(match.b)}\n${indent}  ${''.padEnd(7)}  (was: ${text(match.a)})`;
   const item = match.b ?? match.a;
   return `${indent}  ${mark}  ${item ? text(item) : ''}`;
 }

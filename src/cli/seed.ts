@@ -16,7 +16,12 @@ const WAIT_SECONDS = 600;
 export async function seedCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { prompts: { type: 'string' }, provider: { type: 'string' }, dir: { type: 'string', default: 'seeds' }, server: { type: 'string' } },
+    options: {
+      prompts: { type: 'string' },
+      provider: { type: 'string' },
+      dir: { type: 'string', default: 'seeds' },
+      server: { type: 'string' },
+    },
   });
   const documents = loadCorpus(values.dir!);
   return withApi(values.server, async (api) => {
@@ -31,21 +36,41 @@ export async function seedCommand(args: string[]): Promise<number> {
         let view: BriefView;
         try {
           const path = `/v1/briefs${query({ wait: WAIT_SECONDS, title: item.title, prompt: ref, provider: values.provider })}`;
-          const posted = await api.json<BriefView>(path, { method: 'POST', headers: { 'content-type': 'text/markdown' }, body: item.document });
+          const posted = await api.json<BriefView>(path, {
+            method: 'POST',
+            headers: { 'content-type': 'text/markdown' },
+            body: item.document,
+          });
           view = posted.status === 202 ? await followToOutcome(api, posted.body.id) : posted.body;
-          outcome = posted.status === 200 ? 'cached' : view.status === 'succeeded' ? 'created' : view.status;
+          outcome =
+            posted.status === 200
+              ? 'cached'
+              : view.status === 'succeeded'
+                ? 'created'
+                : view.status;
         } catch (error) {
           // A brief that failed (the model or endpoint): say so and go on with the rest.
           if (!(error instanceof ApiError) || error.exitCode === 2) throw error;
           failures++;
-          console.log([item.id.padEnd(34), (ref ?? '').padEnd(8), 'failed ', error.message].join('  '));
+          console.log(
+            [item.id.padEnd(34), (ref ?? '').padEnd(8), 'failed ', error.message].join('  '),
+          );
           continue;
         }
         if (view.status !== 'succeeded') failures++;
         const notes = view.brief?.counterPerspectives.length ?? 0;
         const ms = Math.round(performance.now() - started);
         console.log(
-          [item.id.padEnd(34), view.prompt.ref.padEnd(8), outcome.padEnd(7), view.id, `${view.chunks ?? '?'} chunk(s)`, `${notes} notes`, `${ms} ms`, view.error?.message ?? '']
+          [
+            item.id.padEnd(34),
+            view.prompt.ref.padEnd(8),
+            outcome.padEnd(7),
+            view.id,
+            `${view.chunks ?? '?'} chunk(s)`,
+            `${notes} notes`,
+            `${ms} ms`,
+            view.error?.message ?? '',
+          ]
             .join('  ')
             .trimEnd(),
         );

@@ -9,8 +9,12 @@ Starts the HTTP server, as npm start does (settings from the environment; --port
 override PORT and HOST). Stops on Ctrl-C.`;
 
 export async function serveCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } } });
-  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new UsageError('--port takes a port number (0 picks a free one)');
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, host: { type: 'string' } },
+  });
+  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port))
+    throw new UsageError('--port takes a port number (0 picks a free one)');
   if (values.port !== undefined) process.env.PORT = values.port;
   if (values.host !== undefined) process.env.HOST = values.host;
   // The entry point serves until a signal stops it; it exits the process itself.
@@ -34,8 +38,12 @@ export async function migrateCommand(args: string[]): Promise<number> {
   }
   const runtime = await createNodeRuntime({ LOG_LEVEL: 'warn', ...process.env });
   try {
-    const [row] = await runtime.deps.db.all<{ n: number }>(sql`select count(*) as n from __drizzle_migrations`);
-    console.log(`database ${runtime.config.DATABASE_PATH} is migrated (${row?.n ?? 0} migrations applied)`);
+    const [row] = await runtime.deps.db.all<{ n: number }>(
+      sql`select count(*) as n from __drizzle_migrations`,
+    );
+    console.log(
+      `database ${runtime.config.DATABASE_PATH} is migrated (${row?.n ?? 0} migrations applied)`,
+    );
     return 0;
   } finally {
     await runtime.close();

@@ -6,11 +6,15 @@ import { matchItems, type Matched } from './match.js';
 import { BriefMetrics, briefMetrics, coverageSegments } from './metrics.js';
 import { rouge } from './rouge.js';
 
-type KeyPoint = Brief['keyPoints'][number];
 type Note = Brief['counterPerspectives'][number];
 
 const MatchStatus = z.enum(['kept', 'changed', 'added', 'dropped']);
-const StatusCounts = z.object({ kept: z.number(), changed: z.number(), added: z.number(), dropped: z.number() });
+const StatusCounts = z.object({
+  kept: z.number(),
+  changed: z.number(),
+  added: z.number(),
+  dropped: z.number(),
+});
 const Score = z.object({ precision: z.number(), recall: z.number(), f1: z.number() });
 
 /** One part of a text diff: unchanged, or only in the newer text, or only in the older one. */
@@ -19,7 +23,12 @@ export type DiffPart = z.infer<typeof DiffPart>;
 
 /** An item of brief a paired with its counterpart in brief b (matchItems in ./match.ts). */
 function matched<T extends z.ZodType>(item: T) {
-  return z.object({ status: MatchStatus, a: item.nullable(), b: item.nullable(), similarity: z.number().nullable() });
+  return z.object({
+    status: MatchStatus,
+    a: item.nullable(),
+    b: item.nullable(),
+    similarity: z.number().nullable(),
+  });
 }
 
 /** Two briefs of one document and what changed from a to b. */
@@ -36,7 +45,9 @@ export const Comparison = z
     counts: z.object({ keyPoints: StatusCounts, notes: StatusCounts }),
     metrics: z.object({ a: BriefMetrics, b: BriefMetrics }),
     // b's summary scored against a's, so recall is "how much of a survives in b".
-    rouge: z.object({ rouge1: Score, rouge2: Score, rougeL: Score }).describe("b's summary scored against a's"),
+    rouge: z
+      .object({ rouge1: Score, rouge2: Score, rougeL: Score })
+      .describe("b's summary scored against a's"),
   })
   .meta({ id: 'Comparison' });
 export type Comparison = z.infer<typeof Comparison>;
@@ -67,13 +78,22 @@ export function compareBriefs(a: BriefView, b: BriefView, source: string): Compa
     })),
     keyPoints,
     notes,
-    counts: { keyPoints: countStatuses(keyPoints), notes: countStatuses(Object.values(notes).flat()) },
+    counts: {
+      keyPoints: countStatuses(keyPoints),
+      notes: countStatuses(Object.values(notes).flat()),
+    },
     metrics: { a: briefMetrics(a, source, segments), b: briefMetrics(b, source, segments) },
     rouge: rouge(briefB.summary, briefA.summary),
   };
 }
 
-const emptyBrief: Brief = { headline: '', summary: '', keyPoints: [], stakeholders: [], counterPerspectives: [] };
+const emptyBrief: Brief = {
+  headline: '',
+  summary: '',
+  keyPoints: [],
+  stakeholders: [],
+  counterPerspectives: [],
+};
 
 function countStatuses(items: Matched<unknown>[]) {
   const counts = { kept: 0, changed: 0, added: 0, dropped: 0 };

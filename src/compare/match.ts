@@ -47,9 +47,18 @@ export function matchItems<T>(a: T[], b: T[], view: (item: T) => Comparable): Ma
   const out: Matched<T>[] = [];
   a.forEach((item, i) => {
     const pair = pairedA.get(i);
-    if (!pair) return out.push({ status: 'dropped', a: item, b: null, similarity: null });
-    const same = sameText(left[i]!, right[pair.j]!) && sameSpans(left[i]!.citations, right[pair.j]!.citations);
-    return out.push({ status: same ? 'kept' : 'changed', a: item, b: b[pair.j]!, similarity: round(pair.score) });
+    if (!pair) {
+      out.push({ status: 'dropped', a: item, b: null, similarity: null });
+      return;
+    }
+    const same =
+      sameText(left[i]!, right[pair.j]!) && sameSpans(left[i]!.citations, right[pair.j]!.citations);
+    out.push({
+      status: same ? 'kept' : 'changed',
+      a: item,
+      b: b[pair.j]!,
+      similarity: round(pair.score),
+    });
   });
   b.forEach((item, j) => {
     if (!pairedB.has(j)) out.push({ status: 'added', a: null, b: item, similarity: null });
@@ -68,7 +77,9 @@ export function similarity(x: Comparable, y: Comparable): number {
 type Span = [number, number];
 
 function spans(citations: Citation[]): Span[] {
-  return citations.filter((c) => c.verified && c.start !== null && c.end !== null).map((c) => [c.start!, c.end!] as Span);
+  return citations
+    .filter((c) => c.verified && c.start !== null && c.end !== null)
+    .map((c) => [c.start!, c.end!] as Span);
 }
 
 /** Jaccard overlap of two sets of character spans: |A ∩ B| / |A ∪ B|. */
@@ -77,7 +88,8 @@ export function spanOverlap(x: Span[], y: Span[]): number {
   const b = union(y);
   const size = (list: Span[]) => list.reduce((sum, [s, e]) => sum + (e - s), 0);
   let intersection = 0;
-  for (const [s1, e1] of a) for (const [s2, e2] of b) intersection += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
+  for (const [s1, e1] of a)
+    for (const [s2, e2] of b) intersection += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
   const total = size(a) + size(b) - intersection;
   return total === 0 ? 0 : intersection / total;
 }
@@ -98,7 +110,11 @@ function sameText(x: Comparable, y: Comparable): boolean {
 }
 
 function sameSpans(x: Citation[], y: Citation[]): boolean {
-  const key = (list: Citation[]) => list.map((c) => `${c.start}:${c.end}:${c.quote}`).sort().join('|');
+  const key = (list: Citation[]) =>
+    list
+      .map((c) => `${c.start}:${c.end}:${c.quote}`)
+      .sort()
+      .join('|');
   return key(x) === key(y);
 }
 

@@ -34,7 +34,11 @@ export function rouge(candidate: string, reference: string): RougeScores {
   return { rouge1: rougeN(c, r, 1), rouge2: rougeN(c, r, 2), rougeL: rougeLcs(c, r) };
 }
 
-export function rougeN(candidate: readonly string[], reference: readonly string[], n: number): Score {
+export function rougeN(
+  candidate: readonly string[],
+  reference: readonly string[],
+  n: number,
+): Score {
   const counts = new Map<string, number>();
   for (const gram of ngrams(reference, n)) counts.set(gram, (counts.get(gram) ?? 0) + 1);
   let overlap = 0;
@@ -55,7 +59,8 @@ export function lcsLength(a: readonly string[], b: readonly string[]): number {
   let current = new Uint32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
-      current[j] = a[i - 1] === b[j - 1] ? previous[j - 1]! + 1 : Math.max(previous[j]!, current[j - 1]!);
+      current[j] =
+        a[i - 1] === b[j - 1] ? previous[j - 1]! + 1 : Math.max(previous[j]!, current[j - 1]!);
     }
     [previous, current] = [current, previous];
   }

@@ -14,7 +14,11 @@ export interface Paged {
 }
 
 /** Rows after `cursor` (none given: from the newest). @throws AppError 400 for a cursor this API did not make. */
-export function afterCursor(table: Paged, cursor: string | undefined, idPattern: RegExp): SQL | undefined {
+export function afterCursor(
+  table: Paged,
+  cursor: string | undefined,
+  idPattern: RegExp,
+): SQL | undefined {
   if (cursor === undefined) return undefined;
   const [createdAt, id] = decodeCursor(cursor, idPattern);
   return or(lt(table.createdAt, createdAt), and(eq(table.createdAt, createdAt), lt(table.id, id)));
@@ -24,10 +28,16 @@ export function afterCursor(table: Paged, cursor: string | undefined, idPattern:
 export const newestFirst = (table: Paged) => [desc(table.createdAt), desc(table.id)];
 
 /** One page of `rows`, which were read with `limit + 1` to learn whether another page follows. */
-export function pageOf<Row extends { createdAt: number; id: string }>(rows: Row[], limit: number): { page: Row[]; nextCursor: string | null } {
+export function pageOf<Row extends { createdAt: number; id: string }>(
+  rows: Row[],
+  limit: number,
+): { page: Row[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return {
+    page,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
 }
 
 function encodeCursor(createdAt: number, id: string): string {

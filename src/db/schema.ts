@@ -1,6 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Brief, BriefFailure, BriefTimings, BriefUsage } from '../briefs/schema.js';
+import {
+  BRIEF_STATUSES,
+  type Brief,
+  type BriefFailure,
+  type BriefTimings,
+  type BriefUsage,
+} from '../briefs/schema.js';
 import type { PromptParams } from '../prompts/prompt.js';
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
@@ -22,9 +28,6 @@ export const documents = sqliteTable('documents', {
   createdAt: integer('created_at').notNull().default(now),
 });
 export type DocumentRow = typeof documents.$inferSelect;
-
-export const BRIEF_STATUSES = ['running', 'succeeded', 'failed'] as const;
-export type BriefStatus = (typeof BRIEF_STATUSES)[number];
 
 /**
  * One brief of one document under one prompt version, provider, model and params: the

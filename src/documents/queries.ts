@@ -5,24 +5,26 @@ import type { Database } from '../db/client.js';
 import { briefs, documents } from '../db/schema.js';
 import { AppError } from '../errors.js';
 
-export const DocumentView = z.object({
-  id: z.string(),
-  title: z.string().nullable(),
-  chars: z.number(),
-  /** How the document arrived, as detected: text/plain, text/markdown, text/html or application/pdf. */
-  mediaType: z.string(),
-  /** Page count of a paged document (PDF); null otherwise. */
-  pages: z.number().int().nullable(),
-  /**
-   * Where each page starts in the normalized text (null when the document has no pages): a
-   * citation with `start` s is on the last page whose `start` ≤ s (`pageOf` in src/ingest/pages.ts).
-   */
-  pageMap: z.array(z.object({ page: z.number().int(), start: z.number().int() })).nullable(),
-  createdAt: z.string(),
-  /** Present when asked for with `?include=text`. */
-  text: z.string().optional(),
-  briefs: z.array(BriefView),
-}).meta({ id: 'DocumentView' });
+export const DocumentView = z
+  .object({
+    id: z.string(),
+    title: z.string().nullable(),
+    chars: z.number(),
+    /** How the document arrived, as detected: text/plain, text/markdown, text/html or application/pdf. */
+    mediaType: z.string(),
+    /** Page count of a paged document (PDF); null otherwise. */
+    pages: z.number().int().nullable(),
+    /**
+     * Where each page starts in the normalized text (null when the document has no pages): a
+     * citation with `start` s is on the last page whose `start` ≤ s (`pageOf` in src/ingest/pages.ts).
+     */
+    pageMap: z.array(z.object({ page: z.number().int(), start: z.number().int() })).nullable(),
+    createdAt: z.string(),
+    /** Present when asked for with `?include=text`. */
+    text: z.string().optional(),
+    briefs: z.array(BriefView),
+  })
+  .meta({ id: 'DocumentView' });
 export type DocumentView = z.infer<typeof DocumentView>;
 
 const DOCUMENT_ID = /^[0-9a-f]{64}$/;
@@ -42,11 +44,23 @@ export interface NewDocument {
 }
 
 /** A document's metadata (and text on request) with every brief made of it, newest first. */
-export async function getDocument({ db }: DocumentContext, id: string, includeText: boolean): Promise<DocumentView> {
-  if (!DOCUMENT_ID.test(id)) throw new AppError('invalid_request', `"${id}" is not a document id (64 hex digits: sha256 of the normalized text)`);
+export async function getDocument(
+  { db }: DocumentContext,
+  id: string,
+  includeText: boolean,
+): Promise<DocumentView> {
+  if (!DOCUMENT_ID.test(id))
+    throw new AppError(
+      'invalid_request',
+      `"${id}" is not a document id (64 hex digits: sha256 of the normalized text)`,
+    );
   const [row] = await db.select().from(documents).where(eq(documents.id, id)).limit(1);
   if (!row) throw new AppError('not_found', `No document with id ${id}`);
-  const rows = await db.select().from(briefs).where(eq(briefs.documentId, id)).orderBy(desc(briefs.createdAt), desc(briefs.id));
+  const rows = await db
+    .select()
+    .from(briefs)
+    .where(eq(briefs.documentId, id))
+    .orderBy(desc(briefs.createdAt), desc(briefs.id));
   return {
     id: row.id,
     title: row.title,
@@ -61,8 +75,15 @@ export async function getDocument({ db }: DocumentContext, id: string, includeTe
 }
 
 /** The newest documents' ids and titles (no text), for pickers such as the web UI's list filter. */
-export async function listDocuments({ db }: DocumentContext, limit: number): Promise<{ id: string; title: string | null }[]> {
-  return db.select({ id: documents.id, title: documents.title }).from(documents).orderBy(desc(documents.createdAt), desc(documents.id)).limit(limit);
+export async function listDocuments(
+  { db }: DocumentContext,
+  limit: number,
+): Promise<{ id: string; title: string | null }[]> {
+  return db
+    .select({ id: documents.id, title: documents.title })
+    .from(documents)
+    .orderBy(desc(documents.createdAt), desc(documents.id))
+    .limit(limit);
 }
 
 /**
@@ -70,7 +91,10 @@ export async function listDocuments({ db }: DocumentContext, limit: number): Pro
  * (the PDF after its pasted text: the PDF's type and pages come with it) and a title it lacked.
  * True when a row was written: the document is new, or it gained something.
  */
-export async function saveDocument({ db }: DocumentContext, document: NewDocument): Promise<boolean> {
+export async function saveDocument(
+  { db }: DocumentContext,
+  document: NewDocument,
+): Promise<boolean> {
   const written = await db
     .insert(documents)
     .values({ ...document, chars: document.text.length, createdAt: Date.now() })
@@ -88,7 +112,10 @@ export async function saveDocument({ db }: DocumentContext, document: NewDocumen
 }
 
 /** The titles of these documents, by id. */
-export async function documentTitles({ db }: DocumentContext, ids: string[]): Promise<Map<string, string | null>> {
+export async function documentTitles(
+  { db }: DocumentContext,
+  ids: string[],
+): Promise<Map<string, string | null>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
   const rows = await db

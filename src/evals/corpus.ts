@@ -45,7 +45,15 @@ function fromJsonl(file: string): CorpusDocument[] {
         throw new Error(`${file}:${index + 1}: not valid JSON`);
       }
       const parsed = CorpusDocument.safeParse(value);
-      if (!parsed.success) throw new Error(`${file}:${index + 1}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      return { id: parsed.data.id, document: parsed.data.document, ...(parsed.data.title ? { title: parsed.data.title.slice(0, 500) } : {}), ...(parsed.data.summary ? { summary: parsed.data.summary } : {}) };
+      if (!parsed.success)
+        throw new Error(
+          `${file}:${index + 1}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
+      return {
+        id: parsed.data.id,
+        document: parsed.data.document,
+        ...(parsed.data.title ? { title: parsed.data.title.slice(0, 500) } : {}),
+        ...(parsed.data.summary ? { summary: parsed.data.summary } : {}),
+      };
     });
 }

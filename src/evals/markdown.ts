@@ -1,14 +1,19 @@
 import type { EvalReport } from './run.js';
 
-const pct = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`);
-const num = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '–' : value.toFixed(digits));
+const pct = (value: number | null | undefined) =>
+  value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`;
+const num = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined ? '–' : value.toFixed(digits);
 
 /** The readable form of an eval report: aggregate table, then documents, most divergent first. */
 export function evalMarkdown(report: EvalReport, maxDocuments = 50): string {
   const refs = report.prompts;
   const lines: string[] = [];
   lines.push(`# Eval ${report.id}`, '');
-  lines.push(`Corpus \`${report.corpus}\` · ${report.run.documents} documents · ${refs.join(' vs ')} · ${report.provider} / ${report.model} · ${report.createdAt}`, '');
+  lines.push(
+    `Corpus \`${report.corpus}\` · ${report.run.documents} documents · ${refs.join(' vs ')} · ${report.provider} / ${report.model} · ${report.createdAt}`,
+    '',
+  );
   lines.push(
     `Run: ${report.run.briefs} briefs, ${report.run.briefCacheHits} from the brief cache, ${report.run.llmCalls} LLM calls made, ${report.run.cachedCalls} cached calls, ${report.run.failures} failures, ${(report.run.wallMs / 1000).toFixed(1)} s.`,
     '',
@@ -22,22 +27,43 @@ export function evalMarkdown(report: EvalReport, maxDocuments = 50): string {
     ['key points (mean)', (r) => num(r.keyPoints)],
     ['notes (mean)', (r) => num(r.notes)],
     ...[...new Set(Object.values(report.aggregate).flatMap((r) => Object.keys(r.notesByKind)))].map(
-      (kind) => [`  notes: ${kind} (total)`, (r: EvalReport['aggregate'][string]) => String(r.notesByKind[kind] ?? 0)] as [string, (row: EvalReport['aggregate'][string]) => string],
+      (kind) =>
+        [
+          `  notes: ${kind} (total)`,
+          (r: EvalReport['aggregate'][string]) => String(r.notesByKind[kind] ?? 0),
+        ] as [string, (row: EvalReport['aggregate'][string]) => string],
     ),
     ['pipeline calls (total)', (r) => String(r.llmCalls)],
     ['tokens (total)', (r) => String(r.tokens)],
     ['latency per brief (mean ms)', (r) => num(r.latencyMs)],
-    ['ROUGE-1 / 2 / L vs reference', (r) => (r.rougeVsReference ? `${num(r.rougeVsReference.rouge1)} / ${num(r.rougeVsReference.rouge2)} / ${num(r.rougeVsReference.rougeL)}` : '–')],
+    [
+      'ROUGE-1 / 2 / L vs reference',
+      (r) =>
+        r.rougeVsReference
+          ? `${num(r.rougeVsReference.rouge1)} / ${num(r.rougeVsReference.rouge2)} / ${num(r.rougeVsReference.rougeL)}`
+          : '–',
+    ],
     ['failures', (r) => String(r.failures)],
   ];
   lines.push(`| metric | ${refs.join(' | ')} |`, `|---|${refs.map(() => '---:').join('|')}|`);
-  for (const [label, cell] of rows) lines.push(`| ${label} | ${refs.map((ref) => cell(report.aggregate[ref]!)).join(' | ')} |`);
+  for (const [label, cell] of rows)
+    lines.push(`| ${label} | ${refs.map((ref) => cell(report.aggregate[ref]!)).join(' | ')} |`);
   lines.push('', '## Documents, most divergent first', '');
-  lines.push(`| document | divergence | ${refs.map((ref) => `${ref} words / notes / verified`).join(' | ')} |`, `|---|---:|${refs.map(() => '---').join('|')}|`);
+  lines.push(
+    `| document | divergence | ${refs.map((ref) => `${ref} words / notes / verified`).join(' | ')} |`,
+    `|---|---:|${refs.map(() => '---').join('|')}|`,
+  );
   for (const doc of report.documents.slice(0, maxDocuments)) {
-    const cells = doc.versions.map((v) => (v.metrics ? `${v.metrics.words} / ${v.metrics.notes} / ${pct(v.metrics.citationsVerified)}` : `failed: ${v.error ?? v.status}`));
-    lines.push(`| ${(doc.title ?? doc.id).replace(/\|/g, '\\|').slice(0, 80)} | ${num(doc.divergence, 3)} | ${cells.join(' | ')} |`);
+    const cells = doc.versions.map((v) =>
+      v.metrics
+        ? `${v.metrics.words} / ${v.metrics.notes} / ${pct(v.metrics.citationsVerified)}`
+        : `failed: ${v.error ?? v.status}`,
+    );
+    lines.push(
+      `| ${(doc.title ?? doc.id).replace(/\|/g, '\\|').slice(0, 80)} | ${num(doc.divergence, 3)} | ${cells.join(' | ')} |`,
+    );
   }
-  if (report.documents.length > maxDocuments) lines.push('', `(${report.documents.length - maxDocuments} more in the JSON report)`);
+  if (report.documents.length > maxDocuments)
+    lines.push('', `(${report.documents.length - maxDocuments} more in the JSON report)`);
   return `${lines.join('\n')}\n`;
 }

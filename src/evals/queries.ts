@@ -25,7 +25,11 @@ export async function listEvals(
 
 /** One evaluation's row. @throws AppError 400 for a malformed id, 404 for an unknown one. */
 export async function getEval({ db }: { db: Database }, id: string): Promise<EvalRow> {
-  if (!EVAL_ID.test(id)) throw new AppError('invalid_request', `"${id}" is not an eval id (evl_ followed by 24 hex digits)`);
+  if (!EVAL_ID.test(id))
+    throw new AppError(
+      'invalid_request',
+      `"${id}" is not an eval id (evl_ followed by 24 hex digits)`,
+    );
   const [row] = await db.select().from(evals).where(eq(evals.id, id)).limit(1);
   if (!row) throw new AppError('not_found', `No eval with id ${id}`);
   return row;

@@ -45,7 +45,15 @@ export interface EvalReport {
   provider: string;
   model: string;
   createdAt: string;
-  run: { documents: number; briefs: number; llmCalls: number; cachedCalls: number; briefCacheHits: number; wallMs: number; failures: number };
+  run: {
+    documents: number;
+    briefs: number;
+    llmCalls: number;
+    cachedCalls: number;
+    briefCacheHits: number;
+    wallMs: number;
+    failures: number;
+  };
   aggregate: Record<string, AggregateRow>;
   documents: {
     id: string;
@@ -76,7 +84,10 @@ interface AggregateRow {
 }
 
 /** What an evaluation needs: the briefs it runs, where it stores itself, and its lease length. */
-export type EvalContext = Pick<Deps, 'db' | 'prompts' | 'providers' | 'briefs' | 'logger' | 'config'>;
+export type EvalContext = Pick<
+  Deps,
+  'db' | 'prompts' | 'providers' | 'briefs' | 'logger' | 'config'
+>;
 
 /** Runs an evaluation to its end (see startEval). */
 export async function runEval(deps: EvalContext, options: EvalOptions): Promise<EvalReport> {
@@ -90,32 +101,51 @@ export async function runEval(deps: EvalContext, options: EvalOptions): Promise<
  * brief path (so both caches apply and a rerun is instant), counts finished briefs in the row
  * (`done`) as it goes, scores each brief, and stores the report, or the error that stopped it.
  */
-export async function startEval(deps: EvalContext, options: EvalOptions): Promise<{ summary: EvalSummary; finished: Promise<EvalReport> }> {
+export async function startEval(
+  deps: EvalContext,
+  options: EvalOptions,
+): Promise<{ summary: EvalSummary; finished: Promise<EvalReport> }> {
   // brief, brief@latest and brief@3 are one version: each is run once.
   const prompts = [...new Set(options.prompts.map((ref) => deps.prompts.resolve(ref)))];
   const provider = deps.providers.get(options.provider);
   const model = modelFor(provider, options.model);
   // A document that normalizes to nothing would fail the run halfway; refuse it before it starts.
   const empty = options.corpus.find((item) => normalizeText(item.document).length === 0);
-  if (empty) throw new AppError('invalid_request', `Corpus document "${empty.id}" is empty (no text after normalizing whitespace)`);
+  if (empty)
+    throw new AppError(
+      'invalid_request',
+      `Corpus document "${empty.id}" is empty (no text after normalizing whitespace)`,
+    );
   const id = newEvalId();
   const createdAt = Date.now();
-  const [row] = await deps.db.insert(evals).values({
-    id,
-    prompts: prompts.map((p) => p.ref),
-    corpus: options.corpusLabel,
-    documents: options.corpus.length,
-    provider: provider.name,
-    model,
-    status: 'running',
-    leaseUntil: createdAt + deps.config.BRIEF_LEASE_MS,
-    createdAt,
-  }).returning();
+  const [row] = await deps.db
+    .insert(evals)
+    .values({
+      id,
+      prompts: prompts.map((p) => p.ref),
+      corpus: options.corpusLabel,
+      documents: options.corpus.length,
+      provider: provider.name,
+      model,
+      status: 'running',
+      leaseUntil: createdAt + deps.config.BRIEF_LEASE_MS,
+      createdAt,
+    })
+    .returning();
   // The lease says the run is alive; a reader of a row whose lease lapsed knows it was interrupted (evalStatus).
   const stopRenewing = renewLease(deps.config.BRIEF_LEASE_MS, (until) =>
-    deps.db.update(evals).set({ leaseUntil: until }).where(and(eq(evals.id, id), eq(evals.status, 'running'))),
+    deps.db
+      .update(evals)
+      .set({ leaseUntil: until })
+      .where(and(eq(evals.id, id), eq(evals.status, 'running'))),
   );
-  const finished = execute(deps, options, { id, createdAt, prompts, provider: provider.name, model }).finally(stopRenewing);
+  const finished = execute(deps, options, {
+    id,
+    createdAt,
+    prompts,
+    provider: provider.name,
+    model,
+  }).finally(stopRenewing);
   return { summary: toEvalSummary(row!), finished };
 }
 
@@ -143,7 +173,17 @@ async function execute(
       const versions: VersionResult[] = [];
       const views = [];
       for (const prompt of prompts) {
-        const { outcome, view } = await submitBrief(deps.briefs, { text, title: item.title, prompt: prompt.ref, provider: run.provider, model: options.model }, 3_600_000);
+        const { outcome, view } = await submitBrief(
+          deps.briefs,
+          {
+            text,
+            title: item.title,
+            prompt: prompt.ref,
+            provider: run.provider,
+            model: options.model,
+          },
+          3_600_000,
+        );
         views.push(view);
         const summary = view.brief?.summary ?? '';
         versions.push({
@@ -153,7 +193,8 @@ async function execute(
           error: view.error?.message ?? null,
           cached: outcome === 'cached',
           metrics: view.status === 'succeeded' ? briefMetrics(view, text) : null,
-          rougeVsReference: item.summary && view.brief ? againstReference(summary, item.summary) : null,
+          rougeVsReference:
+            item.summary && view.brief ? againstReference(summary, item.summary) : null,
         });
         await deps.db.update(evals).set({ done: ++done }).where(eq(evals.id, id));
         options.onProgress?.(done, total, `${item.id} ${prompt.ref}`);
@@ -183,27 +224,52 @@ async function execute(
       run: {
         documents: documents.length,
         briefs: results.length,
-        llmCalls: sum(results.map((r) => (r.cached ? 0 : (r.metrics?.calls ?? 0) - (r.metrics?.cachedCalls ?? 0)))),
-        cachedCalls: sum(results.map((r) => (r.cached ? (r.metrics?.calls ?? 0) : (r.metrics?.cachedCalls ?? 0)))),
+        llmCalls: sum(
+          results.map((r) =>
+            r.cached ? 0 : (r.metrics?.calls ?? 0) - (r.metrics?.cachedCalls ?? 0),
+          ),
+        ),
+        cachedCalls: sum(
+          results.map((r) => (r.cached ? (r.metrics?.calls ?? 0) : (r.metrics?.cachedCalls ?? 0))),
+        ),
         briefCacheHits: results.filter((r) => r.cached).length,
         wallMs: Math.round(performance.now() - started),
         failures: results.filter((r) => r.status !== 'succeeded').length,
       },
-      aggregate: Object.fromEntries(prompts.map((p) => [p.ref, aggregate(results.filter((r) => r.ref === p.ref))])),
+      aggregate: Object.fromEntries(
+        prompts.map((p) => [p.ref, aggregate(results.filter((r) => r.ref === p.ref))]),
+      ),
       documents,
     };
     await deps.db
       .update(evals)
-      .set({ status: 'succeeded', report: report as unknown as Record<string, unknown>, leaseUntil: null, finishedAt: Date.now() })
+      .set({
+        status: 'succeeded',
+        report: report as unknown as Record<string, unknown>,
+        leaseUntil: null,
+        finishedAt: Date.now(),
+      })
       .where(eq(evals.id, id));
     return report;
   } catch (error) {
     // Readers see the message of an expected failure; anything else is logged, not shown (it may quote a query).
     const failure = toBriefFailure(error);
-    if (failure.code === 'internal') deps.logger.error('eval failed', { evalId: id, error: error instanceof Error ? error.stack : String(error) });
+    if (failure.code === 'internal')
+      deps.logger.error('eval failed', {
+        evalId: id,
+        error: error instanceof Error ? error.stack : String(error),
+      });
     await deps.db
       .update(evals)
-      .set({ status: 'failed', error: failure.code === 'internal' ? 'The evaluation failed because of an internal error' : failure.message, leaseUntil: null, finishedAt: Date.now() })
+      .set({
+        status: 'failed',
+        error:
+          failure.code === 'internal'
+            ? 'The evaluation failed because of an internal error'
+            : failure.message,
+        leaseUntil: null,
+        finishedAt: Date.now(),
+      })
       .where(eq(evals.id, id))
       .catch(() => undefined); // the database may be gone (shutdown): the lapsed lease then tells
     throw error;
@@ -223,10 +289,17 @@ export function divergence(comparison: ReturnType<typeof compareBriefs>): number
 }
 
 /** ROUGE F1 ×100, both summaries cut at the reference's length in words (as the data README does). */
-function againstReference(summary: string, reference: string): { rouge1: number; rouge2: number; rougeL: number } {
+function againstReference(
+  summary: string,
+  reference: string,
+): { rouge1: number; rouge2: number; rougeL: number } {
   const length = reference.split(/\s+/).filter(Boolean).length;
   const scores: RougeScores = rouge(firstWords(summary, length), reference);
-  return { rouge1: round(scores.rouge1.f1 * 100, 2), rouge2: round(scores.rouge2.f1 * 100, 2), rougeL: round(scores.rougeL.f1 * 100, 2) };
+  return {
+    rouge1: round(scores.rouge1.f1 * 100, 2),
+    rouge2: round(scores.rouge2.f1 * 100, 2),
+    rougeL: round(scores.rougeL.f1 * 100, 2),
+  };
 }
 
 function aggregate(results: VersionResult[]): AggregateRow {
@@ -237,7 +310,9 @@ function aggregate(results: VersionResult[]): AggregateRow {
   };
   const scored = results.map((r) => r.rougeVsReference).filter((s) => s !== null);
   const notesByKind: Record<string, number> = {};
-  for (const m of ok) for (const [kind, n] of Object.entries(m.notesByKind)) notesByKind[kind] = (notesByKind[kind] ?? 0) + n;
+  for (const m of ok)
+    for (const [kind, n] of Object.entries(m.notesByKind))
+      notesByKind[kind] = (notesByKind[kind] ?? 0) + n;
   return {
     briefs: results.length,
     failures: results.length - ok.length,

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { EVAL_STATUSES, type EvalRow } from '../db/schema.js';
 
 /** What the run was: ended by its process stopping, it reads as failed with this error. */
-export const INTERRUPTED = 'Interrupted: the process running it stopped. Run it again: the briefs it made are cached.';
+export const INTERRUPTED =
+  'Interrupted: the process running it stopped. Run it again: the briefs it made are cached.';
 
 /** One corpus evaluation as the API shows it, without its report. */
 export const EvalSummary = z
@@ -12,7 +13,9 @@ export const EvalSummary = z
     prompts: z.array(z.string()),
     corpus: z.string(),
     documents: z.number().int(),
-    progress: z.object({ done: z.number().int(), total: z.number().int() }).describe('Briefs finished of documents × prompts'),
+    progress: z
+      .object({ done: z.number().int(), total: z.number().int() })
+      .describe('Briefs finished of documents × prompts'),
     provider: z.string(),
     model: z.string(),
     error: z.string().nullable(),
@@ -37,7 +40,8 @@ export function evalStatus(
   row: { status: EvalRow['status']; leaseUntil: number | null; error: string | null },
   now = Date.now(),
 ): { status: EvalRow['status']; error: string | null } {
-  if (row.status === 'running' && row.leaseUntil !== null && row.leaseUntil < now) return { status: 'failed', error: INTERRUPTED };
+  if (row.status === 'running' && row.leaseUntil !== null && row.leaseUntil < now)
+    return { status: 'failed', error: INTERRUPTED };
   return { status: row.status, error: row.error };
 }
 

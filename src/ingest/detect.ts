@@ -31,7 +31,8 @@ export function isPdf(bytes: Uint8Array): boolean {
 
 // WHATWG MIME Sniffing, "rules for identifying an unknown MIME type": these tags, case-insensitive,
 // followed by a space or `>`.
-const HTML_MARKERS = /^<(!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p)[\s>]/i;
+const HTML_MARKERS =
+  /^<(!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p)[\s>]/i;
 /** A whole page, not a fragment: strong enough to overrule a declared text/plain or text/markdown. */
 const HTML_PAGE_MARKERS = /^<(!doctype html|html)[\s>]/i;
 
@@ -103,10 +104,22 @@ export function detect(declared: string, bytes: Uint8Array, text: string | undef
   if (claim === undefined) return { ok: false, message: `Unsupported media type ${declared}` };
   if (isPdf(bytes)) {
     if (claim === 'pdf' || claim === 'any') return { ok: true, kind: 'pdf' };
-    return { ok: false, message: `The body was declared ${declared} but it is a PDF: send it as application/pdf` };
+    return {
+      ok: false,
+      message: `The body was declared ${declared} but it is a PDF: send it as application/pdf`,
+    };
   }
-  if (claim === 'pdf') return { ok: false, message: 'The body was declared application/pdf but it is not a PDF (no %PDF- header)' };
+  if (claim === 'pdf')
+    return {
+      ok: false,
+      message: 'The body was declared application/pdf but it is not a PDF (no %PDF- header)',
+    };
   if (claim === 'html') return { ok: true, kind: 'html' };
-  if (text !== undefined && (claim === 'any' ? looksLikeHtml(text) : looksLikeHtmlPage(text))) return { ok: true, kind: 'html' };
-  return { ok: true, kind: 'text', mediaType: claim === 'markdown' ? 'text/markdown' : 'text/plain' };
+  if (text !== undefined && (claim === 'any' ? looksLikeHtml(text) : looksLikeHtmlPage(text)))
+    return { ok: true, kind: 'html' };
+  return {
+    ok: true,
+    kind: 'text',
+    mediaType: claim === 'markdown' ? 'text/markdown' : 'text/plain',
+  };
 }

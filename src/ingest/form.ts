@@ -33,15 +33,29 @@ export async function readDocumentForm(
   let text: string | undefined;
   const seen = new Set<string>();
   const entries: [string, FormDataEntryValue][] = [];
-  form.forEach((value, key) => entries.push([key, value]));
+  form.forEach((value, key) => {
+    entries.push([key, value]);
+  });
   for (const [key, value] of entries) {
-    if (!allowed.has(key)) throw new AppError('invalid_request', `Unknown form field "${key}": send file (or text), ${options.fields.join(', ')}`);
-    if (seen.has(key)) throw new AppError('invalid_request', `The form field "${key}" is given more than once`);
+    if (!allowed.has(key))
+      throw new AppError(
+        'invalid_request',
+        `Unknown form field "${key}": send file (or text), ${options.fields.join(', ')}`,
+      );
+    if (seen.has(key))
+      throw new AppError('invalid_request', `The form field "${key}" is given more than once`);
     seen.add(key);
-    if (options.blankIsAbsent && (typeof value === 'string' ? value.trim() === '' : value.size === 0 && value.name === '')) {
+    if (
+      options.blankIsAbsent &&
+      (typeof value === 'string' ? value.trim() === '' : value.size === 0 && value.name === '')
+    ) {
       // not given: a browser's empty field, or its empty file part when no file is chosen
     } else if (key === 'file') {
-      if (typeof value === 'string') throw new AppError('invalid_request', 'The form field "file" must be a file upload, not a string');
+      if (typeof value === 'string')
+        throw new AppError(
+          'invalid_request',
+          'The form field "file" must be a file upload, not a string',
+        );
       file = value as File;
     } else if (typeof value !== 'string') {
       throw new AppError('invalid_request', `The form field "${key}" must be a string, not a file`);
@@ -51,14 +65,31 @@ export async function readDocumentForm(
       fields[key] = value;
     }
   }
-  if (file && text !== undefined) throw new AppError('invalid_request', 'Send the document as a file or as pasted text, not both');
+  if (file && text !== undefined)
+    throw new AppError(
+      'invalid_request',
+      'Send the document as a file or as pasted text, not both',
+    );
   if (!file && text === undefined) {
-    throw new AppError('invalid_request', 'Paste the document’s text or choose a file (a "file" part or a "text" field)');
+    throw new AppError(
+      'invalid_request',
+      'Paste the document’s text or choose a file (a "file" part or a "text" field)',
+    );
   }
   if (text !== undefined) return { document: { text, mediaType: 'text/plain' }, fields };
   const ownType = essence(file!.type);
-  const declared = ownType && ownType !== 'application/octet-stream' ? ownType : (typeFromFileName(file!.name) ?? 'application/octet-stream');
-  return { document: await ingest(new Uint8Array(await file!.arrayBuffer()), declared, charsetOf(file!.type)), fields };
+  const declared =
+    ownType && ownType !== 'application/octet-stream'
+      ? ownType
+      : (typeFromFileName(file!.name) ?? 'application/octet-stream');
+  return {
+    document: await ingest(
+      new Uint8Array(await file!.arrayBuffer()),
+      declared,
+      charsetOf(file!.type),
+    ),
+    fields,
+  };
 }
 
 /** A media type without parameters, lower-cased: `Text/HTML; charset=utf-8` → `text/html`. */

@@ -22,11 +22,18 @@ export function extractHtml(html: string): { text: string; title?: string } {
   }
   let text = '';
   if (article?.content) {
-    const { document: content } = parseHTML(`<!doctype html><html><body>${article.content}</body></html>`);
+    const { document: content } = parseHTML(
+      `<!doctype html><html><body>${article.content}</body></html>`,
+    );
     text = blockText(content.body as unknown as Node);
   }
   if (!text.trim()) {
-    for (const element of Array.from(document.querySelectorAll('script, style, noscript, template, nav, header, footer, aside, form'))) element.remove();
+    for (const element of Array.from(
+      document.querySelectorAll(
+        'script, style, noscript, template, nav, header, footer, aside, form',
+      ),
+    ))
+      element.remove();
     text = document.body ? blockText(document.body as unknown as Node) : '';
   }
   const title = article?.title?.trim() || pageTitle;
@@ -35,12 +42,42 @@ export function extractHtml(html: string): { text: string; title?: string } {
 
 /** linkedom puts a fragment's text outside <body>; give fragments a page around them. */
 function wrapIfFragment(html: string): string {
-  return /<html[\s>]/i.test(html) ? html : `<!doctype html><html><head></head><body>${html}</body></html>`;
+  return /<html[\s>]/i.test(html)
+    ? html
+    : `<!doctype html><html><head></head><body>${html}</body></html>`;
 }
 
 const BLOCK = new Set([
-  'ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'DD', 'DIV', 'DL', 'DT', 'FIELDSET', 'FIGCAPTION', 'FIGURE', 'FOOTER',
-  'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HEADER', 'HR', 'LI', 'MAIN', 'NAV', 'OL', 'P', 'PRE', 'SECTION', 'TABLE', 'TR', 'UL',
+  'ADDRESS',
+  'ARTICLE',
+  'ASIDE',
+  'BLOCKQUOTE',
+  'DD',
+  'DIV',
+  'DL',
+  'DT',
+  'FIELDSET',
+  'FIGCAPTION',
+  'FIGURE',
+  'FOOTER',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'HEADER',
+  'HR',
+  'LI',
+  'MAIN',
+  'NAV',
+  'OL',
+  'P',
+  'PRE',
+  'SECTION',
+  'TABLE',
+  'TR',
+  'UL',
 ]);
 const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'CANVAS']);
 const TEXT_NODE = 3;

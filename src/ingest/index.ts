@@ -1,6 +1,12 @@
 import { AppError } from '../errors.js';
 import { normalizeText } from '../pipeline/normalize.js';
-import { detect, isAcceptedDeclaredType, isPdf, looksLikeHtml, type DocumentMediaType } from './detect.js';
+import {
+  detect,
+  isAcceptedDeclaredType,
+  isPdf,
+  looksLikeHtml,
+  type DocumentMediaType,
+} from './detect.js';
 import type { PageMap } from './pages.js';
 
 export { pageOf, type PageMap } from './pages.js';
@@ -23,36 +29,60 @@ export interface IngestedDocument {
  * The PDF and HTML readers are imported on first use: a process that never sees one never
  * loads pdf.js or the DOM. All of it runs on Node and on Workers (test/worker.test.ts).
  */
-export async function ingest(bytes: Uint8Array, declared: string, charset?: string): Promise<IngestedDocument> {
+export async function ingest(
+  bytes: Uint8Array,
+  declared: string,
+  charset?: string,
+): Promise<IngestedDocument> {
   if (!isAcceptedDeclaredType(declared)) {
-    throw new AppError('unsupported_media_type', `Unsupported media type ${declared}. Send PDF, HTML, Markdown or plain text`);
+    throw new AppError(
+      'unsupported_media_type',
+      `Unsupported media type ${declared}. Send PDF, HTML, Markdown or plain text`,
+    );
   }
   let text: string | undefined;
   if (!isPdf(bytes)) {
     try {
       // Only an HTML page names its encoding in a <meta>; a text that quotes one does not.
       const head = latin1(bytes.subarray(0, 1024));
-      const html = declared === 'text/html' || declared === 'application/xhtml+xml' || looksLikeHtml(head);
+      const html =
+        declared === 'text/html' || declared === 'application/xhtml+xml' || looksLikeHtml(head);
       text = decodeText(bytes, charset ?? (html ? metaCharset(head) : undefined));
     } catch (error) {
       // Declared as text: undecodable bytes are a bad body (400, as before). Declared as
       // anything else: they are a file type we do not read.
       if (declared.startsWith('text/')) throw error;
-      throw new AppError('unsupported_media_type', `The ${declared || 'uploaded'} body is neither a PDF nor text (HTML, Markdown, plain). Send PDF, HTML, Markdown or plain text`);
+      throw new AppError(
+        'unsupported_media_type',
+        `The ${declared || 'uploaded'} body is neither a PDF nor text (HTML, Markdown, plain). Send PDF, HTML, Markdown or plain text`,
+      );
     }
   }
   const detection = detect(declared, bytes, text);
-  if (!detection.ok) throw new AppError('unsupported_media_type', `${detection.message}. Send PDF, HTML, Markdown or plain text`);
+  if (!detection.ok)
+    throw new AppError(
+      'unsupported_media_type',
+      `${detection.message}. Send PDF, HTML, Markdown or plain text`,
+    );
   if (detection.kind === 'pdf') {
     const { extractPdf } = await import('./pdf.js');
     const pdf = await extractPdf(bytes);
-    return { text: pdf.text, mediaType: 'application/pdf', pageMap: pdf.pageMap, ...(pdf.title ? { title: pdf.title } : {}) };
+    return {
+      text: pdf.text,
+      mediaType: 'application/pdf',
+      pageMap: pdf.pageMap,
+      ...(pdf.title ? { title: pdf.title } : {}),
+    };
   }
   if (detection.kind === 'html') {
     const { extractHtml } = await import('./html.js');
     const html = extractHtml(text!);
     const body = normalizeText(html.text);
-    if (body.length === 0) throw new AppError('invalid_request', 'The HTML page has no readable text (its main content is empty)');
+    if (body.length === 0)
+      throw new AppError(
+        'invalid_request',
+        'The HTML page has no readable text (its main content is empty)',
+      );
     return { text: body, mediaType: 'text/html', ...(html.title ? { title: html.title } : {}) };
   }
   // Plain text and Markdown are taken as they are: the brief service normalizes them.
@@ -65,7 +95,14 @@ export async function ingest(bytes: Uint8Array, declared: string, charset?: stri
  * that are not valid in that encoding are refused rather than replaced silently.
  */
 export function decodeText(bytes: Uint8Array, charset?: string): string {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : undefined;
+  const bom =
+    bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+      ? 'utf-8'
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? 'utf-16be'
+        : bytes[0] === 0xff && bytes[1] === 0xfe
+          ? 'utf-16le'
+          : undefined;
   const label = bom ?? charset?.trim().toLowerCase() ?? 'utf-8';
   let decoder: TextDecoder;
   try {
@@ -77,10 +114,14 @@ export function decodeText(bytes: Uint8Array, charset?: string): string {
   try {
     text = decoder.decode(bytes);
   } catch {
-    throw new AppError('invalid_request', `The body is not valid ${decoder.encoding === 'utf-8' ? 'UTF-8' : decoder.encoding} text`);
+    throw new AppError(
+      'invalid_request',
+      `The body is not valid ${decoder.encoding === 'utf-8' ? 'UTF-8' : decoder.encoding} text`,
+    );
   }
   // NUL never occurs in text; it marks a binary file sent as text/plain.
-  if (text.includes('\u0000')) throw new AppError('invalid_request', 'The body looks like binary data, not text');
+  if (text.includes('\u0000'))
+    throw new AppError('invalid_request', 'The body looks like binary data, not text');
   return text;
 }
 

@@ -9,8 +9,12 @@ import { normalizeText } from '../pipeline/normalize.js';
 export type PageMap = number[];
 
 /** The 1-based page that the character at `offset` is on, or null when there is no page map or no offset. */
-export function pageOf(pageMap: readonly number[] | null | undefined, offset: number | null | undefined): number | null {
-  if (!pageMap || pageMap.length === 0 || offset === null || offset === undefined || offset < 0) return null;
+export function pageOf(
+  pageMap: readonly number[] | null | undefined,
+  offset: number | null | undefined,
+): number | null {
+  if (!pageMap || pageMap.length === 0 || offset === null || offset === undefined || offset < 0)
+    return null;
   // The last page whose start is at or before the offset (binary search: maps can be long).
   let lo = 0;
   let hi = pageMap.length - 1;

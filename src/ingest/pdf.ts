@@ -6,7 +6,9 @@ import { joinPages, type PageMap } from './pages.js';
  * APIs), loaded on first use so that a process that never sees a PDF never parses pdf.js.
  * Text is per page, lines as pdf.js groups them; a PDF of scanned images has none (400).
  */
-export async function extractPdf(bytes: Uint8Array): Promise<{ text: string; pageMap: PageMap; title?: string }> {
+export async function extractPdf(
+  bytes: Uint8Array,
+): Promise<{ text: string; pageMap: PageMap; title?: string }> {
   const { getDocumentProxy, extractText } = await import('unpdf');
   let pages: string[];
   let title: string | undefined;
@@ -16,7 +18,9 @@ export async function extractPdf(bytes: Uint8Array): Promise<{ text: string; pag
     try {
       const extracted = await extractText(pdf, { mergePages: false });
       pages = extracted.text;
-      const info = (await pdf.getMetadata().catch(() => undefined))?.info as { Title?: unknown } | undefined;
+      const info = (await pdf.getMetadata().catch(() => undefined))?.info as
+        | { Title?: unknown }
+        | undefined;
       if (typeof info?.Title === 'string' && info.Title.trim()) title = info.Title.trim();
     } finally {
       await pdf.destroy().catch(() => undefined);
@@ -26,7 +30,9 @@ export async function extractPdf(bytes: Uint8Array): Promise<{ text: string; pag
     const encrypted = /password/i.test(reason);
     throw new AppError(
       'invalid_request',
-      encrypted ? 'The PDF is password-protected: send an unprotected copy' : `The PDF could not be read: ${reason.slice(0, 200)}`,
+      encrypted
+        ? 'The PDF is password-protected: send an unprotected copy'
+        : `The PDF could not be read: ${reason.slice(0, 200)}`,
     );
   }
   const { text, pageMap } = joinPages(pages);

@@ -42,11 +42,19 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Provide
       }
       const parsed = request.schema.zod.safeParse(value);
       if (!parsed.success) {
-        throw new LlmError('invalid_output', `local analyst produced an invalid brief: ${parsed.error.message}`, false);
+        throw new LlmError(
+          'invalid_output',
+          `local analyst produced an invalid brief: ${parsed.error.message}`,
+          false,
+        );
       }
       return {
         value: parsed.data,
-        usage: { requests: 1, promptTokens, completionTokens: estimateTokens(JSON.stringify(parsed.data)) },
+        usage: {
+          requests: 1,
+          promptTokens,
+          completionTokens: estimateTokens(JSON.stringify(parsed.data)),
+        },
         model: model || ANALYST_MODEL,
       };
     },
@@ -63,7 +71,9 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Provide
  * comes: there a provider outlives the request that built its queue, and a promise chain shared
  * between requests ties one request's work to another's lifetime (src/worker.ts).
  */
-function oneAtATime(pause: ((resume: () => void) => void) | undefined): <T>(work: () => T) => Promise<T> {
+function oneAtATime(
+  pause: ((resume: () => void) => void) | undefined,
+): <T>(work: () => T) => Promise<T> {
   if (!pause) return (work) => Promise.resolve().then(work);
   let previous: Promise<unknown> = Promise.resolve();
   return (work) => {

@@ -21,9 +21,13 @@ export interface Providers {
  * offline analyst is always available too (no key, no cost), so a request can ask for it by name
  * and compare a model's reading with the analyst's. `LLM_PROVIDER=local` offers only the analyst.
  */
-export function selectProviders(config: Config, options: { fetch?: typeof fetch; local?: LocalProviderOptions } = {}): Providers {
+export function selectProviders(
+  config: Config,
+  options: { fetch?: typeof fetch; local?: LocalProviderOptions } = {},
+): Providers {
   const configured = config.OPENAI_BASE_URL !== undefined || config.OPENAI_API_KEY !== undefined;
-  const choice = config.LLM_PROVIDER === 'auto' ? (configured ? 'openai' : 'local') : config.LLM_PROVIDER;
+  const choice =
+    config.LLM_PROVIDER === 'auto' ? (configured ? 'openai' : 'local') : config.LLM_PROVIDER;
   const local = createLocalProvider(options.local);
   if (choice === 'local') return providerSet([local]);
   const openai = createOpenAIProvider({
@@ -49,7 +53,11 @@ export function providerSet(list: readonly Provider[]): Providers {
     get(name) {
       if (name === undefined) return list[0]!;
       const provider = byName.get(name);
-      if (!provider) throw new AppError('invalid_request', `Unknown provider "${name}"; this server has ${list.map((p) => p.name).join(' and ')}`);
+      if (!provider)
+        throw new AppError(
+          'invalid_request',
+          `Unknown provider "${name}"; this server has ${list.map((p) => p.name).join(' and ')}`,
+        );
       return provider;
     },
     find: (name) => byName.get(name),
@@ -60,7 +68,10 @@ export function providerSet(list: readonly Provider[]): Providers {
 export function modelFor(provider: Provider, model: string | undefined): string {
   const chosen = model ?? provider.defaultModel;
   if (provider.name === 'local' && chosen !== provider.defaultModel) {
-    throw new AppError('invalid_request', `The local provider has one model, "${provider.defaultModel}"; got "${chosen}"`);
+    throw new AppError(
+      'invalid_request',
+      `The local provider has one model, "${provider.defaultModel}"; got "${chosen}"`,
+    );
   }
   return chosen;
 }

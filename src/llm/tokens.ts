@@ -29,7 +29,8 @@ const CL100K: Counter = (text) => countCl100k(text, AS_TEXT);
 function encodingFor(model: string): Counter | undefined {
   // "openai/gpt-4o" (routers), "ft:gpt-4o-mini:org::id" (fine-tunes), any case.
   const name = (model.split('/').pop() ?? '').toLowerCase().replace(/^ft:/, '');
-  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|o1|o3|o4)([-.:]|$)/.test(name)) return O200K;
+  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|o1|o3|o4)([-.:]|$)/.test(name))
+    return O200K;
   if (/^(gpt-4|gpt-3\.5|text-embedding-(3|ada))([-.:]|$)/.test(name)) return CL100K;
   return undefined;
 }
@@ -52,7 +53,8 @@ function countBounded(text: string, count: Counter): number {
   for (let match = LONG_RUN.exec(text); match; match = LONG_RUN.exec(text)) {
     if (match.index > from) total += count(text.slice(from, match.index));
     const end = match.index + match[0].length;
-    for (let at = match.index; at < end; at += MAX_RUN) total += count(text.slice(at, Math.min(end, at + MAX_RUN)));
+    for (let at = match.index; at < end; at += MAX_RUN)
+      total += count(text.slice(at, Math.min(end, at + MAX_RUN)));
     from = end;
   }
   if (from < text.length) total += count(text.slice(from));

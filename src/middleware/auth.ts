@@ -12,11 +12,17 @@ import type { AppEnv } from '../routes/app-env.js';
 export function requireToken(tokens: readonly string[]): MiddlewareHandler<AppEnv> {
   const isValid = tokenChecker(tokens);
   return async (c, next) => {
-    if (tokens.length === 0 || !(isWrite(c.req.method) || c.req.query('run') === 'true')) return next();
+    if (tokens.length === 0 || !(isWrite(c.req.method) || c.req.query('run') === 'true'))
+      return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new AppError('unauthorized', 'This route needs an Authorization: Bearer <token> header');
-    if (!(await isValid(match[1]!))) throw new AppError('unauthorized', 'The bearer token is not valid');
+    if (!match)
+      throw new AppError(
+        'unauthorized',
+        'This route needs an Authorization: Bearer <token> header',
+      );
+    if (!(await isValid(match[1]!)))
+      throw new AppError('unauthorized', 'The bearer token is not valid');
     return next();
   };
 }

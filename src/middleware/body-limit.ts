@@ -20,7 +20,11 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   return (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const length = c.req.header('content-length');
-    if (length !== undefined && /^\d+$/.test(length) && c.req.header('transfer-encoding') === undefined) {
+    if (
+      length !== undefined &&
+      /^\d+$/.test(length) &&
+      c.req.header('transfer-encoding') === undefined
+    ) {
       return Number(length) > maxBytes ? tooLarge() : next();
     }
     return streaming(c, next);

@@ -41,14 +41,22 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
   };
 }
 
-async function clientKey(c: Context<AppEnv>, clientAddress: RateLimitOptions['clientAddress']): Promise<string> {
+async function clientKey(
+  c: Context<AppEnv>,
+  clientAddress: RateLimitOptions['clientAddress'],
+): Promise<string> {
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
   if (token) return `token:${await sha256Hex(token)}`;
   return `address:${clientAddress(c) ?? 'unknown'}`;
 }
 
 /** Forgets clients whose bucket has refilled: they are indistinguishable from new ones. */
-function pruneFull(buckets: Map<string, { tokens: number; at: number }>, capacity: number, time: number, refillPerMs: number) {
+function pruneFull(
+  buckets: Map<string, { tokens: number; at: number }>,
+  capacity: number,
+  time: number,
+  refillPerMs: number,
+) {
   for (const [key, bucket] of buckets) {
     if (bucket.tokens + (time - bucket.at) * refillPerMs >= capacity) buckets.delete(key);
   }

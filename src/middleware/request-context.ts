@@ -37,12 +37,16 @@ const CLIENT_REQUEST_ID = /^[\w\-=]{1,255}$/;
  * than the rest of a cached read (bench/README.md, cached_read_ratio). Elsewhere (Workers,
  * `app.request` in tests) they are set with `c.header`.
  */
-export function requestContext(deps: Deps, requestDeps?: (shared: Deps, c: Context<AppEnv>) => Deps): MiddlewareHandler<AppEnv> {
+export function requestContext(
+  deps: Deps,
+  requestDeps?: (shared: Deps, c: Context<AppEnv>) => Deps,
+): MiddlewareHandler<AppEnv> {
   const { logger } = deps;
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header('x-request-id');
-    const requestId = given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    const requestId =
+      given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', requestId);
     c.set('deps', requestDeps ? requestDeps(deps, c) : deps);
     const outgoing = nodeResponse(c);
@@ -65,7 +69,11 @@ export function requestContext(deps: Deps, requestDeps?: (shared: Deps, c: Conte
 }
 
 /** The Node ServerResponse behind this request, when @hono/node-server serves it. */
-function nodeResponse(c: Context<AppEnv>): { setHeader(name: string, value: string): unknown } | undefined {
+function nodeResponse(
+  c: Context<AppEnv>,
+): { setHeader(name: string, value: string): unknown } | undefined {
   const outgoing = (c.env as { outgoing?: { setHeader?: unknown } } | undefined)?.outgoing;
-  return typeof outgoing?.setHeader === 'function' ? (outgoing as { setHeader(name: string, value: string): unknown }) : undefined;
+  return typeof outgoing?.setHeader === 'function'
+    ? (outgoing as { setHeader(name: string, value: string): unknown })
+    : undefined;
 }

@@ -15,7 +15,9 @@ export const referenceAssets = {
 export type ReferenceAsset = keyof typeof referenceAssets;
 
 /** Reads one swagger-ui-dist file: its bytes, or null when this deployment does not have it. */
-export type ReferenceAssetReader = (name: ReferenceAsset) => Promise<Uint8Array<ArrayBuffer> | null>;
+export type ReferenceAssetReader = (
+  name: ReferenceAsset,
+) => Promise<Uint8Array<ArrayBuffer> | null>;
 
 /** Served by the app itself (not from swagger-ui-dist, whose own file of this name points at a demo spec). */
 export const REFERENCE_INITIALIZER = 'swagger-initializer.js';

@@ -18,7 +18,9 @@ import { apiTags, type ApiOperation, type Body } from './operation.js';
  * (zod's global registry): BriefView in src/briefs/view.ts, BriefList in src/routes/briefs.ts.
  */
 
-export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
+export type OpenApiDocument = Record<string, unknown> & {
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+};
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;
 
@@ -26,11 +28,15 @@ const componentRef = (id: string) => `#/components/schemas/${id}`;
  * The OpenAPI 3.1 document of the API made of `operations` (every route module's, collected by
  * src/app.ts). Pure: build it once and serve the result.
  */
-export function buildOpenApiSpec(options: { version: string; operations: readonly ApiOperation[] }): OpenApiDocument {
+export function buildOpenApiSpec(options: {
+  version: string;
+  operations: readonly ApiOperation[];
+}): OpenApiDocument {
   const idOf = (schema: z.ZodType) => z.globalRegistry.get(schema)?.id;
   if (idOf(ErrorBody) !== 'Error') throw new Error('ErrorBody must be the component "Error"');
   const { schemas } = z.toJSONSchema(z.globalRegistry, { uri: componentRef });
-  if ('__shared' in schemas) throw new Error('A schema is shared without a name: give it one with .meta({ id })');
+  if ('__shared' in schemas)
+    throw new Error('A schema is shared without a name: give it one with .meta({ id })');
   // `$id` would be the component's own `#/components/...` address: a fragment, which 2020-12 does not allow in `$id`.
   for (const schema of Object.values(schemas)) {
     delete schema.$schema;
@@ -52,14 +58,20 @@ export function buildOpenApiSpec(options: { version: string; operations: readonl
       responses[status] = {
         description: response.description,
         ...(response.headers && {
-          headers: Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])),
+          headers: Object.fromEntries(
+            Object.entries(response.headers).map(([name, description]) => [
+              name,
+              { description, schema: { type: 'string' } },
+            ]),
+          ),
         }),
         content: Object.fromEntries(
           Object.entries(response.content).map(([mediaType, body]) => [
             mediaType,
             {
               schema: responseSchema(body, where),
-              ...(!(body instanceof z.ZodType) && body.events && { 'x-event-data': responseSchema(body.events, where) }),
+              ...(!(body instanceof z.ZodType) &&
+                body.events && { 'x-event-data': responseSchema(body.events, where) }),
             },
           ]),
         ),
@@ -71,12 +83,20 @@ export function buildOpenApiSpec(options: { version: string; operations: readonl
       tags: [operation.tag],
       summary: operation.summary,
       ...(operation.description && { description: operation.description }),
-      parameters: [...pathParameters(operation), ...(operation.query ? queryParameters(operation.query) : [])],
+      parameters: [
+        ...pathParameters(operation),
+        ...(operation.query ? queryParameters(operation.query) : []),
+      ],
       ...(operation.body && {
         requestBody: {
           required: true,
           description: operation.body.description,
-          content: Object.fromEntries(Object.entries(operation.body.content).map(([mediaType, body]) => [mediaType, { schema: requestSchema(body) }])),
+          content: Object.fromEntries(
+            Object.entries(operation.body.content).map(([mediaType, body]) => [
+              mediaType,
+              { schema: requestSchema(body) },
+            ]),
+          ),
         },
       }),
       ...(operation.write && { security: [{ bearerAuth: [] }] }),
@@ -103,7 +123,8 @@ export function buildOpenApiSpec(options: { version: string; operations: readonl
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'One of the server\'s API_TOKENS. Writes need it when API_TOKENS is set; reads never do.',
+          description:
+            "One of the server's API_TOKENS. Writes need it when API_TOKENS is set; reads never do.",
         },
       },
     },
@@ -116,14 +137,20 @@ function errorResponses(operation: ApiOperation): Record<string, unknown> {
   if (operation.path.startsWith('/v1/')) codes.add('rate_limited').add('internal');
   if (operation.write) codes.add('unauthorized').add('payload_too_large');
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(codeToStatus[code], [...(byStatus.get(codeToStatus[code]) ?? []), code]);
+  for (const code of codes)
+    byStatus.set(codeToStatus[code], [...(byStatus.get(codeToStatus[code]) ?? []), code]);
   const out: Record<string, unknown> = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     out[status] = {
       description: list.map((code) => `\`${code}\``).join(', '),
       content: {
         'application/json': {
-          schema: { allOf: [{ $ref: componentRef('Error') }, { properties: { error: { properties: { code: { enum: list } } } } }] },
+          schema: {
+            allOf: [
+              { $ref: componentRef('Error') },
+              { properties: { error: { properties: { code: { enum: list } } } } },
+            ],
+          },
         },
       },
     };
@@ -132,10 +159,20 @@ function errorResponses(operation: ApiOperation): Record<string, unknown> {
 }
 
 function pathParameters(operation: ApiOperation) {
-  return Object.entries(operation.pathParams ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } }));
+  return Object.entries(operation.pathParams ?? {}).map(([name, description]) => ({
+    name,
+    in: 'path',
+    required: true,
+    description,
+    schema: { type: 'string' },
+  }));
 }
 
-type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[]; anyOf?: JsonSchema[] };
+type JsonSchema = Record<string, unknown> & {
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  anyOf?: JsonSchema[];
+};
 
 /**
  * Query parameters from the zod schema the route parses its query with, read as input (before
@@ -145,9 +182,15 @@ type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSc
 function queryParameters(query: z.ZodType) {
   const json = z.toJSONSchema(query, { io: 'input' }) as JsonSchema;
   const branches = json.anyOf ?? json.oneOf ?? [json];
-  const names = [...new Set((branches as JsonSchema[]).flatMap((branch) => Object.keys(branch.properties ?? {})))];
+  const names = [
+    ...new Set(
+      (branches as JsonSchema[]).flatMap((branch) => Object.keys(branch.properties ?? {})),
+    ),
+  ];
   return names.map((name) => {
-    const { description, ...schema } = (branches as JsonSchema[]).find((branch) => branch.properties?.[name])!.properties![name]!;
+    const { description, ...schema } = (branches as JsonSchema[]).find(
+      (branch) => branch.properties?.[name],
+    )!.properties![name]!;
     const required = (branches as JsonSchema[]).every((branch) => branch.required?.includes(name));
     return { name, in: 'query', required, ...(description ? { description } : {}), schema };
   });

@@ -69,7 +69,10 @@ export function chunkText(text: string, options: ChunkOptions): Chunk[] {
   return groups.map((group, index) => {
     const bodyStart = group[0]!.start;
     const end = group[group.length - 1]!.end;
-    const start = index === 0 ? bodyStart : (overlapStart(text, groups[index - 1]!, overlap, options.countTokens) ?? bodyStart);
+    const start =
+      index === 0
+        ? bodyStart
+        : (overlapStart(text, groups[index - 1]!, overlap, options.countTokens) ?? bodyStart);
     const slice = text.slice(start, end);
     return { index, start, end, bodyStart, text: slice, tokens: options.countTokens(slice) };
   });
@@ -104,7 +107,11 @@ function overlapStart(
 }
 
 /** Paragraphs, split further into sentences or word runs where one exceeds `maxUnitTokens`. */
-function splitUnits(text: string, maxUnitTokens: number, countTokens: (s: string) => number): Unit[] {
+function splitUnits(
+  text: string,
+  maxUnitTokens: number,
+  countTokens: (s: string) => number,
+): Unit[] {
   const units: Unit[] = [];
   const paragraph = /[^\n]+(?:\n(?!\n)[^\n]*)*/g;
   for (const match of text.matchAll(paragraph)) {
@@ -135,7 +142,13 @@ function sentences(text: string, start: number, end: number): { start: number; e
   return out;
 }
 
-function wordRuns(text: string, start: number, end: number, maxUnitTokens: number, countTokens: (s: string) => number): Unit[] {
+function wordRuns(
+  text: string,
+  start: number,
+  end: number,
+  maxUnitTokens: number,
+  countTokens: (s: string) => number,
+): Unit[] {
   const out: Unit[] = [];
   let from = start;
   while (from < end) {

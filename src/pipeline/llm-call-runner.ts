@@ -17,7 +17,13 @@ export interface CallStats extends BriefUsage {
   answeredBy?: string;
 }
 
-export const emptyStats = (): CallStats => ({ calls: 0, cachedCalls: 0, requests: 0, promptTokens: 0, completionTokens: 0 });
+export const emptyStats = (): CallStats => ({
+  calls: 0,
+  cachedCalls: 0,
+  requests: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+});
 
 export interface StageCall {
   provider: Provider;
@@ -39,7 +45,10 @@ let outputSchemaHash: Promise<string> | undefined;
  * time share one request; only output that passed the schema is stored.
  */
 export class LlmCallRunner {
-  private readonly inFlight = new Map<string, Promise<{ value: ModelBrief; model: string; usage: Usage }>>();
+  private readonly inFlight = new Map<
+    string,
+    Promise<{ value: ModelBrief; model: string; usage: Usage }>
+  >();
 
   /** The cache's two queries, prepared once: building and preparing them per call cost more than the call's own bookkeeping. */
   private readonly statements;
@@ -50,7 +59,12 @@ export class LlmCallRunner {
   ) {
     const placeholder = <T>(name: string) => sql.placeholder(name) as unknown as T;
     this.statements = {
-      lookup: db.select({ output: llmCalls.output }).from(llmCalls).where(eq(llmCalls.key, sql.placeholder('key'))).limit(1).prepare(),
+      lookup: db
+        .select({ output: llmCalls.output })
+        .from(llmCalls)
+        .where(eq(llmCalls.key, sql.placeholder('key')))
+        .limit(1)
+        .prepare(),
       store: db
         .insert(llmCalls)
         .values({
@@ -102,7 +116,14 @@ export class LlmCallRunner {
     const messages = renderStage(call.prompt, call.input, fence);
     const result = await this.limit(() =>
       call.provider.generate(
-        { stage: call.input.stage, messages, schema: OUTPUT_SCHEMA, params: call.prompt.params, input: call.input, signal: call.signal },
+        {
+          stage: call.input.stage,
+          messages,
+          schema: OUTPUT_SCHEMA,
+          params: call.prompt.params,
+          input: call.input,
+          signal: call.signal,
+        },
         call.model,
       ),
     );

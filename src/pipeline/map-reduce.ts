@@ -60,7 +60,10 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
       }, fail),
   );
 
-  const plan = planReduce(chunks.map((chunk) => contentKey(chunk.text)), prompt.params.reduceFanIn);
+  const plan = planReduce(
+    chunks.map((chunk) => contentKey(chunk.text)),
+    prompt.params.reduceFanIn,
+  );
   plan.forEach((groups, index) => {
     const depth = index + 1;
     const final = depth === plan.length;
@@ -72,7 +75,16 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
         ? below[start]!
         : Promise.all(below.slice(start, end)).then((partials) =>
             runner
-              .run({ provider, model, prompt, signal, input: { stage: 'reduce', title, partials, final } }, stats)
+              .run(
+                {
+                  provider,
+                  model,
+                  prompt,
+                  signal,
+                  input: { stage: 'reduce', title, partials, final },
+                },
+                stats,
+              )
               .then((merged) => {
                 job.onProgress?.({ stage: 'reduce', level: depth, done: ++reduced, total });
                 return merged;
@@ -110,14 +122,21 @@ export function planReduce(keys: readonly number[], fanIn: number): ReduceGroup[
       groups = [];
       let start = 0;
       for (let i = 0; i < keys.length; i++) {
-        if (i + 1 === keys.length || mix(keys[i]!, depth) % fanIn === 0 || i + 1 - start === 2 * fanIn) {
+        if (
+          i + 1 === keys.length ||
+          mix(keys[i]!, depth) % fanIn === 0 ||
+          i + 1 - start === 2 * fanIn
+        ) {
           groups.push({ start, end: i + 1 });
           start = i + 1;
         }
       }
       // Every node its own group would make no progress: fall back to positions (rare: ~fanIn^-N).
       if (groups.length === keys.length) {
-        groups = Array.from({ length: Math.ceil(keys.length / fanIn) }, (_, g) => ({ start: g * fanIn, end: Math.min(keys.length, (g + 1) * fanIn) }));
+        groups = Array.from({ length: Math.ceil(keys.length / fanIn) }, (_, g) => ({
+          start: g * fanIn,
+          end: Math.min(keys.length, (g + 1) * fanIn),
+        }));
       }
     }
     levels.push(groups);

@@ -33,6 +33,7 @@ const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const OTHER_SPACE = /[\t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
 /** Any character one of the three classes above, or `\r`, would change. */
-const SPECIAL = /[\r\t\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00A0\u1680\u2000-\u200D\u202F\u205F\u2060\u3000\uFEFF]/;
+const SPECIAL =
+  /[\r\t\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00A0\u1680\u2000-\u200D\u202F\u205F\u2060\u3000\uFEFF]/;
 /** Two spaces in a row, a space beside a line break, or three line breaks. */
 const SPACING = / {2}| \n|\n |\n{3}/;

@@ -67,20 +67,34 @@ const FOLD: Record<string, string> = Object.fromEntries([
  * Size caps on model output, which is untrusted: a runaway or hostile answer cannot make a brief
  * unboundedly large. Generous for any honest brief; longer text is cut with an ellipsis.
  */
-export const OUTPUT_CAPS = { shortText: 500, text: 4_000, summary: 20_000, quote: 2_000, items: 50, citations: 10 } as const;
+export const OUTPUT_CAPS = {
+  shortText: 500,
+  text: 4_000,
+  summary: 20_000,
+  quote: 2_000,
+  items: 50,
+  citations: 10,
+} as const;
 
 /** The verify stage: caps the model's output, then fills every citation's offsets and `verified` from the source. */
 export function verifyBrief(brief: ModelBrief, source: string): Brief {
   const locator = new QuoteLocator(source);
-  const cap = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+  const cap = (text: string, max: number) =>
+    text.length > max ? `${text.slice(0, max - 1)}…` : text;
   const cite = (citations: { quote: string }[]) =>
-    citations.slice(0, OUTPUT_CAPS.citations).map((c) => locator.locate(cap(c.quote, OUTPUT_CAPS.quote)));
+    citations
+      .slice(0, OUTPUT_CAPS.citations)
+      .map((c) => locator.locate(cap(c.quote, OUTPUT_CAPS.quote)));
   const { shortText, text, items } = OUTPUT_CAPS;
   return {
     headline: cap(brief.headline, shortText),
     summary: cap(brief.summary, OUTPUT_CAPS.summary),
-    keyPoints: brief.keyPoints.slice(0, items).map((point) => ({ text: cap(point.text, text), citations: cite(point.citations) })),
-    stakeholders: brief.stakeholders.slice(0, items).map((s) => ({ ...s, name: cap(s.name, shortText), role: cap(s.role, shortText) })),
+    keyPoints: brief.keyPoints
+      .slice(0, items)
+      .map((point) => ({ text: cap(point.text, text), citations: cite(point.citations) })),
+    stakeholders: brief.stakeholders
+      .slice(0, items)
+      .map((s) => ({ ...s, name: cap(s.name, shortText), role: cap(s.role, shortText) })),
     counterPerspectives: brief.counterPerspectives.slice(0, items).map((note) => ({
       kind: note.kind,
       claim: cap(note.claim, text),

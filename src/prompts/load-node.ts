@@ -13,7 +13,9 @@ export const LOCK_FILE = 'prompts.lock.json';
  * `.md` file under a prompt folder is returned, so a misnamed version (`v01.md`) fails to
  * parse instead of being silently skipped. A missing lock file means nothing is published yet.
  */
-export async function loadPromptFiles(dir = 'prompts'): Promise<{ files: PromptFile[]; lock: PromptLock }> {
+export async function loadPromptFiles(
+  dir = 'prompts',
+): Promise<{ files: PromptFile[]; lock: PromptLock }> {
   const files: PromptFile[] = [];
   for (const folder of await readdir(dir, { withFileTypes: true })) {
     if (!folder.isDirectory() || folder.name.startsWith('.')) continue;

@@ -39,7 +39,8 @@ export async function updateLock(files: PromptFile[], lock: PromptLock): Promise
     }
   }
   for (const ref of Object.keys(lock)) {
-    if (!prompts.some((prompt) => prompt.ref === ref)) problems.push(`${ref} is published but its file is missing`);
+    if (!prompts.some((prompt) => prompt.ref === ref))
+      problems.push(`${ref} is published but its file is missing`);
   }
   return { lock: sortLock(next), added: added.sort(compareRefs), problems };
 }
@@ -66,7 +67,9 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (check) {
-    console.error(`error: not published yet: ${update.added.join(', ')} (run npm run prompts:lock)`);
+    console.error(
+      `error: not published yet: ${update.added.join(', ')} (run npm run prompts:lock)`,
+    );
     return 1;
   }
   await writeFile(join(dir, LOCK_FILE), `${JSON.stringify(update.lock, null, 2)}\n`);

@@ -34,7 +34,8 @@ export async function parsePrompt(file: PromptFile): Promise<Prompt> {
   const fail = (detail: string) => new PromptFileError(path, detail);
 
   const location = PATH.exec(path);
-  if (!location) throw fail('a prompt file must be named prompts/<name>/v<N>.md (name: a-z, 0-9, -; N ≥ 1)');
+  if (!location)
+    throw fail('a prompt file must be named prompts/<name>/v<N>.md (name: a-z, 0-9, -; N ≥ 1)');
   // The lock pins exact bytes: a checkout that rewrites line endings would look like an edit.
   if (source.includes('\r')) throw fail('use LF line endings (the lock pins the exact bytes)');
 
@@ -58,7 +59,8 @@ export async function parsePrompt(file: PromptFile): Promise<Prompt> {
     throw fail(issues.join('; '));
   }
   const { name, version, description, params } = frontMatter.data;
-  if (name !== location[1]) throw fail(`front matter name "${name}" does not match the path (expected "${location[1]}")`);
+  if (name !== location[1])
+    throw fail(`front matter name "${name}" does not match the path (expected "${location[1]}")`);
   if (version !== Number(location[2])) {
     throw fail(`front matter version ${version} does not match the path (expected ${location[2]})`);
   }

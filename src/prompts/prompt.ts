@@ -14,7 +14,10 @@ export const PromptParams = z.strictObject({
   /** Upper bound on counter-perspective notes in the final brief. */
   maxNotes: z.number().int().min(0).max(50).default(8),
   /** Which note kinds this version asks for. */
-  noteKinds: z.array(NoteKind).min(1).default([...NOTE_KINDS]),
+  noteKinds: z
+    .array(NoteKind)
+    .min(1)
+    .default([...NOTE_KINDS]),
   /** Partial briefs merged per reduce call (k of the reduce tree). */
   reduceFanIn: z.number().int().min(2).max(16).default(4),
   /**

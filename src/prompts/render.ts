@@ -6,7 +6,13 @@ import { randomHex } from '../lib/hash.js';
 export const SECTIONS = ['system', 'map', 'reduce'] as const;
 export type Section = (typeof SECTIONS)[number];
 
-const PARAM_PLACEHOLDERS = ['fence', 'summaryWords', 'maxKeyPoints', 'maxNotes', 'noteKinds'] as const;
+const PARAM_PLACEHOLDERS = [
+  'fence',
+  'summaryWords',
+  'maxKeyPoints',
+  'maxNotes',
+  'noteKinds',
+] as const;
 
 /**
  * The placeholders each section may use. The system message carries instructions only, so
@@ -23,7 +29,11 @@ export const SECTION_PLACEHOLDERS: Record<Section, readonly string[]> = {
 };
 
 /** Placeholders a section must use exactly once: the data it exists to deliver. */
-const REQUIRED_ONCE: Record<Section, readonly string[]> = { system: [], map: ['document'], reduce: ['partials'] };
+const REQUIRED_ONCE: Record<Section, readonly string[]> = {
+  system: [],
+  map: ['document'],
+  reduce: ['partials'],
+};
 
 const KNOWN = new Set(Object.values(SECTION_PLACEHOLDERS).flat());
 const PLACEHOLDER = /\{\{([A-Za-z]+)\}\}/g;
@@ -66,7 +76,8 @@ export function templateProblems(section: Section, template: string): string[] {
   }
   for (const name of REQUIRED_ONCE[section]) {
     const count = counts.get(name) ?? 0;
-    if (count !== 1) problems.push(`placeholder {{${name}}} must appear exactly once (found ${count})`);
+    if (count !== 1)
+      problems.push(`placeholder {{${name}}} must appear exactly once (found ${count})`);
   }
   return problems;
 }
@@ -116,7 +127,8 @@ function fill(template: string, values: Record<string, string>): string {
   return template.replace(PLACEHOLDER, (_match, name: string) => {
     const value = values[name];
     // Unreachable for a parsed prompt: templateProblems() ran at load time.
-    if (value === undefined) throw new Error(`placeholder {{${name}}} has no value in this section`);
+    if (value === undefined)
+      throw new Error(`placeholder {{${name}}} has no value in this section`);
     return value;
   });
 }
@@ -139,5 +151,7 @@ const MAX_TITLE_CHARS = 300;
 function renderTitle(title: string | null): string {
   const line = (title ?? '').replace(/\s+/g, ' ').trim();
   if (!line) return '(none)';
-  return JSON.stringify(line.length > MAX_TITLE_CHARS ? `${line.slice(0, MAX_TITLE_CHARS)}…` : line);
+  return JSON.stringify(
+    line.length > MAX_TITLE_CHARS ? `${line.slice(0, MAX_TITLE_CHARS)}…` : line,
+  );
 }

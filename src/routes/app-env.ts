@@ -11,7 +11,9 @@ export type AppEnv = { Variables: RequestIdVariables & { deps: Deps } };
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
+  const problems = result.error.issues.map((issue) =>
+    issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+  );
   throw new AppError('invalid_request', `Invalid ${what}: ${problems.join('; ')}`, {
     issues: result.error.issues.map(({ path, message }) => ({ path, message })),
   });

@@ -6,13 +6,22 @@ import { followBrief } from '../briefs/follow.js';
 import { getBrief, listBriefs } from '../briefs/queries.js';
 import { submitBrief, type SubmitInput } from '../briefs/submit.js';
 import { BriefView } from '../briefs/view.js';
-import { BRIEF_STATUSES } from '../db/schema.js';
+import { BRIEF_STATUSES } from '../briefs/schema.js';
 import { AppError } from '../errors.js';
 import { charsetOf, essence, readDocumentForm } from '../ingest/form.js';
 import { ingest } from '../ingest/index.js';
 import { binaryBody, retryAfterHeader, textBody, type ApiOperation } from '../openapi/operation.js';
 import { parseInput, readJson, type AppEnv } from './app-env.js';
-import { Cursor, DocumentId, ModelName, PageLimit, PromptRef, ProviderName, Title, WaitSeconds } from './fields.js';
+import {
+  Cursor,
+  DocumentId,
+  ModelName,
+  PageLimit,
+  PromptRef,
+  ProviderName,
+  Title,
+  WaitSeconds,
+} from './fields.js';
 import { sendJson } from './send-json.js';
 
 /** JSON body of POST /v1/briefs. Unknown fields are rejected, so a typo does not go unnoticed. */
@@ -26,7 +35,9 @@ export const CreateBriefBody = z.strictObject({
 
 /** Query of POST /v1/briefs: `wait` seconds, and for raw bodies the fields JSON would carry. */
 export const CreateBriefQuery = z.object({
-  wait: WaitSeconds.optional().describe("Seconds to wait for the brief before answering 202 (default: the server's BRIEF_WAIT_SECONDS)"),
+  wait: WaitSeconds.optional().describe(
+    "Seconds to wait for the brief before answering 202 (default: the server's BRIEF_WAIT_SECONDS)",
+  ),
   title: Title.optional(),
   prompt: PromptRef.optional(),
   provider: ProviderName.optional(),
@@ -44,7 +55,9 @@ export const UPLOAD_FIELDS = Object.keys(UploadFields.shape);
 
 export const ListBriefsQuery = z.object({
   document: DocumentId.optional().describe('Only briefs of this document'),
-  prompt: PromptRef.optional().describe('Only briefs of this prompt version (name@N, or name@latest)'),
+  prompt: PromptRef.optional().describe(
+    'Only briefs of this prompt version (name@N, or name@latest)',
+  ),
   model: ModelName.optional().describe('Only briefs made with this model'),
   provider: ProviderName.optional().describe('Only briefs made by this provider: openai or local'),
   status: z.enum(BRIEF_STATUSES).optional(),
@@ -55,7 +68,10 @@ export const ListBriefsQuery = z.object({
 export const BriefList = z
   .object({
     items: z.array(BriefView),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe('Pass as `cursor` for the next page; null on the last page'),
   })
   .meta({ id: 'BriefList' });
 export type BriefList = z.infer<typeof BriefList>;
@@ -64,9 +80,17 @@ export const briefRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const { briefs, config } = c.get('deps');
     const query = parseInput(CreateBriefQuery, c.req.query(), 'query');
-    const { outcome, view } = await submitBrief(briefs, await readSubmission(c.req, query), (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000);
+    const { outcome, view } = await submitBrief(
+      briefs,
+      await readSubmission(c.req, query),
+      (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000,
+    );
     if (outcome === 'failed') {
-      throw new AppError(view.error?.code ?? 'internal', view.error?.message ?? 'The brief failed', { briefId: view.id });
+      throw new AppError(
+        view.error?.code ?? 'internal',
+        view.error?.message ?? 'The brief failed',
+        { briefId: view.id },
+      );
     }
     if (outcome === 'running') {
       c.header('Location', `/v1/briefs/${view.id}`);
@@ -100,7 +124,10 @@ export const briefRoutes = new Hono<AppEnv>()
         void stream.write(': keep-alive\n\n').finally(() => (writing = false));
       }, config.EVENTS_KEEPALIVE_MS);
       try {
-        for await (const event of followBrief(briefs, id, { pollMs: config.BRIEF_POLL_MS, signal: controller.signal })) {
+        for await (const event of followBrief(briefs, id, {
+          pollMs: config.BRIEF_POLL_MS,
+          signal: controller.signal,
+        })) {
           await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
         }
       } finally {
@@ -110,10 +137,16 @@ export const briefRoutes = new Hono<AppEnv>()
   });
 
 /** The document and settings of a POST /v1/briefs, from whichever of its three body forms it came in. */
-async function readSubmission(request: HonoRequest, query: z.infer<typeof CreateBriefQuery>): Promise<SubmitInput> {
+async function readSubmission(
+  request: HonoRequest,
+  query: z.infer<typeof CreateBriefQuery>,
+): Promise<SubmitInput> {
   const mediaType = essence(request.header('content-type'));
   if (mediaType === 'application/json') {
-    return { ...parseInput(CreateBriefBody, await readJson(request), 'body'), mediaType: 'text/plain' };
+    return {
+      ...parseInput(CreateBriefBody, await readJson(request), 'body'),
+      mediaType: 'text/plain',
+    };
   }
   if (mediaType === 'multipart/form-data') {
     // A file part (PDF, HTML, Markdown, text: read by src/ingest/) or a pasted `text` field.
@@ -129,7 +162,11 @@ async function readSubmission(request: HonoRequest, query: z.infer<typeof Create
   }
   if (mediaType && mediaType !== 'application/x-www-form-urlencoded') {
     // A raw document; its type is detected from the bytes, the header only narrows it (src/ingest/detect.ts).
-    const document = await ingest(new Uint8Array(await request.arrayBuffer()), mediaType, charsetOf(request.header('content-type')));
+    const document = await ingest(
+      new Uint8Array(await request.arrayBuffer()),
+      mediaType,
+      charsetOf(request.header('content-type')),
+    );
     return { ...query, ...document, title: query.title ?? document.title };
   }
   throw new AppError(
@@ -148,7 +185,11 @@ const location = { Location: 'The brief: /v1/briefs/{id}' };
 
 export const briefOperations: ApiOperation[] = [
   {
-    method: 'post', path: '/v1/briefs', operationId: 'createBrief', tag: 'briefs', write: true,
+    method: 'post',
+    path: '/v1/briefs',
+    operationId: 'createBrief',
+    tag: 'briefs',
+    write: true,
     summary: 'Brief a document',
     description:
       'Send the document as JSON, as a multipart upload, or as a raw body (its type is detected from the bytes; the header only narrows it). ' +
@@ -170,35 +211,69 @@ export const briefOperations: ApiOperation[] = [
       },
     },
     responses: {
-      200: { description: 'From the brief cache: nothing ran', content: { 'application/json': BriefView } },
-      201: { description: 'Made now', content: { 'application/json': BriefView }, headers: location },
-      202: { description: 'Still running', content: { 'application/json': BriefView }, headers: { ...location, ...retryAfterHeader } },
+      200: {
+        description: 'From the brief cache: nothing ran',
+        content: { 'application/json': BriefView },
+      },
+      201: {
+        description: 'Made now',
+        content: { 'application/json': BriefView },
+        headers: location,
+      },
+      202: {
+        description: 'Still running',
+        content: { 'application/json': BriefView },
+        headers: { ...location, ...retryAfterHeader },
+      },
     },
-    errors: ['invalid_request', 'unknown_prompt', 'unsupported_media_type', 'llm_invalid_output', 'llm_unavailable'],
+    errors: [
+      'invalid_request',
+      'unknown_prompt',
+      'unsupported_media_type',
+      'llm_invalid_output',
+      'llm_unavailable',
+    ],
   },
   {
-    method: 'get', path: '/v1/briefs', operationId: 'listBriefs', tag: 'briefs',
+    method: 'get',
+    path: '/v1/briefs',
+    operationId: 'listBriefs',
+    tag: 'briefs',
     summary: 'List briefs, newest first',
     query: ListBriefsQuery,
     responses: { 200: { description: 'One page', content: { 'application/json': BriefList } } },
     errors: ['invalid_request', 'unknown_prompt'],
   },
   {
-    method: 'get', path: '/v1/briefs/{id}', operationId: 'getBrief', tag: 'briefs',
+    method: 'get',
+    path: '/v1/briefs/{id}',
+    operationId: 'getBrief',
+    tag: 'briefs',
     summary: 'One brief with its provenance',
     pathParams: { id: 'A brief id: brf_ and 24 hex digits' },
-    responses: { 200: { description: 'The brief, in whatever state it is', content: { 'application/json': BriefView } } },
+    responses: {
+      200: {
+        description: 'The brief, in whatever state it is',
+        content: { 'application/json': BriefView },
+      },
+    },
     errors: ['invalid_request', 'not_found'],
   },
   {
-    method: 'get', path: '/v1/briefs/{id}/events', operationId: 'followBrief', tag: 'briefs',
+    method: 'get',
+    path: '/v1/briefs/{id}/events',
+    operationId: 'followBrief',
+    tag: 'briefs',
     summary: "A brief's progress as server-sent events",
     description:
       'Events, each named by its `type` with the JSON of a BriefEvent as `data`: `status` on connect, `progress` for map and reduce, ' +
       '`verified`, then `succeeded` (with the brief) or `failed`, after which the stream ends. A finished brief sends its final event at once.',
     pathParams: { id: 'A brief id' },
     responses: {
-      200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' }, events: BriefEvent } } },
+      200: {
+        description: 'The event stream',
+        content: { 'text/event-stream': { schema: { type: 'string' }, events: BriefEvent } },
+      },
     },
     errors: ['invalid_request', 'not_found'],
   },

@@ -4,7 +4,9 @@ import { DocumentView, getDocument } from '../documents/queries.js';
 import type { ApiOperation } from '../openapi/operation.js';
 import { parseInput, type AppEnv } from './app-env.js';
 
-export const DocumentQuery = z.object({ include: z.enum(['text']).optional().describe('text: include the normalized text') });
+export const DocumentQuery = z.object({
+  include: z.enum(['text']).optional().describe('text: include the normalized text'),
+});
 
 export const documentRoutes = new Hono<AppEnv>().get('/:id', async (c) => {
   const query = parseInput(DocumentQuery, c.req.query(), 'query');
@@ -13,11 +15,16 @@ export const documentRoutes = new Hono<AppEnv>().get('/:id', async (c) => {
 
 export const documentOperations: ApiOperation[] = [
   {
-    method: 'get', path: '/v1/documents/{id}', operationId: 'getDocument', tag: 'documents',
+    method: 'get',
+    path: '/v1/documents/{id}',
+    operationId: 'getDocument',
+    tag: 'documents',
     summary: "A document's metadata and its briefs",
     pathParams: { id: 'A document id: 64 hex digits' },
     query: DocumentQuery,
-    responses: { 200: { description: 'The document', content: { 'application/json': DocumentView } } },
+    responses: {
+      200: { description: 'The document', content: { 'application/json': DocumentView } },
+    },
     errors: ['invalid_request', 'not_found'],
   },
 ];

@@ -14,18 +14,30 @@ export const PromptRef = z
   .trim()
   .min(1)
   .max(100)
-  .describe("A prompt version: name@N, or name / name@latest for the newest (default: the server's DEFAULT_PROMPT)");
+  .describe(
+    "A prompt version: name@N, or name / name@latest for the newest (default: the server's DEFAULT_PROMPT)",
+  );
 
 export const ProviderName = z
   .string()
   .trim()
   .min(1)
   .max(50)
-  .describe("openai or local, of those the server has (GET /healthz lists them; default: the server's)");
+  .describe(
+    "openai or local, of those the server has (GET /healthz lists them; default: the server's)",
+  );
 
-export const ModelName = z.string().trim().min(1).max(200).describe("The model (default: the provider's)");
+export const ModelName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .describe("The model (default: the provider's)");
 
-export const Title = z.string().max(500).describe("The document's title (default: read from HTML or PDF)");
+export const Title = z
+  .string()
+  .max(500)
+  .describe("The document's title (default: read from HTML or PDF)");
 
 export const DocumentId = z
   .string()

@@ -11,7 +11,9 @@ export const Health = z
     model: z.string().describe("The default provider's default model"),
     providers: z
       .array(z.object({ name: z.string(), defaultModel: z.string() }))
-      .describe('Every provider a request may name (`provider`), the default first: the offline analyst (local) is always one'),
+      .describe(
+        'Every provider a request may name (`provider`), the default first: the offline analyst (local) is always one',
+      ),
     prompts: z.number().int().describe('Published prompt versions'),
   })
   .meta({ id: 'Health' });
@@ -31,7 +33,10 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
 
 export const healthOperations: ApiOperation[] = [
   {
-    method: 'get', path: '/healthz', operationId: 'health', tag: 'service',
+    method: 'get',
+    path: '/healthz',
+    operationId: 'health',
+    tag: 'service',
     summary: 'Health: the database answers',
     responses: { 200: { description: 'Healthy', content: { 'application/json': Health } } },
     errors: ['internal'],

@@ -42,18 +42,32 @@ export type PromptDiff = z.infer<typeof PromptDiff>;
 
 function summary(prompts: PromptRegistry, prompt: Prompt): PromptSummary {
   const { name, version, ref, description, params, sha256 } = prompt;
-  return { ref, name, version, description, sha256, latest: prompts.resolve(name) === prompt, params };
+  return {
+    ref,
+    name,
+    version,
+    description,
+    sha256,
+    latest: prompts.resolve(name) === prompt,
+    params,
+  };
 }
 
 export const promptRoutes = new Hono<AppEnv>()
   .get('/', (c) => {
     const { prompts } = c.get('deps');
-    return c.json({ items: prompts.list().map((prompt) => summary(prompts, prompt)) } satisfies PromptList);
+    return c.json({
+      items: prompts.list().map((prompt) => summary(prompts, prompt)),
+    } satisfies PromptList);
   })
   .get('/:ref', (c) => {
     const { prompts } = c.get('deps');
     const prompt = prompts.resolve(c.req.param('ref'));
-    return c.json({ ...summary(prompts, prompt), templates: prompt.templates, source: prompt.source } satisfies PromptDetail);
+    return c.json({
+      ...summary(prompts, prompt),
+      templates: prompt.templates,
+      source: prompt.source,
+    } satisfies PromptDetail);
   })
   // The text diff between two versions: line parts for display, and a unified patch.
   .get('/:ref/diff/:other', (c) => {
@@ -61,25 +75,42 @@ export const promptRoutes = new Hono<AppEnv>()
     const a = prompts.resolve(c.req.param('ref'));
     const b = prompts.resolve(c.req.param('other'));
     const diff = diffPrompts(a, b);
-    return c.json({ a: { ref: a.ref, sha256: a.sha256 }, b: { ref: b.ref, sha256: b.sha256 }, ...diff } satisfies PromptDiff);
+    return c.json({
+      a: { ref: a.ref, sha256: a.sha256 },
+      b: { ref: b.ref, sha256: b.sha256 },
+      ...diff,
+    } satisfies PromptDiff);
   });
 
 export const promptOperations: ApiOperation[] = [
   {
-    method: 'get', path: '/v1/prompts', operationId: 'listPrompts', tag: 'prompts',
+    method: 'get',
+    path: '/v1/prompts',
+    operationId: 'listPrompts',
+    tag: 'prompts',
     summary: 'Every published prompt version',
-    responses: { 200: { description: 'The versions', content: { 'application/json': PromptList } } },
+    responses: {
+      200: { description: 'The versions', content: { 'application/json': PromptList } },
+    },
     errors: [],
   },
   {
-    method: 'get', path: '/v1/prompts/{ref}', operationId: 'getPrompt', tag: 'prompts',
+    method: 'get',
+    path: '/v1/prompts/{ref}',
+    operationId: 'getPrompt',
+    tag: 'prompts',
     summary: 'One prompt version with its templates and source',
     pathParams: { ref: 'name, name@N or name@latest' },
-    responses: { 200: { description: 'The version', content: { 'application/json': PromptDetail } } },
+    responses: {
+      200: { description: 'The version', content: { 'application/json': PromptDetail } },
+    },
     errors: ['unknown_prompt'],
   },
   {
-    method: 'get', path: '/v1/prompts/{ref}/diff/{other}', operationId: 'diffPrompts', tag: 'prompts',
+    method: 'get',
+    path: '/v1/prompts/{ref}/diff/{other}',
+    operationId: 'diffPrompts',
+    tag: 'prompts',
     summary: 'The text diff between two prompt versions',
     pathParams: { ref: 'The version diffed from', other: 'The version diffed to' },
     responses: { 200: { description: 'The diff', content: { 'application/json': PromptDiff } } },

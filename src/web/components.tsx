@@ -12,7 +12,11 @@ export const NOTE_KIND_LABELS: Record<NoteKind, string> = {
   rhetorical_technique: 'Rhetorical technique',
 };
 
-export const STATUS_LABELS: Record<BriefView['status'], string> = { running: 'Running', succeeded: 'Done', failed: 'Failed' };
+export const STATUS_LABELS: Record<BriefView['status'], string> = {
+  running: 'Running',
+  succeeded: 'Done',
+  failed: 'Failed',
+};
 
 /** The first characters of a long id: enough to tell ids apart on a page, with the whole id in a title. */
 export const ShortId: FC<{ id: string; length?: number }> = ({ id, length = 12 }) => (
@@ -33,9 +37,17 @@ export const TokenField: FC<{ id: string; needed: boolean }> = ({ id, needed }) 
   needed ? (
     <div class="field">
       <label for={id}>API token</label>
-      <input type="password" id={id} name="token" required autocomplete="off" aria-describedby={`${id}-hint`} />
+      <input
+        type="password"
+        id={id}
+        name="token"
+        required
+        autocomplete="off"
+        aria-describedby={`${id}-hint`}
+      />
       <p class="hint" id={`${id}-hint`}>
-        This server asks for an API token for new briefs (one of its API_TOKENS). It is sent with this form only and not stored.
+        This server asks for an API token for new briefs (one of its API_TOKENS). It is sent with
+        this form only and not stored.
       </p>
     </div>
   ) : null;
@@ -45,12 +57,19 @@ export const TokenField: FC<{ id: string; needed: boolean }> = ({ id, needed }) 
  * stream and fills this in; without them the page refreshes itself (see `RefreshFallback`).
  */
 export const ProgressPanel: FC<{ brief: BriefView; label: string }> = ({ brief, label }) => (
-  <section class="progress" aria-label={label} data-events={`/v1/briefs/${brief.id}/events`} data-brief={brief.id}>
+  <section
+    class="progress"
+    aria-label={label}
+    data-events={`/v1/briefs/${brief.id}/events`}
+    data-brief={brief.id}
+  >
     <p class="stage" data-stage role="status" aria-live="polite">
-      Working{brief.chunks ? `: ${brief.chunks} chunks to read` : ''}. This page updates as the brief is made.
+      Working{brief.chunks ? `: ${brief.chunks} chunks to read` : ''}. This page updates as the
+      brief is made.
     </p>
     <progress aria-label={`${label}: chunks done`}></progress>
     <p class="hint">
+      {/* biome-ignore lint/a11y/useValidAnchor: an empty href reloads this page, which is what it is for */}
       <a href="">Reload</a> to see where it is.
     </p>
   </section>

@@ -12,7 +12,10 @@ export async function readForm(c: Context): Promise<FormData> {
   try {
     return await c.req.formData();
   } catch {
-    throw new AppError('invalid_request', 'The body is not a form (multipart/form-data or application/x-www-form-urlencoded)');
+    throw new AppError(
+      'invalid_request',
+      'The body is not a form (multipart/form-data or application/x-www-form-urlencoded)',
+    );
   }
 }
 
@@ -27,16 +30,31 @@ export function field(form: FormData, name: string): string {
  * of them, in its `token` field (what the pages send) or as a bearer header (scripts). There is
  * no session or cookie, so nothing else can stand in for the token.
  */
-export async function requireFormToken(tokens: readonly string[], form: FormData, authorization: string | undefined): Promise<void> {
+export async function requireFormToken(
+  tokens: readonly string[],
+  form: FormData,
+  authorization: string | undefined,
+): Promise<void> {
   if (tokens.length === 0) return;
   const given = field(form, 'token').trim() || /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-  if (!given) throw new AppError('unauthorized', 'This server needs an API token for new briefs: enter one of its API tokens.');
-  if (!(await tokenChecker(tokens)(given))) throw new AppError('unauthorized', 'The API token is not valid.');
+  if (!given)
+    throw new AppError(
+      'unauthorized',
+      'This server needs an API token for new briefs: enter one of its API tokens.',
+    );
+  if (!(await tokenChecker(tokens)(given)))
+    throw new AppError('unauthorized', 'The API token is not valid.');
 }
 
 /** What the submit form echoes back after a refusal: never the token, never a file. */
 export function submitValues(form: FormData): SubmitValues {
-  return { text: field(form, 'text'), title: field(form, 'title'), prompt: field(form, 'prompt'), provider: field(form, 'provider'), model: field(form, 'model') };
+  return {
+    text: field(form, 'text'),
+    title: field(form, 'title'),
+    prompt: field(form, 'prompt'),
+    provider: field(form, 'provider'),
+    model: field(form, 'model'),
+  };
 }
 
 /**
@@ -45,7 +63,10 @@ export function submitValues(form: FormData): SubmitValues {
  * field rules. A browser sends every field, so blank ones count as not given.
  */
 export async function readSubmission(form: FormData): Promise<SubmitInput> {
-  const { document, fields } = await readDocumentForm(form, { fields: [...UPLOAD_FIELDS, 'token'], blankIsAbsent: true });
+  const { document, fields } = await readDocumentForm(form, {
+    fields: [...UPLOAD_FIELDS, 'token'],
+    blankIsAbsent: true,
+  });
   const { token: _token, ...rest } = fields;
   const given = parseInput(UploadFields, rest, 'form');
   return { ...given, ...document, title: given.title ?? document.title };

@@ -55,8 +55,8 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ title, section, hea
       </main>
       <footer class="site">
         <p>
-          Neutral, cited briefs of policy documents. Every quote is checked against the source; the JSON API is under{' '}
-          <code>/v1</code>, described at <a href="/docs">/docs</a>.
+          Neutral, cited briefs of policy documents. Every quote is checked against the source; the
+          JSON API is under <code>/v1</code>, described at <a href="/docs">/docs</a>.
         </p>
       </footer>
     </body>

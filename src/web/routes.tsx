@@ -29,7 +29,9 @@ export const FORM_WAIT_MS = 1_000;
  * form posts also pass the body limit and the API's token check (src/web/forms.ts).
  */
 export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
-  const writes = every(guard, (c, next) => limitBody(c.get('deps').config.MAX_DOCUMENT_BYTES)(c, next));
+  const writes = every(guard, (c, next) =>
+    limitBody(c.get('deps').config.MAX_DOCUMENT_BYTES)(c, next),
+  );
 
   const app = new Hono<AppEnv>()
     .get('/assets/app.css', (c) => asset(c.body(stylesheet), 'text/css; charset=utf-8'))
@@ -45,25 +47,48 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         // The form again, as it was sent, with what was wrong; the status says it too.
-        const page = home(deps, submitValues(form), { title: errorHeading(error.code), message: error.message });
+        const page = home(deps, submitValues(form), {
+          title: errorHeading(error.code),
+          message: error.message,
+        });
         return sendPage(c, page, error.status);
       }
     })
     .get('/briefs/:id', async (c) => {
       const deps = c.get('deps');
       const view = await getBrief(deps.briefs, c.req.param('id'));
-      const document = view.status === 'succeeded' ? await getDocument(deps, view.document.id, true) : null;
+      const document =
+        view.status === 'succeeded' ? await getDocument(deps, view.document.id, true) : null;
       const promptRefs = deps.prompts.list().map((prompt) => prompt.ref);
-      return sendPage(c, <BriefPage view={view} document={document} promptRefs={promptRefs} tokenNeeded={deps.config.API_TOKENS.length > 0} />);
+      return sendPage(
+        c,
+        <BriefPage
+          view={view}
+          document={document}
+          promptRefs={promptRefs}
+          tokenNeeded={deps.config.API_TOKENS.length > 0}
+        />,
+      );
     })
     // A failed brief, submitted again with its own document, prompt version and model.
     .post('/briefs/:id/retry', writes, async (c) => {
       const deps = c.get('deps');
-      await requireFormToken(deps.config.API_TOKENS, await readForm(c), c.req.header('authorization'));
+      await requireFormToken(
+        deps.config.API_TOKENS,
+        await readForm(c),
+        c.req.header('authorization'),
+      );
       const view = await getBrief(deps.briefs, c.req.param('id'));
       if (view.status !== 'failed') return c.redirect(`/briefs/${view.id}`, 303);
       const document = await getDocument(deps, view.document.id, true);
-      const input = { text: document.text!, title: document.title ?? undefined, prompt: view.prompt.ref, provider: view.provider, model: view.model, mediaType: document.mediaType };
+      const input = {
+        text: document.text!,
+        title: document.title ?? undefined,
+        prompt: view.prompt.ref,
+        provider: view.provider,
+        model: view.model,
+        mediaType: document.mediaType,
+      };
       const { view: again } = await submitBrief(deps.briefs, input, FORM_WAIT_MS);
       return c.redirect(`/briefs/${again.id}`, 303);
     })
@@ -72,9 +97,21 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
 
   app.onError((error, c) => {
     const requestId = c.get('requestId');
-    if (error instanceof AppError) return sendPage(c, <ErrorPage code={error.code} message={error.message} requestId={requestId} />, error.status);
-    c.get('deps').logger.error('unhandled error', { requestId, error: error instanceof Error ? error.stack : String(error) });
-    return sendPage(c, <ErrorPage code="internal" message="Internal error." requestId={requestId} />, 500);
+    if (error instanceof AppError)
+      return sendPage(
+        c,
+        <ErrorPage code={error.code} message={error.message} requestId={requestId} />,
+        error.status,
+      );
+    c.get('deps').logger.error('unhandled error', {
+      requestId,
+      error: error instanceof Error ? error.stack : String(error),
+    });
+    return sendPage(
+      c,
+      <ErrorPage code="internal" message="Internal error." requestId={requestId} />,
+      500,
+    );
   });
   return app;
 }
@@ -84,9 +121,14 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
  * API path): the error page instead of the API's JSON error.
  */
 export function notFoundPage(c: Context<AppEnv>): Response | undefined {
-  if (c.req.path.startsWith('/v1/') || !(c.req.header('accept') ?? '').includes('text/html')) return undefined;
+  if (c.req.path.startsWith('/v1/') || !(c.req.header('accept') ?? '').includes('text/html'))
+    return undefined;
   const message = `There is no page at ${c.req.path}.`;
-  return sendPage(c, <ErrorPage code="not_found" message={message} requestId={c.get('requestId')} />, 404);
+  return sendPage(
+    c,
+    <ErrorPage code="not_found" message={message} requestId={c.get('requestId')} />,
+    404,
+  );
 }
 
 function home(deps: Deps, values: SubmitValues, error?: { title: string; message: string }) {
@@ -94,7 +136,11 @@ function home(deps: Deps, values: SubmitValues, error?: { title: string; message
   const latest = new Set(prompts.list().map((prompt) => prompts.resolve(prompt.name).ref));
   return (
     <HomePage
-      prompts={prompts.list().map((prompt) => ({ ref: prompt.ref, description: prompt.description, latest: latest.has(prompt.ref) }))}
+      prompts={prompts.list().map((prompt) => ({
+        ref: prompt.ref,
+        description: prompt.description,
+        latest: latest.has(prompt.ref),
+      }))}
       providers={providers.all.map(({ name, defaultModel }) => ({ name, defaultModel }))}
       values={values}
       tokenNeeded={config.API_TOKENS.length > 0}
@@ -105,7 +151,13 @@ function home(deps: Deps, values: SubmitValues, error?: { title: string; message
 }
 
 function defaults(deps: Deps): SubmitValues {
-  return { text: '', title: '', prompt: deps.prompts.resolve(deps.config.DEFAULT_PROMPT).ref, provider: deps.providers.default.name, model: '' };
+  return {
+    text: '',
+    title: '',
+    prompt: deps.prompts.resolve(deps.config.DEFAULT_PROMPT).ref,
+    provider: deps.providers.default.name,
+    model: '',
+  };
 }
 
 /** The stylesheet and script change only with a deployment: cache them briefly. */

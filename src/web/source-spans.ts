@@ -19,7 +19,15 @@ export function quotedSpans(brief: Brief, textLength: number): QuotedSpan[] {
   for (const item of [...brief.keyPoints, ...brief.counterPerspectives]) {
     for (const citation of item.citations) {
       const { start, end } = citation;
-      if (!citation.verified || start === null || end === null || start >= end || start < 0 || end > textLength) continue;
+      if (
+        !citation.verified ||
+        start === null ||
+        end === null ||
+        start >= end ||
+        start < 0 ||
+        end > textLength
+      )
+        continue;
       seen.set(spanKey(start, end)!, { start, end });
     }
   }
@@ -78,6 +86,9 @@ export function sourcePieces(text: string, spans: readonly QuotedSpan[]): Source
 }
 
 /** Earlier start first; of two spans starting together, the longer one (it is the parent). */
-function bySourceOrder(a: { start: number; end: number }, b: { start: number; end: number }): number {
+function bySourceOrder(
+  a: { start: number; end: number },
+  b: { start: number; end: number },
+): number {
   return a.start - b.start || b.end - a.end;
 }

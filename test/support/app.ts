@@ -9,7 +9,11 @@ import { createNodeRuntime } from '../../src/runtime-node.js';
  */
 export async function createTestApp(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'parallax-test-'));
-  const runtime = await createNodeRuntime({ LOG_LEVEL: 'silent', DATABASE_PATH: join(dir, 'test.sqlite'), ...env });
+  const runtime = await createNodeRuntime({
+    LOG_LEVEL: 'silent',
+    DATABASE_PATH: join(dir, 'test.sqlite'),
+    ...env,
+  });
   const { app, deps, sqlite } = runtime;
   const count = (table: 'documents' | 'briefs' | 'llm_calls') =>
     (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
@@ -18,9 +22,17 @@ export async function createTestApp(env: Record<string, string> = {}) {
     app,
     deps,
     sqlite,
-    rows: () => ({ documents: count('documents'), briefs: count('briefs'), llmCalls: count('llm_calls') }),
+    rows: () => ({
+      documents: count('documents'),
+      briefs: count('briefs'),
+      llmCalls: count('llm_calls'),
+    }),
     postJson: (body: unknown, query = '') =>
-      app.request(`/v1/briefs${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      app.request(`/v1/briefs${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     async close() {
       await runtime.close();
       rmSync(dir, { recursive: true, force: true });
@@ -31,7 +43,14 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 /** A policy-style document of `paragraphs` distinct paragraphs, each a few sentences long. */
 export function policyDocument(paragraphs: number, seed = 'housing'): string {
-  const actors = ['The Ministry', 'The Council', 'Tenant groups', 'The Treasury', 'Local authorities', 'Landlord associations'];
+  const actors = [
+    'The Ministry',
+    'The Council',
+    'Tenant groups',
+    'The Treasury',
+    'Local authorities',
+    'Landlord associations',
+  ];
   const out: string[] = [];
   for (let i = 0; i < paragraphs; i++) {
     const actor = actors[i % actors.length];

@@ -6,7 +6,8 @@ import { chromium, type Browser } from 'playwright-core';
 /** Debian's Chromium (what `.ci/run` installs); CHROMIUM_PATH points elsewhere. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const INSTALL_HINT = 'install it with `sudo apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome binary';
+const INSTALL_HINT =
+  'install it with `sudo apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome binary';
 
 /**
  * Why the browser tests cannot run here, or null when they can. On a developer machine without
@@ -19,8 +20,12 @@ export function browserSkipReason(): string | null {
 
 /** Chromium headless, as CI runs it (no sandbox: containers have no user namespaces). */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) throw new Error(`The browser tests need Chromium at ${chromiumPath}: ${INSTALL_HINT}`);
-  return chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  if (!existsSync(chromiumPath))
+    throw new Error(`The browser tests need Chromium at ${chromiumPath}: ${INSTALL_HINT}`);
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
 }
 
 /**

@@ -13,17 +13,22 @@ export const PDF_PAGES = [
   ],
   [
     'Farmers in the northern valley were not consulted before the plan was published.',
-    'Critics argue that the cost estimate rests on the ministry\'s own projections.',
+    "Critics argue that the cost estimate rests on the ministry's own projections.",
     'An independent audit of the figures has not been carried out.',
   ],
 ];
 
-export async function makePdf(pages: readonly (readonly string[])[] = PDF_PAGES, title?: string): Promise<Uint8Array<ArrayBuffer>> {
+export async function makePdf(
+  pages: readonly (readonly string[])[] = PDF_PAGES,
+  title?: string,
+): Promise<Uint8Array<ArrayBuffer>> {
   const pdf = await PDFDocument.create();
   const font = await pdf.embedFont(StandardFonts.Helvetica);
   for (const lines of pages) {
     const page = pdf.addPage([612, 792]);
-    lines.forEach((line, i) => page.drawText(line, { x: 50, y: 720 - i * 18, size: 11, font }));
+    lines.forEach((line, i) => {
+      page.drawText(line, { x: 50, y: 720 - i * 18, size: 11, font });
+    });
   }
   if (title) pdf.setTitle(title);
   return new Uint8Array(await pdf.save());
@@ -32,7 +37,8 @@ export async function makePdf(pages: readonly (readonly string[])[] = PDF_PAGES,
 /** A PDF whose pages have no text layer at all (what a scan without OCR looks like to us). */
 export async function makeEmptyPdf(pageCount = 2): Promise<Uint8Array<ArrayBuffer>> {
   const pdf = await PDFDocument.create();
-  for (let i = 0; i < pageCount; i++) pdf.addPage([612, 792]).drawRectangle({ x: 50, y: 50, width: 100, height: 100 });
+  for (let i = 0; i < pageCount; i++)
+    pdf.addPage([612, 792]).drawRectangle({ x: 50, y: 50, width: 100, height: 100 });
   return new Uint8Array(await pdf.save());
 }
 

@@ -69,7 +69,10 @@ export interface LlmServerOptions {
 export interface ChatRequest {
   model?: string;
   messages?: { role: string; content: string | null }[];
-  response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema: unknown } };
+  response_format?: {
+    type: string;
+    json_schema?: { name: string; strict?: boolean; schema: unknown };
+  };
   [key: string]: unknown;
 }
 
@@ -93,16 +96,27 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatRequest;
       } catch {
-        return sendJson(response, 400, { error: { message: 'request body is not JSON', type: 'invalid_request_error' } });
+        return sendJson(response, 400, {
+          error: { message: 'request body is not JSON', type: 'invalid_request_error' },
+        });
       }
       calls.push({ body, headers: request.headers, stage: stageOf(body), time: performance.now() });
       if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
-        return sendJson(response, 404, { error: { message: `no route ${request.method} ${request.url}`, type: 'invalid_request_error' } });
+        return sendJson(response, 404, {
+          error: {
+            message: `no route ${request.method} ${request.url}`,
+            type: 'invalid_request_error',
+          },
+        });
       }
       if (llm.rejectJsonSchema && body.response_format?.type === 'json_schema') {
         // What an OpenAI-compatible server without structured outputs says (llama.cpp, older vLLM/Ollama).
         return sendJson(response, 400, {
-          error: { message: "response_format type 'json_schema' is not supported", type: 'invalid_request_error', param: 'response_format' },
+          error: {
+            message: "response_format type 'json_schema' is not supported",
+            type: 'invalid_request_error',
+            param: 'response_format',
+          },
         });
       }
       const fault = faults.shift();
@@ -112,7 +126,12 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
     });
   });
 
-  function respond(response: ServerResponse, socket: Socket, body: ChatRequest, fault: LlmFault | undefined): void {
+  function respond(
+    response: ServerResponse,
+    socket: Socket,
+    body: ChatRequest,
+    fault: LlmFault | undefined,
+  ): void {
     if (response.destroyed) return;
     if (fault === 'reset') {
       socket.destroy();
@@ -129,8 +148,11 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
       return;
     }
     if (fault && 'status' in fault) {
-      const error = fault.body ?? { error: { message: `injected ${fault.status}`, type: 'server_error' } };
-      return sendJson(response, fault.status, error, fault.headers);
+      const error = fault.body ?? {
+        error: { message: `injected ${fault.status}`, type: 'server_error' },
+      };
+      sendJson(response, fault.status, error, fault.headers);
+      return;
     }
     let message: { role: 'assistant'; content: string | null; refusal: string | null };
     let finishReason = 'stop';
@@ -141,7 +163,8 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
       finishReason = fault.finishReason ?? 'stop';
     } else {
       const scripted = llm.handler?.(body);
-      const content = typeof scripted === 'string' ? scripted : JSON.stringify(scripted ?? fakeModel(body));
+      const content =
+        typeof scripted === 'string' ? scripted : JSON.stringify(scripted ?? fakeModel(body));
       message = { role: 'assistant', content, refusal: null };
     }
     const promptChars = (body.messages ?? []).reduce((sum, m) => sum + (m.content?.length ?? 0), 0);
@@ -153,7 +176,11 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
       created: Math.floor(Date.now() / 1000),
       model: body.model ?? 'unknown',
       choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
     });
   }
 
@@ -201,9 +228,18 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
   return llm;
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -212,10 +248,13 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
 // `-----BEGIN DOCUMENT <marker>-----` … `-----END DOCUMENT <marker>-----`, or PARTIALS for
 // reduce calls, the same 32-hex marker on both lines) and answers deterministically.
 
-const FENCED = /^-----BEGIN (DOCUMENT|PARTIALS) ([0-9a-f]{32})-----\n([\s\S]*?)\n-----END \1 \2-----$/m;
+const FENCED =
+  /^-----BEGIN (DOCUMENT|PARTIALS) ([0-9a-f]{32})-----\n([\s\S]*?)\n-----END \1 \2-----$/m;
 
 function fencedData(body: ChatRequest): RegExpExecArray | null {
-  const user = (body.messages ?? []).find((m) => m.role === 'user' && typeof m.content === 'string' && FENCED.test(m.content));
+  const user = (body.messages ?? []).find(
+    (m) => m.role === 'user' && typeof m.content === 'string' && FENCED.test(m.content),
+  );
   return user ? FENCED.exec(user.content!) : null;
 }
 
@@ -237,14 +276,23 @@ export function fakeModel(body: ChatRequest): ModelBrief {
     }
     return reduceBriefs(partials);
   }
-  return { headline: 'No document', summary: 'The request carried no fenced document.', keyPoints: [], stakeholders: [], counterPerspectives: [] };
+  return {
+    headline: 'No document',
+    summary: 'The request carried no fenced document.',
+    keyPoints: [],
+    stakeholders: [],
+    counterPerspectives: [],
+  };
 }
 
 /** Sentences as exact substrings of `text` (never crossing a line break), in order. */
 function sentences(text: string): string[] {
   const found = (text.match(/[^\s.!?][^.!?\n]*[.!?]+["”’)]?/g) ?? []).map((s) => s.trimEnd());
   if (found.length > 0) return found;
-  const line = text.split('\n').find((l) => l.trim())?.trim();
+  const line = text
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim();
   return line ? [line.slice(0, 120).trimEnd()] : [];
 }
 
@@ -257,8 +305,13 @@ function mapBrief(text: string): ModelBrief {
   return {
     headline: words.slice(0, 8).join(' ') || 'Empty document',
     summary: first ? `The document states: ${first}` : 'The document is empty.',
-    keyPoints: quotes.map((quote) => ({ text: `The document states: ${quote}`, citations: [{ quote }] })),
-    stakeholders: [{ name: actor, role: 'Party quoted in the document', representedInDocument: true }],
+    keyPoints: quotes.map((quote) => ({
+      text: `The document states: ${quote}`,
+      citations: [{ quote }],
+    })),
+    stakeholders: [
+      { name: actor, role: 'Party quoted in the document', representedInDocument: true },
+    ],
     counterPerspectives: noted
       ? [
           {
@@ -275,10 +328,15 @@ function mapBrief(text: string): ModelBrief {
 
 function reduceBriefs(partials: ModelBrief[]): ModelBrief {
   const stakeholders = new Map<string, ModelBrief['stakeholders'][number]>();
-  for (const partial of partials) for (const s of partial.stakeholders ?? []) if (!stakeholders.has(s.name)) stakeholders.set(s.name, s);
+  for (const partial of partials)
+    for (const s of partial.stakeholders ?? [])
+      if (!stakeholders.has(s.name)) stakeholders.set(s.name, s);
   return {
     headline: partials[0]?.headline ?? 'Empty document',
-    summary: partials.map((p) => p.summary).join(' ').slice(0, 2_000),
+    summary: partials
+      .map((p) => p.summary)
+      .join(' ')
+      .slice(0, 2_000),
     keyPoints: partials.flatMap((p) => p.keyPoints ?? []).slice(0, 8),
     stakeholders: [...stakeholders.values()],
     counterPerspectives: partials.flatMap((p) => p.counterPerspectives ?? []).slice(0, 8),

@@ -3,7 +3,8 @@ import addFormatsModule from 'ajv-formats';
 import { expect } from 'vitest';
 
 // ajv-formats is CommonJS; under ESM its function is the default export's default.
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+const addFormats =
+  (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
 
 export type OpenApiSpec = {
   paths: Record<string, Record<string, OperationObject>>;
@@ -12,15 +13,20 @@ export type OpenApiSpec = {
 };
 export type OperationObject = {
   operationId: string;
-  responses: Record<string, { content?: Record<string, { schema: unknown; 'x-event-data'?: unknown }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: unknown; 'x-event-data'?: unknown }> }
+  >;
   requestBody?: { content: Record<string, { schema: unknown }> };
   parameters?: { name: string; in: string; schema: unknown }[];
   [key: string]: unknown;
 };
 
 /** `/v1/briefs/{id}` → a regex matching `/v1/briefs/brf_…`. */
-const templateRegex = (template: string) => new RegExp(`^${template.replace(/\{[^/}]+\}/g, '[^/]+')}$`);
-const pointer = (...segments: string[]) => `#/${segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+const templateRegex = (template: string) =>
+  new RegExp(`^${template.replace(/\{[^/}]+\}/g, '[^/]+')}$`);
+const pointer = (...segments: string[]) =>
+  `#/${segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 
 /**
  * Validates real responses against the served OpenAPI document with a JSON Schema 2020-12
@@ -51,7 +57,10 @@ export function specChecker(spec: OpenApiSpec) {
   function expectValid(ref: string, value: unknown, what: string) {
     const validate = validator(ref);
     const valid = validate(value);
-    expect(valid, `${what} does not match ${ref}:\n${ajv.errorsText(validate.errors, { separator: '\n' })}`).toBe(true);
+    expect(
+      valid,
+      `${what} does not match ${ref}:\n${ajv.errorsText(validate.errors, { separator: '\n' })}`,
+    ).toBe(true);
   }
 
   return {
@@ -62,14 +71,22 @@ export function specChecker(spec: OpenApiSpec) {
 
     /** True when `value` is valid for the request body the spec documents for this media type. */
     requestValid(method: string, template: string, mediaType: string, value: unknown): boolean {
-      return validator(pointer('paths', template, method, 'requestBody', 'content', mediaType, 'schema'))(value);
+      return validator(
+        pointer('paths', template, method, 'requestBody', 'content', mediaType, 'schema'),
+      )(value);
     },
 
     /** True when `value` is valid for the documented query parameter. */
     parameterValid(method: string, template: string, name: string, value: unknown): boolean {
-      const index = spec.paths[template]![method]!.parameters!.findIndex((parameter) => parameter.name === name);
-      expect(index, `${method} ${template} documents no parameter ${name}`).toBeGreaterThanOrEqual(0);
-      return validator(pointer('paths', template, method, 'parameters', String(index), 'schema'))(value);
+      const index = spec.paths[template]![method]!.parameters!.findIndex(
+        (parameter) => parameter.name === name,
+      );
+      expect(index, `${method} ${template} documents no parameter ${name}`).toBeGreaterThanOrEqual(
+        0,
+      );
+      return validator(pointer('paths', template, method, 'parameters', String(index), 'schema'))(
+        value,
+      );
     },
 
     /**
@@ -83,12 +100,26 @@ export function specChecker(spec: OpenApiSpec) {
       expect(operation, `the spec has no ${method} ${template}`).toBeDefined();
       const where = `${method} ${path} → ${response.status}`;
       const documented = operation!.responses[String(response.status)];
-      expect(documented, `${where}: status ${response.status} is not documented for ${operation!.operationId}`).toBeDefined();
+      expect(
+        documented,
+        `${where}: status ${response.status} is not documented for ${operation!.operationId}`,
+      ).toBeDefined();
       const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
       const content = documented!.content?.[mediaType];
-      expect(content, `${where}: ${mediaType} is not documented (documented: ${Object.keys(documented!.content ?? {}).join(', ')})`).toBeDefined();
+      expect(
+        content,
+        `${where}: ${mediaType} is not documented (documented: ${Object.keys(documented!.content ?? {}).join(', ')})`,
+      ).toBeDefined();
       seen.add(`${operation!.operationId} ${response.status}`);
-      const base = ['paths', template, method.toLowerCase(), 'responses', String(response.status), 'content', mediaType];
+      const base = [
+        'paths',
+        template,
+        method.toLowerCase(),
+        'responses',
+        String(response.status),
+        'content',
+        mediaType,
+      ];
 
       const text = new Uint8Array(await response.arrayBuffer());
       if (mediaType === 'text/event-stream') {
@@ -96,7 +127,11 @@ export function specChecker(spec: OpenApiSpec) {
         const events = parseEvents(new TextDecoder().decode(text));
         expect(events.length).toBeGreaterThan(0);
         for (const event of events) {
-          expectValid(pointer(...base, 'x-event-data'), event.data, `${where}: event ${event.event}`);
+          expectValid(
+            pointer(...base, 'x-event-data'),
+            event.data,
+            `${where}: event ${event.event}`,
+          );
           expect(event.event).toBe((event.data as { type: string }).type);
         }
         return events;
@@ -114,7 +149,8 @@ export function specChecker(spec: OpenApiSpec) {
 }
 export type SpecChecker = ReturnType<typeof specChecker>;
 
-const isText = (mediaType: string) => mediaType.startsWith('text/') || mediaType.endsWith('javascript');
+const isText = (mediaType: string) =>
+  mediaType.startsWith('text/') || mediaType.endsWith('javascript');
 
 /** A server-sent event stream, read to its end: each event's name and JSON data. */
 export function parseEvents(text: string): { event: string; data: unknown }[] {
@@ -122,7 +158,11 @@ export function parseEvents(text: string): { event: string; data: unknown }[] {
     .split('\n\n')
     .filter((block) => block.trim())
     .map((block) => {
-      const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2) ?? '';
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .find((line) => line.startsWith(`${name}: `))
+          ?.slice(name.length + 2) ?? '';
       return { event: field('event'), data: JSON.parse(field('data')) as unknown };
     });
 }

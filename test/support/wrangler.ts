@@ -16,7 +16,8 @@ const workerdCli = join(root, 'node_modules', '.bin', 'workerd');
 export function workerdUnavailable(): string | null {
   const result = spawnSync(workerdCli, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   if (result.error) return `cannot run ${workerdCli}: ${result.error.message}`;
-  if (result.status !== 0) return `${workerdCli} --version exited ${result.status}: ${(result.stderr || result.stdout).trim()}`;
+  if (result.status !== 0)
+    return `${workerdCli} --version exited ${result.status}: ${(result.stderr || result.stdout).trim()}`;
   return null;
 }
 
@@ -35,7 +36,13 @@ function offlineEnv(logDir: string): NodeJS.ProcessEnv {
     FORCE_COLOR: '0',
     CI: 'true',
   };
-  for (const name of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_EMAIL', 'CLOUDFLARE_ACCOUNT_ID']) delete env[name];
+  for (const name of [
+    'CLOUDFLARE_API_TOKEN',
+    'CLOUDFLARE_API_KEY',
+    'CLOUDFLARE_EMAIL',
+    'CLOUDFLARE_ACCOUNT_ID',
+  ])
+    delete env[name];
   return env;
 }
 
@@ -45,7 +52,11 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -67,16 +78,22 @@ export async function startLocalWorker(options: { startupMs: number }): Promise<
   const persist = join(dir, 'state');
   const env = offlineEnv(join(dir, 'logs'));
 
-  const migrate = spawnSync(process.execPath, [wranglerCli, 'd1', 'migrations', 'apply', 'parallax', '--local', '--persist-to', persist], {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: options.startupMs,
-  });
+  const migrate = spawnSync(
+    process.execPath,
+    [wranglerCli, 'd1', 'migrations', 'apply', 'parallax', '--local', '--persist-to', persist],
+    {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.startupMs,
+    },
+  );
   if (migrate.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`wrangler d1 migrations apply failed (${migrate.status ?? migrate.error?.message}):\n${migrate.stdout}\n${migrate.stderr}`);
+    throw new Error(
+      `wrangler d1 migrations apply failed (${migrate.status ?? migrate.error?.message}):\n${migrate.stdout}\n${migrate.stderr}`,
+    );
   }
 
   const port = await freePort();
@@ -85,8 +102,22 @@ export async function startLocalWorker(options: { startupMs: number }): Promise<
   // Its own process group, so close() reaches workerd and the build command too.
   const child: ChildProcess = spawn(
     process.execPath,
-    [wranglerCli, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-      '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', 'info'],
+    [
+      wranglerCli,
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      persist,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'info',
+    ],
     { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
@@ -117,7 +148,9 @@ export async function startLocalWorker(options: { startupMs: number }): Promise<
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await close();
-  throw new Error(`wrangler dev did not answer /healthz within ${options.startupMs} ms (exit ${child.exitCode}):\n${output}`);
+  throw new Error(
+    `wrangler dev did not answer /healthz within ${options.startupMs} ms (exit ${child.exitCode}):\n${output}`,
+  );
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -22,7 +22,9 @@ export function disputedNotes(context: NoteContext): NoteCandidate[] {
     const mentions = context.cast.mentions.get(index) ?? [];
     if (mentions.length === 0) return;
     const cues = [
-      ...matchers.accuseAfter.find(list).map((m) => ({ ...m, after: !PASSIVE.has(list[m.from - 1]?.lower ?? '') })),
+      ...matchers.accuseAfter
+        .find(list)
+        .map((m) => ({ ...m, after: !PASSIVE.has(list[m.from - 1]?.lower ?? '') })),
       ...matchers.accuseBefore.find(list).map((m) => ({ ...m, after: false })),
     ].sort((a, b) => a.from - b.from);
     for (const cue of cues) {
@@ -38,7 +40,9 @@ export function disputedNotes(context: NoteContext): NoteCandidate[] {
         claim: `The document makes an accusation against ${actor.name} ("${cueText}").`,
         perspective: `${actor.name}'s own response to the accusation`,
         note: `The document does not report a response from ${actor.name}; the accusation is presented from one side only.`,
-        quotes: [quoteAt(context, index, Math.min(cue.from, target!.from), Math.max(cue.to, target!.to))],
+        quotes: [
+          quoteAt(context, index, Math.min(cue.from, target!.from), Math.max(cue.to, target!.to)),
+        ],
         score: 0.7 + Math.min(0.2, 0.05 * actor.mentions),
         position: sentence.start,
       });
@@ -49,7 +53,8 @@ export function disputedNotes(context: NoteContext): NoteCandidate[] {
 
 export function missingPerspectiveNotes(context: NoteContext): NoteCandidate[] {
   const central = context.cast.actors.filter(
-    (actor) => !actor.represented && !actor.place && actor.mentions >= context.settings.centralMentions,
+    (actor) =>
+      !actor.represented && !actor.place && actor.mentions >= context.settings.centralMentions,
   );
   return central.map((actor) => {
     const quotes = firstMentions(context, actor, context.settings.maxCitationsPerNote);
@@ -68,7 +73,9 @@ export function missingPerspectiveNotes(context: NoteContext): NoteCandidate[] {
 function firstMentions(context: NoteContext, actor: Actor, count: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   for (const sentence of actor.sentences) {
-    const mention = (context.cast.mentions.get(sentence) ?? []).find((m: Mention) => m.key === actor.key);
+    const mention = (context.cast.mentions.get(sentence) ?? []).find(
+      (m: Mention) => m.key === actor.key,
+    );
     if (!mention) continue;
     out.push(quoteAt(context, sentence, mention.from, mention.to));
     if (out.length >= count) break;

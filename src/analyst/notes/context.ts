@@ -11,7 +11,8 @@ export function contextNotes(context: NoteContext): NoteCandidate[] {
   context.analysis.sentences.forEach((sentence, index) => {
     if (sentence.heading) return;
     const list = context.words[index]!;
-    const negated = (from: number) => ['not', 'nor', "isn't", "aren't"].includes(list[from - 1]?.lower ?? '');
+    const negated = (from: number) =>
+      ['not', 'nor', "isn't", "aren't"].includes(list[from - 1]?.lower ?? '');
     const causal = matchers.causal.find(list).find((m) => !negated(m.from));
     const general = matchers.generalisation.find(list).find((m) => !negated(m.from));
     const cue = causal ?? general;

@@ -8,8 +8,38 @@ import { quoteAt, surface, type NoteCandidate, type NoteContext } from './types.
  * numbers and list markers are not figures.
  */
 const NUMBER = /^\d[\d,.]*(?:%|bn|m|k|st|nd|rd|th)?$/;
-const SCALE = new Set(['per', 'cent', 'percent', 'million', 'billion', 'trillion', 'thousand', 'hundred', 'bn', 'm', 'k']);
-const REFERENCE_WORDS = new Set(['section', 'sec', 'paragraph', 'article', 'title', 'chapter', 'part', 'page', 'clause', 'subsection', 'schedule', 'no', 'number', 'u.s.c', 'c', 'stat', 'law']);
+const SCALE = new Set([
+  'per',
+  'cent',
+  'percent',
+  'million',
+  'billion',
+  'trillion',
+  'thousand',
+  'hundred',
+  'bn',
+  'm',
+  'k',
+]);
+const REFERENCE_WORDS = new Set([
+  'section',
+  'sec',
+  'paragraph',
+  'article',
+  'title',
+  'chapter',
+  'part',
+  'page',
+  'clause',
+  'subsection',
+  'schedule',
+  'no',
+  'number',
+  'u.s.c',
+  'c',
+  'stat',
+  'law',
+]);
 
 export function figureNotes(context: NoteContext): NoteCandidate[] {
   const { analysis, words } = context;
@@ -17,9 +47,13 @@ export function figureNotes(context: NoteContext): NoteCandidate[] {
   analysis.sentences.forEach((sentence, index) => {
     if (sentence.heading) return;
     const list = words[index]!;
-    const numbers = list.map((w, k) => (isFigure(analysis.text, list, k) ? k : -1)).filter((k) => k >= 0);
+    const numbers = list
+      .map((_w, k) => (isFigure(analysis.text, list, k) ? k : -1))
+      .filter((k) => k >= 0);
     if (numbers.length === 0) return;
-    const before = matchers.hedgeBeforeNumber.find(list).filter((m) => numbers.includes(m.to) || numbers.includes(m.to + 1));
+    const before = matchers.hedgeBeforeNumber
+      .find(list)
+      .filter((m) => numbers.includes(m.to) || numbers.includes(m.to + 1));
     const hedges = matchers.hedge.find(list);
     if (before.length === 0 && hedges.length === 0) return;
     const number = before[0] ? numbers.find((k) => k >= before[0]!.to)! : numbers[0]!;
@@ -27,7 +61,11 @@ export function figureNotes(context: NoteContext): NoteCandidate[] {
     let to = number + 1;
     while (to < list.length && SCALE.has(list[to]!.lower) && to - number < 3) to++;
     const figure = surface(context, index, from, to);
-    const source = sourceOf(context, index, hedges.map((h) => h.phrase));
+    const source = sourceOf(
+      context,
+      index,
+      hedges.map((h) => h.phrase),
+    );
     const hedgeWords = [...before.map((m) => m.phrase), ...hedges.map((m) => m.phrase)];
     const qualifier = hedgeWords.length > 0 ? ` with the qualifier "${hedgeWords[0]}"` : '';
     out.push({
@@ -58,14 +96,24 @@ function isFigure(text: string, list: readonly Word[], k: number): boolean {
 }
 
 /** "according to X", "X estimates …", "X's own figures": the one party the figure rests on. */
-function sourceOf(context: NoteContext, sentence: number, hedges: readonly string[]): string | null {
+function sourceOf(
+  context: NoteContext,
+  sentence: number,
+  hedges: readonly string[],
+): string | null {
   const mentions = context.cast.mentions.get(sentence) ?? [];
   if (mentions.length === 0) return null;
   const list = context.words[sentence]!;
-  const according = list.findIndex((w, k) => w.lower === 'according' && list[k + 1]?.lower === 'to');
+  const according = list.findIndex(
+    (w, k) => w.lower === 'according' && list[k + 1]?.lower === 'to',
+  );
   const owned = hedges.some((h) => /own|internal|estimate|claim|projected|forecast/.test(h));
   const mention =
-    according >= 0 ? mentions.find((m) => m.from >= according + 2 && m.from <= according + 3) : owned ? mentions[0] : undefined;
+    according >= 0
+      ? mentions.find((m) => m.from >= according + 2 && m.from <= according + 3)
+      : owned
+        ? mentions[0]
+        : undefined;
   if (!mention) return null;
   return context.cast.byKey.get(mention.key)?.name ?? null;
 }

@@ -56,7 +56,11 @@ export function findNotes(context: NoteContext): Note[] {
 }
 
 function byStrength(a: NoteCandidate, b: NoteCandidate): number {
-  return b.score - a.score || a.position - b.position || (a.claim < b.claim ? -1 : a.claim > b.claim ? 1 : 0);
+  return (
+    b.score - a.score ||
+    a.position - b.position ||
+    (a.claim < b.claim ? -1 : a.claim > b.claim ? 1 : 0)
+  );
 }
 
 /** Two notes of one kind on the same passage say the same thing: keep the stronger. */

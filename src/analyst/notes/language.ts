@@ -6,8 +6,11 @@ import { quoteAt, surface, type NoteCandidate, type NoteContext } from './types.
  * with the lexicon's neutral alternative; stronger and more frequent wording ranks first.
  */
 export function loadedNotes(context: NoteContext): NoteCandidate[] {
-  const found = new Map<string, { entry: LoadedEntry; hits: Array<{ sentence: number; from: number; to: number }> }>();
-  context.analysis.sentences.forEach((sentence, index) => {
+  const found = new Map<
+    string,
+    { entry: LoadedEntry; hits: Array<{ sentence: number; from: number; to: number }> }
+  >();
+  context.analysis.sentences.forEach((_sentence, index) => {
     for (const match of findLoaded(context.words[index]!, context.settings.loadedMinWeight)) {
       const record = found.get(match.data.term) ?? { entry: match.data, hits: [] };
       record.hits.push({ sentence: index, from: match.from, to: match.to });
@@ -24,7 +27,9 @@ export function loadedNotes(context: NoteContext): NoteCandidate[] {
       claim: `The document uses the wording "${word}"${times}.`,
       perspective: `A neutral wording: ${alternative}`,
       note: `"${word}" is ${entry.weight >= 3 ? 'strongly charged' : entry.weight === 2 ? 'emotive' : 'evaluative'} wording that frames the subject before the evidence does; a neutral alternative is ${alternative}.`,
-      quotes: hits.slice(0, context.settings.maxCitationsPerNote).map((h) => quoteAt(context, h.sentence, h.from, h.to)),
+      quotes: hits
+        .slice(0, context.settings.maxCitationsPerNote)
+        .map((h) => quoteAt(context, h.sentence, h.from, h.to)),
       score: 0.3 + 0.15 * entry.weight + Math.min(0.25, 0.08 * (hits.length - 1)),
       position: context.analysis.sentences[first.sentence]!.start,
     };
@@ -37,15 +42,22 @@ export function loadedNotes(context: NoteContext): NoteCandidate[] {
  */
 export function repetitionNotes(context: NoteContext): NoteCandidate[] {
   const seen = new Map<string, Array<{ sentence: number; from: number; to: number }>>();
-  context.analysis.sentences.forEach((sentence, index) => {
+  context.analysis.sentences.forEach((_sentence, index) => {
     const list = context.words[index]!;
     if (list.length < 3) return;
     const whole = { from: 0, to: list.length };
-    const clauses = splitClauses(context, index).filter((c) => c.to - c.from <= 12 && c.to - c.from < list.length);
+    const clauses = splitClauses(context, index).filter(
+      (c) => c.to - c.from <= 12 && c.to - c.from < list.length,
+    );
     for (const unit of [whole, ...clauses]) {
       if (unit.to - unit.from < 3) continue;
-      const key = list.slice(unit.from, unit.to).map((w) => w.lower).join(' ');
-      const content = list.slice(unit.from, unit.to).filter((w) => w.lower.length > 3 && !/^\d/.test(w.lower));
+      const key = list
+        .slice(unit.from, unit.to)
+        .map((w) => w.lower)
+        .join(' ');
+      const content = list
+        .slice(unit.from, unit.to)
+        .filter((w) => w.lower.length > 3 && !/^\d/.test(w.lower));
       if (content.length < 2) continue;
       const hits = seen.get(key) ?? [];
       if (hits[hits.length - 1]?.sentence !== index) hits.push({ sentence: index, ...unit });
@@ -63,7 +75,10 @@ export function repetitionNotes(context: NoteContext): NoteCandidate[] {
     for (const h of hits) claimed.add(h.sentence);
     const first = hits[0]!;
     const phrase = surface(context, first.sentence, first.from, first.to);
-    const quotes = dedupe(hits.map((h) => quoteAt(context, h.sentence, h.from, h.to)), context.analysis.text);
+    const quotes = dedupe(
+      hits.map((h) => quoteAt(context, h.sentence, h.from, h.to)),
+      context.analysis.text,
+    );
     out.push({
       kind: 'rhetorical_technique',
       claim: `The document repeats "${phrase}" ${hits.length} times.`,

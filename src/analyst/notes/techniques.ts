@@ -39,9 +39,13 @@ export function techniqueNotes(context: NoteContext): NoteCandidate[] {
   context.analysis.sentences.forEach((sentence, index) => {
     if (sentence.heading) return;
     const list = context.words[index]!;
-    for (const match of matchers.technique.find(list)) add(canonical(match.data), { sentence: index, from: match.from, to: match.to });
+    for (const match of matchers.technique.find(list))
+      add(canonical(match.data), { sentence: index, from: match.from, to: match.to });
     const either = list.findIndex((w, k) => w.lower === 'either' && list[k + 1]?.lower !== 'of');
-    const or = either >= 0 ? list.findIndex((w, k) => k > either + 1 && k - either <= 15 && w.lower === 'or') : -1;
+    const or =
+      either >= 0
+        ? list.findIndex((w, k) => k > either + 1 && k - either <= 15 && w.lower === 'or')
+        : -1;
     if (or > 0) add('Black-and-White_Fallacy', { sentence: index, from: either, to: or + 1 });
   });
   return [...found.entries()].map(([name, hits]) => {
@@ -53,7 +57,9 @@ export function techniqueNotes(context: NoteContext): NoteCandidate[] {
       claim: `The document ${description.does} ("${cue}"${hits.length > 1 ? ` and ${hits.length - 1} more` : ''}).`,
       perspective: description.perspective,
       note: `${description.label} (SemEval persuasion technique ${name}): the passage persuades through the framing rather than through evidence given in the document.`,
-      quotes: hits.slice(0, context.settings.maxCitationsPerNote).map((h) => quoteAt(context, h.sentence, h.from, h.to)),
+      quotes: hits
+        .slice(0, context.settings.maxCitationsPerNote)
+        .map((h) => quoteAt(context, h.sentence, h.from, h.to)),
       score: 0.5 + Math.min(0.3, 0.1 * hits.length),
       position: context.analysis.sentences[first.sentence]!.start,
     };

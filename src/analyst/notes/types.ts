@@ -26,12 +26,24 @@ export interface NoteCandidate {
 }
 
 /** The verbatim span (clause or sentence) around words [from, to) of a sentence. */
-export function quoteAt(context: NoteContext, sentence: number, from: number, to: number): [number, number] {
+export function quoteAt(
+  context: NoteContext,
+  sentence: number,
+  from: number,
+  to: number,
+): [number, number] {
   const s = context.analysis.sentences[sentence]!;
   const list = context.words[sentence]!;
   const focusStart = list[from]?.start ?? s.start;
   const focusEnd = list[Math.max(from, to - 1)]?.end ?? s.end;
-  return clipQuote(context.analysis.text, s.start, s.end, context.settings.maxQuoteChars, focusStart, focusEnd);
+  return clipQuote(
+    context.analysis.text,
+    s.start,
+    s.end,
+    context.settings.maxQuoteChars,
+    focusStart,
+    focusEnd,
+  );
 }
 
 /** The words [from, to) of a sentence as written in the text. */

@@ -11,7 +11,7 @@
  *
  * Everything shown comes from textContent and numeric attributes: no HTML is built from data.
  */
-export const script = String.raw`
+export const script = `
 (function () {
   'use strict';
 

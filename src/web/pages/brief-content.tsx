@@ -7,8 +7,13 @@ import { Citations, type CitationContext } from './citations.js';
  * A finished brief's own content: summary, key points, counter-perspective notes (grouped by
  * kind) and stakeholders. All of it is model output and is rendered as text only.
  */
-export const BriefContent: FC<{ brief: Brief; context: CitationContext }> = ({ brief, context }) => {
-  const citations = [...brief.keyPoints, ...brief.counterPerspectives].flatMap((item) => item.citations);
+export const BriefContent: FC<{ brief: Brief; context: CitationContext }> = ({
+  brief,
+  context,
+}) => {
+  const citations = [...brief.keyPoints, ...brief.counterPerspectives].flatMap(
+    (item) => item.citations,
+  );
   const unverified = citations.filter((citation) => !citation.verified).length;
   return (
     <>
@@ -17,7 +22,9 @@ export const BriefContent: FC<{ brief: Brief; context: CitationContext }> = ({ b
         <p class="summary">{brief.summary}</p>
         <p class="hint">
           {citations.length - unverified} of {citations.length} quotes found in the source.
-          {unverified > 0 ? ` ${unverified} could not be found there and are marked “Not found in the source”.` : ''}
+          {unverified > 0
+            ? ` ${unverified} could not be found there and are marked “Not found in the source”.`
+            : ''}
         </p>
       </section>
 
@@ -72,7 +79,13 @@ export const BriefContent: FC<{ brief: Brief; context: CitationContext }> = ({ b
             {brief.stakeholders.map((stakeholder) => (
               <li>
                 <strong>{stakeholder.name}</strong>: {stakeholder.role}{' '}
-                <span class="hint">({stakeholder.representedInDocument ? 'heard in the document' : 'not heard in the document'})</span>
+                <span class="hint">
+                  (
+                  {stakeholder.representedInDocument
+                    ? 'heard in the document'
+                    : 'not heard in the document'}
+                  )
+                </span>
               </li>
             ))}
           </ul>

@@ -1,7 +1,15 @@
 import type { FC } from 'hono/jsx';
 import type { BriefView } from '../../briefs/view.js';
 import type { DocumentView } from '../../documents/queries.js';
-import { Alert, formatDate, ProgressPanel, RefreshFallback, ShortId, STATUS_LABELS, TokenField } from '../components.js';
+import {
+  Alert,
+  formatDate,
+  ProgressPanel,
+  RefreshFallback,
+  ShortId,
+  STATUS_LABELS,
+  TokenField,
+} from '../components.js';
 import { Layout } from '../layout.js';
 import { quotedSpans, spanKey } from '../source-spans.js';
 import { BriefContent } from './brief-content.js';
@@ -48,7 +56,10 @@ export const BriefPage: FC<BriefPageProps> = ({ view, document, promptRefs, toke
   }
 
   const spans = quotedSpans(view.brief, document.text.length);
-  const context = { spanNumbers: new Map(spans.map((span) => [spanKey(span.start, span.end)!, span.n])), pageMap: document.pageMap?.map((page) => page.start) ?? null };
+  const context = {
+    spanNumbers: new Map(spans.map((span) => [spanKey(span.start, span.end)!, span.n])),
+    pageMap: document.pageMap?.map((page) => page.start) ?? null,
+  };
   return (
     <Layout title={view.brief.headline || title} section="other">
       {view.brief.headline && view.brief.headline !== title ? <p class="hint">{title}</p> : null}
@@ -76,7 +87,8 @@ const Provenance: FC<{ view: BriefView }> = ({ view }) => (
     <dd class={`status status-${view.status}`}>{STATUS_LABELS[view.status]}</dd>
     <dt>Document</dt>
     <dd>
-      <a href={`/briefs?document=${view.document.id}`}>{view.document.title ?? 'Untitled'}</a> <ShortId id={view.document.id} />
+      <a href={`/briefs?document=${view.document.id}`}>{view.document.title ?? 'Untitled'}</a>{' '}
+      <ShortId id={view.document.id} />
     </dd>
     <dt>Prompt</dt>
     <dd>
@@ -97,7 +109,8 @@ const Provenance: FC<{ view: BriefView }> = ({ view }) => (
       <>
         <dt>Calls</dt>
         <dd>
-          {view.usage.calls} ({view.usage.cachedCalls} from the cache), {view.usage.promptTokens + view.usage.completionTokens} tokens
+          {view.usage.calls} ({view.usage.cachedCalls} from the cache),{' '}
+          {view.usage.promptTokens + view.usage.completionTokens} tokens
         </dd>
       </>
     ) : null}

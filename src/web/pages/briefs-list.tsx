@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { BriefView } from '../../briefs/view.js';
-import { BRIEF_STATUSES } from '../../db/schema.js';
+import { BRIEF_STATUSES } from '../../briefs/schema.js';
 import { Alert, formatDate, ShortId, STATUS_LABELS } from '../components.js';
 import { Layout } from '../layout.js';
 
@@ -23,7 +23,14 @@ export interface BriefsListPageProps {
 }
 
 /** Cached briefs, newest first, filtered by document, prompt version, model and status. */
-export const BriefsListPage: FC<BriefsListPageProps> = ({ filters, documents, promptRefs, items, nextQuery, error }) => {
+export const BriefsListPage: FC<BriefsListPageProps> = ({
+  filters,
+  documents,
+  promptRefs,
+  items,
+  nextQuery,
+  error,
+}) => {
   const filtered = Object.values(filters).some(Boolean);
   return (
     <Layout title="Briefs" section="briefs">
@@ -53,7 +60,13 @@ export const BriefsListPage: FC<BriefsListPageProps> = ({ filters, documents, pr
         </div>
         <div class="field">
           <label for="filter-model">Model</label>
-          <input type="text" id="filter-model" name="model" value={filters.model} placeholder="any" />
+          <input
+            type="text"
+            id="filter-model"
+            name="model"
+            value={filters.model}
+            placeholder="any"
+          />
         </div>
         <div class="field">
           <label for="filter-status">Status</label>
@@ -73,9 +86,15 @@ export const BriefsListPage: FC<BriefsListPageProps> = ({ filters, documents, pr
       </form>
 
       {error ? <Alert title="These filters cannot be used" message={error} /> : null}
-      {items.length === 0 && !error ? <p>{filtered ? 'No brief matches these filters.' : 'No briefs yet. Make one from the New brief page.'}</p> : null}
+      {items.length === 0 && !error ? (
+        <p>
+          {filtered
+            ? 'No brief matches these filters.'
+            : 'No briefs yet. Make one from the New brief page.'}
+        </p>
+      ) : null}
       {items.length > 0 ? (
-        <div class="table-wrap" tabindex={0} role="region" aria-label="Briefs, newest first">
+        <section class="table-wrap" tabindex={0} aria-label="Briefs, newest first">
           <table>
             <thead>
               <tr>
@@ -104,7 +123,7 @@ export const BriefsListPage: FC<BriefsListPageProps> = ({ filters, documents, pr
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       ) : null}
       {nextQuery !== null ? (
         <p>

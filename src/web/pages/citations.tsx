@@ -14,7 +14,10 @@ export interface CitationContext {
  * without scripts through :target); a quote the verify stage could not find is not a link and
  * is marked "not found in the source", in words as well as colour.
  */
-export const Citations: FC<{ citations: Citation[]; context: CitationContext }> = ({ citations, context }) =>
+export const Citations: FC<{ citations: Citation[]; context: CitationContext }> = ({
+  citations,
+  context,
+}) =>
   citations.length === 0 ? null : (
     <ul class="cites">
       {citations.map((citation) => {
@@ -49,9 +52,9 @@ export const Citations: FC<{ citations: Citation[]; context: CitationContext }> 
  * citation link targets. Text is escaped by JSX like everything else on the page.
  */
 export const SourceText: FC<{ text: string; spans: QuotedSpan[] }> = ({ text, spans }) => (
-  <div class="source" id="source-text" tabindex={0} role="region" aria-labelledby="source-heading">
+  <section class="source" id="source-text" tabindex={0} aria-labelledby="source-heading">
     <Pieces pieces={sourcePieces(text, spans)} />
-  </div>
+  </section>
 );
 
 const Pieces: FC<{ pieces: SourcePiece[] }> = ({ pieces }) => (
@@ -60,7 +63,12 @@ const Pieces: FC<{ pieces: SourcePiece[] }> = ({ pieces }) => (
       typeof piece === 'string' ? (
         piece
       ) : (
-        <span class="q" data-q={String(piece.n)} id={piece.first ? `q-${piece.n}` : undefined} tabindex={piece.first ? -1 : undefined}>
+        <span
+          class="q"
+          data-q={String(piece.n)}
+          id={piece.first ? `q-${piece.n}` : undefined}
+          tabindex={piece.first ? -1 : undefined}
+        >
           <Pieces pieces={piece.children} />
         </span>
       ),

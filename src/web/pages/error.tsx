@@ -13,7 +13,11 @@ const HEADINGS: Record<string, string> = {
 };
 
 /** A page for an error outside a form: the code's heading, the message, and the request id to quote. */
-export const ErrorPage: FC<{ code: string; message: string; requestId: string }> = ({ code, message, requestId }) => (
+export const ErrorPage: FC<{ code: string; message: string; requestId: string }> = ({
+  code,
+  message,
+  requestId,
+}) => (
   <Layout title={HEADINGS[code] ?? 'Something went wrong'} section="other">
     <h1>{HEADINGS[code] ?? 'Something went wrong'}</h1>
     <Alert title={code} message={message} />

@@ -22,17 +22,27 @@ export interface HomePageProps {
   error?: { title: string; message: string } | undefined;
 }
 
-const ACCEPT = '.pdf,.html,.htm,.md,.markdown,.txt,application/pdf,text/html,text/markdown,text/plain';
+const ACCEPT =
+  '.pdf,.html,.htm,.md,.markdown,.txt,application/pdf,text/html,text/markdown,text/plain';
 
 /** The home page: paste or upload a document, pick the prompt version and model, submit. */
-export const HomePage: FC<HomePageProps> = ({ prompts, providers, values, tokenNeeded, maxBytes, error }) => {
-  const defaults = providers.map((provider) => `${provider.defaultModel} for ${provider.name}`).join(', ');
+export const HomePage: FC<HomePageProps> = ({
+  prompts,
+  providers,
+  values,
+  tokenNeeded,
+  maxBytes,
+  error,
+}) => {
+  const defaults = providers
+    .map((provider) => `${provider.defaultModel} for ${provider.name}`)
+    .join(', ');
   return (
     <Layout title="New brief" section="new">
       <h1>Brief a policy document</h1>
       <p>
-        Parallax writes a neutral summary of the document whose key points quote it, and notes where it is one-sided. Every quote
-        is checked against the text.
+        Parallax writes a neutral summary of the document whose key points quote it, and notes where
+        it is one-sided. Every quote is checked against the text.
       </p>
       {error ? <Alert title={error.title} message={error.message} /> : null}
       <form class="stack" method="post" action="/briefs" enctype="multipart/form-data">
@@ -51,12 +61,20 @@ export const HomePage: FC<HomePageProps> = ({ prompts, providers, values, tokenN
             <label for="file">Or upload a file</label>
             <input type="file" id="file" name="file" accept={ACCEPT} aria-describedby="file-hint" />
             <p class="hint" id="file-hint">
-              PDF (with a text layer), HTML (the main content is read), Markdown or plain text; up to {formatBytes(maxBytes)}.
+              PDF (with a text layer), HTML (the main content is read), Markdown or plain text; up
+              to {formatBytes(maxBytes)}.
             </p>
           </div>
           <div class="field">
             <label for="title">Title (optional)</label>
-            <input type="text" id="title" name="title" value={values.title} maxlength={500} aria-describedby="title-hint" />
+            <input
+              type="text"
+              id="title"
+              name="title"
+              value={values.title}
+              maxlength={500}
+              aria-describedby="title-hint"
+            />
             <p class="hint" id="title-hint">
               Without one, an HTML page's or PDF's own title is used.
             </p>
@@ -74,7 +92,8 @@ export const HomePage: FC<HomePageProps> = ({ prompts, providers, values, tokenN
               ))}
             </select>
             <p class="hint" id="prompt-hint">
-              Each version is a fixed prompt file; briefs record which one made them. Compare two versions on the brief's page.
+              Each version is a fixed prompt file; briefs record which one made them. Compare two
+              versions on the brief's page.
             </p>
           </div>
           <div class="field">
@@ -94,7 +113,15 @@ export const HomePage: FC<HomePageProps> = ({ prompts, providers, values, tokenN
           </div>
           <div class="field">
             <label for="model">Model (optional)</label>
-            <input type="text" id="model" name="model" value={values.model} maxlength={200} placeholder={defaults} aria-describedby="model-hint" />
+            <input
+              type="text"
+              id="model"
+              name="model"
+              value={values.model}
+              maxlength={200}
+              placeholder={defaults}
+              aria-describedby="model-hint"
+            />
             <p class="hint" id="model-hint">
               Empty for the provider's default: {defaults}. The offline analyst has only its one.
             </p>
@@ -115,5 +142,7 @@ const PROVIDER_LABELS: Record<string, string> = {
 };
 
 function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB` : `${Math.round(bytes / 1024)} KB`;
+  return bytes >= 1024 * 1024
+    ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
+    : `${Math.round(bytes / 1024)} KB`;
 }
