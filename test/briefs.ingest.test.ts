@@ -363,7 +363,7 @@ describe('POST /v1/briefs with documents', () => {
         () => postForm({ title: 'x' }),
         400,
         'invalid_request',
-        /no "file" part/,
+        /choose a file \(a "file" part or a "text" field\)/,
       ],
       [
         'a form with an unknown field',

@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import type { EvalDetail, EvalSummary } from '../evals/view.js';
 import { loadCorpus, type CorpusDocument } from '../evals/corpus.js';
 import { evalMarkdown } from '../evals/markdown.js';
-import type { EvalReport } from '../evals/run.js';
+import type { EvalReport } from '../evals/report.js';
 import { ApiError, UsageError, withApi, type Api } from './api.js';
 
 export const evalUsage = `parallax eval --prompts brief@1,brief@2 --corpus <folder|file.jsonl> [--limit N] [--provider openai|local] [--model M] [--out reports] [--server URL]

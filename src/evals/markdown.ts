@@ -1,4 +1,4 @@
-import type { EvalReport } from './run.js';
+import type { EvalReport } from './report.js';
 
 const pct = (value: number | null | undefined) =>
   value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`;

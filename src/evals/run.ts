@@ -1,6 +1,4 @@
 import { and, eq, lt } from 'drizzle-orm';
-import { compareBriefs } from '../compare/compare.js';
-import { briefMetrics, round, type BriefMetrics } from '../compare/metrics.js';
 import { toBriefFailure } from '../briefs/run.js';
 import { evals } from '../db/schema.js';
 import { submitBrief } from '../briefs/submit.js';
@@ -9,11 +7,17 @@ import { AppError } from '../errors.js';
 import { randomHex } from '../lib/hash.js';
 import { renewLease } from '../lib/lease.js';
 import type { Deps } from '../deps.js';
-import { rouge, firstWords, type RougeScores } from '../compare/rouge.js';
 import { normalizeText } from '../pipeline/normalize.js';
 import { modelFor } from '../llm/select.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { CorpusDocument } from './corpus.js';
+import {
+  buildReport,
+  mostDivergent,
+  versionResult,
+  type EvalReport,
+  type VersionResult,
+} from './report.js';
 
 export interface EvalOptions {
   corpus: CorpusDocument[];
@@ -24,63 +28,6 @@ export interface EvalOptions {
   provider?: string | undefined;
   model?: string | undefined;
   onProgress?: (done: number, total: number, label: string) => void;
-}
-
-interface VersionResult {
-  ref: string;
-  briefId: string;
-  status: string;
-  error: string | null;
-  /** Answered from the brief cache without running anything. */
-  cached: boolean;
-  metrics: BriefMetrics | null;
-  /** ROUGE F1 (×100) of the summary, cut at the reference's length, against the reference. */
-  rougeVsReference: { rouge1: number; rouge2: number; rougeL: number } | null;
-}
-
-export interface EvalReport {
-  id: string;
-  corpus: string;
-  prompts: string[];
-  provider: string;
-  model: string;
-  createdAt: string;
-  run: {
-    documents: number;
-    briefs: number;
-    llmCalls: number;
-    cachedCalls: number;
-    briefCacheHits: number;
-    wallMs: number;
-    failures: number;
-  };
-  aggregate: Record<string, AggregateRow>;
-  documents: {
-    id: string;
-    title: string | null;
-    documentId: string;
-    /** 0–1: how differently the first version and the others read this document (see divergence()). */
-    divergence: number | null;
-    versions: VersionResult[];
-  }[];
-}
-
-interface AggregateRow {
-  briefs: number;
-  failures: number;
-  words: number;
-  compressionRatio: number;
-  citationsVerified: number;
-  coverage: number;
-  loadedRate: number;
-  keyPoints: number;
-  notes: number;
-  notesByKind: Record<string, number>;
-  llmCalls: number;
-  cachedCalls: number;
-  tokens: number;
-  latencyMs: number;
-  rougeVsReference: { rouge1: number; rouge2: number; rougeL: number } | null;
 }
 
 /** What an evaluation needs: the briefs it runs, where it stores itself, and its lease length. */
@@ -185,62 +132,29 @@ async function execute(
           3_600_000,
         );
         views.push(view);
-        const summary = view.brief?.summary ?? '';
-        versions.push({
-          ref: prompt.ref,
-          briefId: view.id,
-          status: view.status,
-          error: view.error?.message ?? null,
-          cached: outcome === 'cached',
-          metrics: view.status === 'succeeded' ? briefMetrics(view, text) : null,
-          rougeVsReference:
-            item.summary && view.brief ? againstReference(summary, item.summary) : null,
-        });
+        versions.push(versionResult(prompt.ref, outcome === 'cached', view, text, item.summary));
         await deps.db.update(evals).set({ done: ++done }).where(eq(evals.id, id));
         options.onProgress?.(done, total, `${item.id} ${prompt.ref}`);
       }
-      const [first, ...others] = views;
-      const divergences = others
-        .filter((other) => first?.brief && other.brief)
-        .map((other) => divergence(compareBriefs(first!, other, text)));
       documents.push({
         id: item.id,
         title: item.title ?? null,
         documentId: views[0]!.document.id,
-        divergence: divergences.length ? round(Math.max(...divergences), 4) : null,
+        divergence: mostDivergent(views, text),
         versions,
       });
     }
-    documents.sort((x, y) => (y.divergence ?? -1) - (x.divergence ?? -1));
 
-    const results = documents.flatMap((d) => d.versions);
-    const report: EvalReport = {
+    const report = buildReport({
       id,
       corpus: options.corpusLabel,
       prompts: prompts.map((p) => p.ref),
       provider: run.provider,
       model,
       createdAt: new Date(createdAt).toISOString(),
-      run: {
-        documents: documents.length,
-        briefs: results.length,
-        llmCalls: sum(
-          results.map((r) =>
-            r.cached ? 0 : (r.metrics?.calls ?? 0) - (r.metrics?.cachedCalls ?? 0),
-          ),
-        ),
-        cachedCalls: sum(
-          results.map((r) => (r.cached ? (r.metrics?.calls ?? 0) : (r.metrics?.cachedCalls ?? 0))),
-        ),
-        briefCacheHits: results.filter((r) => r.cached).length,
-        wallMs: Math.round(performance.now() - started),
-        failures: results.filter((r) => r.status !== 'succeeded').length,
-      },
-      aggregate: Object.fromEntries(
-        prompts.map((p) => [p.ref, aggregate(results.filter((r) => r.ref === p.ref))]),
-      ),
+      wallMs: Math.round(performance.now() - started),
       documents,
-    };
+    });
     await deps.db
       .update(evals)
       .set({
@@ -274,72 +188,6 @@ async function execute(
       .catch(() => undefined); // the database may be gone (shutdown): the lapsed lease then tells
     throw error;
   }
-}
-
-/**
- * How differently two versions read one document, 0 (same) to 1: the mean of
- * 1 − ROUGE-L F1 between the summaries and the share of key points and notes not kept.
- */
-export function divergence(comparison: ReturnType<typeof compareBriefs>): number {
-  const counts = [comparison.counts.keyPoints, comparison.counts.notes];
-  const items = sum(counts.map((c) => c.kept + c.changed + c.added + c.dropped));
-  const notKept = sum(counts.map((c) => c.changed + c.added + c.dropped));
-  const itemsPart = items === 0 ? 0 : notKept / items;
-  return (1 - comparison.rouge.rougeL.f1 + itemsPart) / 2;
-}
-
-/** ROUGE F1 ×100, both summaries cut at the reference's length in words (as the data README does). */
-function againstReference(
-  summary: string,
-  reference: string,
-): { rouge1: number; rouge2: number; rougeL: number } {
-  const length = reference.split(/\s+/).filter(Boolean).length;
-  const scores: RougeScores = rouge(firstWords(summary, length), reference);
-  return {
-    rouge1: round(scores.rouge1.f1 * 100, 2),
-    rouge2: round(scores.rouge2.f1 * 100, 2),
-    rougeL: round(scores.rougeL.f1 * 100, 2),
-  };
-}
-
-function aggregate(results: VersionResult[]): AggregateRow {
-  const ok = results.map((r) => r.metrics).filter((m): m is BriefMetrics => m !== null);
-  const mean = (values: (number | null)[]) => {
-    const present = values.filter((v): v is number => v !== null);
-    return present.length ? round(sum(present) / present.length, 4) : 0;
-  };
-  const scored = results.map((r) => r.rougeVsReference).filter((s) => s !== null);
-  const notesByKind: Record<string, number> = {};
-  for (const m of ok)
-    for (const [kind, n] of Object.entries(m.notesByKind))
-      notesByKind[kind] = (notesByKind[kind] ?? 0) + n;
-  return {
-    briefs: results.length,
-    failures: results.length - ok.length,
-    words: mean(ok.map((m) => m.words)),
-    compressionRatio: mean(ok.map((m) => m.compressionRatio)),
-    citationsVerified: mean(ok.map((m) => m.citationsVerified)),
-    coverage: mean(ok.map((m) => m.coverage)),
-    loadedRate: mean(ok.map((m) => m.loadedRate)),
-    keyPoints: mean(ok.map((m) => m.keyPoints)),
-    notes: mean(ok.map((m) => m.notes)),
-    notesByKind,
-    llmCalls: sum(ok.map((m) => m.calls)),
-    cachedCalls: sum(ok.map((m) => m.cachedCalls)),
-    tokens: sum(ok.map((m) => m.tokens)),
-    latencyMs: mean(ok.map((m) => m.latencyMs)),
-    rougeVsReference: scored.length
-      ? {
-          rouge1: round(mean(scored.map((s) => s.rouge1)), 2),
-          rouge2: round(mean(scored.map((s) => s.rouge2)), 2),
-          rougeL: round(mean(scored.map((s) => s.rougeL)), 2),
-        }
-      : null,
-  };
-}
-
-function sum(values: number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }
 
 function newEvalId(): string {

@@ -31,7 +31,9 @@ export const EvalDetail = EvalSummary.extend({
   report: z
     .record(z.string(), z.unknown())
     .nullable()
-    .describe('The report of `parallax eval` (EvalReport in src/evals/run.ts); null while running'),
+    .describe(
+      'The report of `parallax eval` (EvalReport in src/evals/report.ts); null while running',
+    ),
 }).meta({ id: 'EvalDetail' });
 export type EvalDetail = z.infer<typeof EvalDetail>;
 

@@ -1,5 +1,5 @@
 import type { ModelBrief } from '../briefs/schema.js';
-import type { Provider } from '../llm/provider.js';
+import type { Provider, StageInput } from '../llm/provider.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { Chunk } from './chunk.js';
 import type { CallStats, LlmCallRunner } from './llm-call-runner.js';
@@ -36,28 +36,20 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
     throw error;
   };
 
+  // Every call of this brief: the same provider, model, prompt and cancellation, on one input.
+  const call = (input: StageInput) => runner.run({ provider, model, prompt, signal, input }, stats);
+
   let mapped = 0;
   let level: Promise<ModelBrief>[] = chunks.map((chunk) =>
-    runner
-      .run(
-        {
-          provider,
-          model,
-          prompt,
-          signal,
-          input: {
-            stage: 'map',
-            title,
-            chunkCount: chunks.length,
-            chunk: { index: chunk.index, text: chunk.text, start: chunk.start, end: chunk.end },
-          },
-        },
-        stats,
-      )
-      .then((partial) => {
-        job.onProgress?.({ stage: 'map', done: ++mapped, total: chunks.length });
-        return partial;
-      }, fail),
+    call({
+      stage: 'map',
+      title,
+      chunkCount: chunks.length,
+      chunk: { index: chunk.index, text: chunk.text, start: chunk.start, end: chunk.end },
+    }).then((partial) => {
+      job.onProgress?.({ stage: 'map', done: ++mapped, total: chunks.length });
+      return partial;
+    }, fail),
   );
 
   const plan = planReduce(
@@ -74,21 +66,10 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
       end - start === 1
         ? below[start]!
         : Promise.all(below.slice(start, end)).then((partials) =>
-            runner
-              .run(
-                {
-                  provider,
-                  model,
-                  prompt,
-                  signal,
-                  input: { stage: 'reduce', title, partials, final },
-                },
-                stats,
-              )
-              .then((merged) => {
-                job.onProgress?.({ stage: 'reduce', level: depth, done: ++reduced, total });
-                return merged;
-              }, fail),
+            call({ stage: 'reduce', title, partials, final }).then((merged) => {
+              job.onProgress?.({ stage: 'reduce', level: depth, done: ++reduced, total });
+              return merged;
+            }, fail),
           ),
     );
   });
