@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** Every place a prompt ref goes in, each answering with a status and (for the API) an error code. */
-function surfaces(ref: string): [string, () => Promise<Response>][] {
+function surfaces(ref: string): [string, () => Response | Promise<Response>][] {
   const q = encodeURIComponent(ref);
   const multipart = new FormData();
   multipart.set('text', TEXT);

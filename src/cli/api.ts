@@ -1,7 +1,18 @@
 import { createNodeRuntime } from '../runtime-node.js';
+import type { z } from 'zod';
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {}
+
+/**
+ * An option's value parsed with the API's own field schema (src/routes/fields.ts), so the
+ * command refuses what the API would, before sending anything: a UsageError names the flag.
+ */
+export function option<T>(schema: z.ZodType<T>, value: string, flag: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(`${flag}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+}
 
 /** An error answer from the API: exit code 2 when the request's own arguments were refused, else 1. */
 export class ApiError extends Error {

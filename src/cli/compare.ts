@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Comparison } from '../compare/compare.js';
-import { query, UsageError, withApi } from './api.js';
+import { DocumentId, PromptRef } from '../routes/fields.js';
+import { option, query, UsageError, withApi } from './api.js';
 import { renderComparison } from './render.js';
 
 export const compareUsage = `parallax compare --document ID --a brief@1 --b brief@2 [--run] [--provider openai|local] [--model M] [--json] [--server URL]
@@ -24,8 +25,11 @@ export async function compareCommand(args: string[]): Promise<number> {
   });
   if (!values.document || !values.a || !values.b)
     throw new UsageError('--document, --a and --b are required');
+  const document = option(DocumentId, values.document, '--document');
+  const a = option(PromptRef, values.a, '--a');
+  const b = option(PromptRef, values.b, '--b');
   return withApi(values.server, async (api) => {
-    const { document, a, b, provider, model, run } = values;
+    const { provider, model, run } = values;
     const path = `/v1/compare${query({ document, a, b, provider, model, run, wait: run ? 600 : undefined })}`;
     const { status, body } = await api.json<Comparison | { status: 'running'; briefs: string[] }>(
       path,

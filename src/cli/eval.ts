@@ -6,7 +6,8 @@ import type { EvalDetail, EvalSummary } from '../evals/view.js';
 import { loadCorpus, type CorpusDocument } from '../evals/corpus.js';
 import { evalMarkdown } from '../evals/markdown.js';
 import type { EvalReport } from '../evals/report.js';
-import { ApiError, UsageError, withApi, type Api } from './api.js';
+import { ApiError, option, UsageError, withApi, type Api } from './api.js';
+import { PromptRefList } from '../routes/fields.js';
 
 export const evalUsage = `parallax eval --prompts brief@1,brief@2 --corpus <folder|file.jsonl> [--limit N] [--provider openai|local] [--model M] [--out reports] [--server URL]
 
@@ -35,7 +36,7 @@ export async function evalCommand(args: string[]): Promise<number> {
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   if (!(limit > 0)) throw new UsageError('--limit takes a positive number');
   const corpus = readCorpus(values.corpus, limit);
-  const prompts = values.prompts.split(',').map((ref) => ref.trim());
+  const prompts = option(PromptRefList, values.prompts, '--prompts');
 
   return withApi(values.server, async (api) => {
     const body = JSON.stringify({

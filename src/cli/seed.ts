@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { BriefView } from '../briefs/view.js';
 import { loadCorpus } from '../evals/corpus.js';
-import { ApiError, query, withApi } from './api.js';
+import { ApiError, option, query, withApi } from './api.js';
 import { followToOutcome } from './brief.js';
+import { PromptRefList } from '../routes/fields.js';
 
 export const seedUsage = `parallax seed [--prompts brief@1,brief@2] [--provider openai|local] [--dir seeds] [--server URL]
 
@@ -26,7 +27,7 @@ export async function seedCommand(args: string[]): Promise<number> {
   const documents = loadCorpus(values.dir!);
   return withApi(values.server, async (api) => {
     // Unknown versions are refused (exit 2) before anything is briefed.
-    const refs = values.prompts ? values.prompts.split(',').map((ref) => ref.trim()) : [undefined];
+    const refs = values.prompts ? option(PromptRefList, values.prompts, '--prompts') : [undefined];
     for (const ref of refs) if (ref) await api.json(`/v1/prompts/${encodeURIComponent(ref)}`);
     let failures = 0;
     for (const item of documents) {

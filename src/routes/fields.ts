@@ -45,6 +45,12 @@ export const DocumentId = z
   .regex(/^[0-9a-f]{64}$/, 'a document id is 64 hex digits')
   .describe('A document id: sha256 of its normalized text');
 
+/** Prompt refs separated by commas, as the CLI's `--prompts` takes them. */
+export const PromptRefList = z
+  .string()
+  .transform((value) => value.split(','))
+  .pipe(z.array(PromptRef).min(1));
+
 /** A page size, 1–100 (default 20). */
 export const PageLimit = z.coerce.number().int().min(1).max(100).default(20);
 
