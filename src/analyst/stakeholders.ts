@@ -1,3 +1,6 @@
+// Longer than ~300 lines on purpose for now: finding actors, folding their aliases and deciding
+// whether each is heard are one pass over the same mentions; issue 13's stakeholder rework is
+// where it splits (actor detection / voice), so it is not cut in two before that.
 import { CUES, GROUPS, INSTITUTION_HEADS, NOT_ACTORS, PERSON_TITLES, matchers } from './lexicon.js';
 import type { Analysis } from './nlp.js';
 import { PhraseMatcher, type Word } from './words.js';
