@@ -56,16 +56,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { normalizeText } from '../src/pipeline/normalize.js';
 import { createNodeRuntime, type NodeRuntime } from '../src/runtime-node.js';
+import { NOTE_KINDS } from '../src/briefs/schema.js';
 import { firstWords, rouge } from '../src/compare/rouge.js';
 
-const KINDS = [
-  'disputed_claim',
-  'unverified_figure',
-  'missing_perspective',
-  'loaded_language',
-  'missing_context',
-  'rhetorical_technique',
-];
+const KINDS = NOTE_KINDS;
 const JUDGEMENT_KINDS = new Set([
   'loaded_language',
   'rhetorical_technique',
