@@ -72,6 +72,8 @@ export async function submitBrief(
   }
 
   await storeDocument(context, document);
+  // The stored title: a document sent again without one keeps the title it was stored with.
+  const storedTitle = title ?? hit?.title ?? (await titleOf(context, documentId));
   let row = hit?.row;
   if (!row || !context.running.has(row.id)) {
     const claimed = await claimBrief(context, row, {
@@ -90,18 +92,14 @@ export async function submitBrief(
     if (claimed.ours)
       startBrief(context, row, {
         text,
-        title: title ?? hit?.title ?? (await titleOf(context, documentId)),
+        title: storedTitle,
         prompt,
         provider,
       });
   }
 
   const finished = await waitFor(context, row.id, waitMs);
-  const view = toBriefView(
-    finished,
-    title ?? hit?.title ?? (await titleOf(context, documentId)),
-    false,
-  );
+  const view = toBriefView(finished, storedTitle, false);
   const outcome =
     finished.status === 'succeeded'
       ? 'created'
