@@ -6,6 +6,7 @@ import {
   loadedRate,
   matchers,
   neutralize,
+  rewordLoaded,
 } from '../src/analyst/lexicon.js';
 import { PhraseMatcher, wordsOf } from '../src/analyst/words.js';
 
@@ -27,9 +28,7 @@ describe('loaded-language lexicon (data/loaded-language.json)', () => {
   });
 
   it('replaces loaded words, keeps case, drops empty alternatives cleanly and fixes articles', () => {
-    expect(neutralize('The draconian cap is a disaster.')).toBe(
-      'The strict cap is a serious problem.',
-    );
+    expect(neutralize('The draconian cap is a disaster.')).toBe('The strict cap is a disaster.');
     expect(neutralize('Reckless spending continues.')).toBe('Spending continues.');
     expect(neutralize('an outrageous budget')).toBe('a budget');
     expect(neutralize('a huge, shameful plan')).toBe('a large plan');
@@ -37,6 +36,22 @@ describe('loaded-language lexicon (data/loaded-language.json)', () => {
     expect(neutralize('A plain sentence with 4,000 homes.')).toBe(
       'A plain sentence with 4,000 homes.',
     );
+  });
+
+  it('never re-words a name, a quotation, a noun or a qualifier it cannot drop cleanly', () => {
+    const unchanged = [
+      'the Robert T. Stafford Disaster Relief and Emergency Assistance Act',
+      'one of the most reckless transfers of wealth',
+      'It was shameful.',
+      'the profiteers who are squeezing them',
+      'He called it "a draconian cap" yesterday.',
+    ];
+    for (const text of unchanged) expect(neutralize(text)).toBe(text);
+    expect(rewordLoaded('the profiteers and the reckless plan')).toEqual({
+      text: 'the profiteers and the plan',
+      kept: 1,
+    });
+    expect(rewordLoaded('a reckless plan').kept).toBe(0);
   });
 
   it('matches multi-word and hyphenated entries as one', () => {

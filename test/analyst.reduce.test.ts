@@ -45,7 +45,7 @@ describe('reduce stage of the local analyst', () => {
     expect(brief.counterPerspectives.length).toBeLessThanOrEqual(10);
     expect(brief.keyPoints.length).toBeLessThanOrEqual(6);
     expect(brief.headline).toBe('A merged brief');
-    expect(brief.summary.startsWith('The document')).toBe(true);
+    expect(brief.summary).toMatch(/^(The document|This [a-z -]+|According to)\b/);
   });
 
   it("honours summaryWords and keeps the partials' order", async () => {

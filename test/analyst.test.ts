@@ -5,6 +5,12 @@ import { QuoteLocator } from '../src/pipeline/verify.js';
 import { allQuotes, briefText, kindCounts, provider, seed, seedNames } from './analyst-helpers.js';
 
 const ALL = { maxNotes: 50, analyst: { maxNotesPerKind: 20 } };
+const JUDGEMENT = new Set([
+  'loaded_language',
+  'rhetorical_technique',
+  'disputed_claim',
+  'missing_context',
+]);
 
 describe('local analyst on the seeds', () => {
   it('has at least six seeds', () => {
@@ -32,7 +38,9 @@ describe('local analyst on the seeds', () => {
     it(`${name}: a complete brief with a short headline and an attributed summary`, async () => {
       const brief = await briefText(seed(name));
       expect(brief.headline.split(/\s+/).length).toBeLessThanOrEqual(20);
-      expect(brief.summary).toMatch(/^(The document|According to the document)/);
+      expect(brief.summary).toMatch(
+        /^(The document|This [a-z -]+|According to (the document|this))\b/,
+      );
       expect(brief.keyPoints.length).toBeGreaterThan(0);
       expect(brief.stakeholders.length).toBeGreaterThan(0);
     });
@@ -49,14 +57,9 @@ describe('local analyst on the seeds', () => {
       ['unverified_figure', 'disputed_claim', 'rhetorical_technique', 'loaded_language'],
     ],
     [
+      // Its one loaded word ("draconian") is inside the chair's quotation: his, not the release's.
       'rent-cap-press-release.md',
-      [
-        'unverified_figure',
-        'disputed_claim',
-        'loaded_language',
-        'rhetorical_technique',
-        'missing_perspective',
-      ],
+      ['unverified_figure', 'disputed_claim', 'rhetorical_technique', 'missing_perspective'],
     ],
     [
       'rent-cap-speech.md',
@@ -92,6 +95,18 @@ describe('local analyst on the seeds', () => {
     }
   });
 
+  // Neutral, well-sourced texts: both sides quoted, figures from audited accounts, a
+  // statistics office or named speakers. A careful reader would sign at most one note here.
+  it.each(['library-hours-council-report.md', 'bus-fares-news-report.md', 'rent-cap-briefing.md'])(
+    '%s: a neutral, well-sourced text gets at most one judgement note',
+    async (name) => {
+      const brief = await briefText(seed(name), ALL);
+      const judgement = brief.counterPerspectives.filter((n) => JUDGEMENT.has(n.kind));
+      expect(judgement.map((n) => n.claim)).toHaveLength(Math.min(judgement.length, 1));
+      expect(brief.counterPerspectives.length).toBeLessThanOrEqual(2);
+    },
+  );
+
   it('flags an accusation whose target never answers, but not one whose target speaks', async () => {
     const release = await briefText(seed('rent-cap-press-release.md'), ALL);
     const disputed = release.counterPerspectives.filter((n) => n.kind === 'disputed_claim');
@@ -112,15 +127,25 @@ describe('local analyst on the seeds', () => {
     ).toBe(false);
   });
 
-  for (const name of ['rail-link-op-ed.md', 'rent-cap-speech.md', 'rent-cap-press-release.md']) {
+  // Quotations keep their words (a speaker's "draconian" is quoted, not re-worded): the rate
+  // compared is the author's own wording, outside quotation marks.
+  const unquoted = (text: string) => text.replace(/"[^"]*"|“[^”]*”/g, ' ');
+  for (const name of ['rail-link-op-ed.md', 'rent-cap-speech.md']) {
     it(`${name}: the summary's loaded-language rate is at most a quarter of the source's`, async () => {
       const text = seed(name);
       const brief = await briefText(text, { summaryWords: 250 });
-      const source = loadedRate(text);
+      const source = loadedRate(unquoted(text));
       expect(source).toBeGreaterThan(0);
-      expect(loadedRate(brief.summary)).toBeLessThanOrEqual(source / 4);
+      expect(loadedRate(unquoted(brief.summary))).toBeLessThanOrEqual(source / 4);
     });
   }
+
+  it('quotes a speaker in the summary word for word', async () => {
+    const brief = await briefText(seed('rent-cap-press-release.md'), { summaryWords: 250 });
+    const quotes = brief.summary.match(/"[^"]*"/g) ?? [];
+    expect(quotes.length).toBeGreaterThan(0);
+    for (const quote of quotes) expect(seed('rent-cap-press-release.md')).toContain(quote);
+  });
 
   it('keeps numbers exact in the summary', async () => {
     const text = seed('rail-link-ministry-statement.md');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
+import { seed } from './analyst-helpers.js';
 import { createTestApp, policyDocument } from './support/app.js';
 import { makePdf } from './support/documents.js';
 import { startLlmServer, type LlmServer } from './support/llm-server.js';
@@ -72,7 +73,10 @@ describe('parallax brief', () => {
     expect(lines).toContain('Summary');
     expect(lines).toContain('Key points');
     expect(lines).toContain('Notes');
-    expect(run.stdout).toMatch(/^ {5}✓ "I commend this Bill to the House\."$/m);
+    // Each key point is followed by its verified citation, quoted from the seed.
+    const cited = [...run.stdout.matchAll(/^ {5}✓ "(.+)"$/gm)].map((m) => m[1]!);
+    expect(cited.length).toBeGreaterThan(0);
+    for (const quote of cited) expect(seed('rent-cap-speech.md')).toContain(quote);
   });
 
   it('prints the API JSON with --json (here from the cache)', async () => {

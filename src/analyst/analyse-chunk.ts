@@ -1,4 +1,5 @@
 import type { ModelBrief } from '../briefs/schema.js';
+import { readGenre } from './genre.js';
 import { neutralize } from './lexicon.js';
 import { analyse } from './nlp.js';
 import { findNotes } from './notes/index.js';
@@ -6,6 +7,7 @@ import type { Settings } from './params.js';
 import { rankSentences } from './rank.js';
 import { lowercaseWords } from './render.js';
 import { findActors } from './stakeholders.js';
+import { readVoice } from './voice.js';
 import { extract } from './summarize.js';
 import { wordsBySpan, wordsOf, type Word } from './words.js';
 
@@ -20,7 +22,15 @@ export function analyseChunk(text: string, title: string | null, settings: Setti
   const lowercase = lowercaseWords(text, all);
   const cast = findActors(analysis, words, lowercase);
   const ranking = rankSentences(analysis, titleTerms(title), settings);
-  const { headline, summary, keyPoints } = extract(analysis, ranking, settings, title, lowercase);
+  const genre = readGenre(text, title);
+  const { headline, summary, keyPoints } = extract(
+    analysis,
+    ranking,
+    settings,
+    title,
+    lowercase,
+    genre,
+  );
   const stakeholders = cast.actors
     .filter((actor) => !actor.place)
     .slice(0, Math.max(0, settings.maxStakeholders))
@@ -29,7 +39,8 @@ export function analyseChunk(text: string, title: string | null, settings: Setti
       role: neutralize(actor.role),
       representedInDocument: actor.represented,
     }));
-  const counterPerspectives = findNotes({ analysis, words, cast, settings });
+  const voice = readVoice(analysis, words, genre.issuer);
+  const counterPerspectives = findNotes({ analysis, words, cast, voice, genre, settings });
   return { headline, summary, keyPoints, stakeholders, counterPerspectives };
 }
 

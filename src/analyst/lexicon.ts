@@ -37,6 +37,10 @@ export const matchers = {
     ),
   ),
   generalisation: new PhraseMatcher(phraseList(cueData.context.generalisation)),
+  unheard: new PhraseMatcher(phraseList(cueData.unheard)),
+  secondHand: new PhraseMatcher(phraseList(cueData.secondHand)),
+  figureVerb: new PhraseMatcher(phraseList(cueData.figureVerbs)),
+  ownFigures: new PhraseMatcher(phraseList(cueData.ownFigures)),
   causal: new PhraseMatcher(phraseList(cueData.context.causal)),
 };
 
@@ -48,6 +52,15 @@ export const PERSON_TITLES: ReadonlyMap<string, string> = new Map(
   Object.entries(cueData.personTitles),
 );
 export const NOT_ACTORS: ReadonlySet<string> = new Set(cueData.notActors);
+
+/**
+ * Words naming a body whose figures are not one side's word: statistics offices, auditors,
+ * courts, universities and journals (a cited study), fiscal watchdogs.
+ */
+export function isIndependentSource(name: string): boolean {
+  const lower = name.toLowerCase();
+  return cueData.independentSources.some((word) => lower.includes(word));
+}
 
 /** Loaded-language hits in `words` at or above `minWeight`. */
 export function findLoaded(words: readonly Word[], minWeight = 1) {
@@ -61,22 +74,41 @@ export function loadedRate(text: string, minWeight = 1): number {
 }
 
 /**
- * Replaces loaded words with their neutral alternative (or drops them), keeps the case of the
- * first letter, then repairs what the edit may break: doubled spaces, space before punctuation,
- * `a`/`an` before the new word, and a dangling conjunction ("the costly and project").
+ * Re-words the author's loaded words in prose the analyst writes, and only where the edit keeps
+ * every fact and the grammar:
+ * - words inside quotation marks are someone's words as quoted, and stay;
+ * - a capitalised word next to another capitalised word is part of a name ("Disaster Relief
+ *   Act", "Forever GI Bill"), and stays;
+ * - a modifier (an adjective, adverb or participle: "draconian", "slashed") may take the
+ *   lexicon's neutral alternative; a phrase may lose its loaded modifier when its head noun
+ *   stays ("vanity project" → "project");
+ * - a qualifier is dropped only before the word it qualifies and not after an intensifier or a
+ *   linking verb ("the most reckless transfers", "it was shameful" cannot lose the word);
+ * - a loaded noun names something ("profiteers", "disaster"): another noun would change what
+ *   is said, so it stays.
+ * `kept` counts the author's loaded words left as they were, so a caller can prefer prose
+ * without them.
  */
-export function neutralize(text: string, minWeight = 1): string {
+export function rewordLoaded(text: string, minWeight = 1): { text: string; kept: number } {
   const words = wordsOf(text);
   const hits = findLoaded(words, minWeight);
-  if (hits.length === 0) return text;
+  if (hits.length === 0) return { text, kept: 0 };
+  const quoted = quotedSpans(text);
   let out = '';
   let cursor = 0;
+  let kept = 0;
   let capitalizeNext = false;
   for (const hit of hits) {
     const start = words[hit.from]!.start;
     let end = words[hit.to - 1]!.end;
+    if (quoted.some(([a, b]) => start >= a && end <= b) || insideName(text, words, hit)) continue;
+    const edit = safeEdit(text, words, hit);
+    if (edit === null) {
+      kept++;
+      continue;
+    }
     const original = text.slice(start, end);
-    let replacement = hit.data.neutral;
+    let replacement = edit;
     let before = text.slice(cursor, start);
     if (capitalizeNext) before = upperFirst(before);
     capitalizeNext = false;
@@ -94,7 +126,91 @@ export function neutralize(text: string, minWeight = 1): string {
   }
   const rest = text.slice(cursor);
   out += capitalizeNext ? upperFirst(rest) : rest;
-  return out.replace(/ {2,}/g, ' ').replace(/ +([,.;:!?])/g, '$1');
+  return { text: out.replace(/ {2,}/g, ' ').replace(/ +([,.;:!?])/g, '$1'), kept };
+}
+
+/** `rewordLoaded`'s text: for headlines and roles, where a kept word is acceptable. */
+export function neutralize(text: string, minWeight = 1): string {
+  return rewordLoaded(text, minWeight).text;
+}
+
+type LoadedHit = ReturnType<typeof findLoaded>[number];
+
+const MODIFIER = /(?:ian|ous|ful|less|ive|ic|al|ing|ed|ly|ible|able|ant|ent|ary|ish)$/;
+/** Endings of nouns ("profiteers", "disaster", "cronyism"): a loaded noun names something. */
+const NOUN =
+  /(?:[^su'’]s|ers?|eers?|sters?|ists?|isms?|tions?|ments?|ness|ities|ity|ences?|ances?|dom|hood|ship)$/;
+const NO_DROP_AFTER = new Set([
+  'most',
+  'more',
+  'least',
+  'less',
+  'very',
+  'so',
+  'too',
+  'as',
+  'how',
+  'really',
+  'truly',
+  'extremely',
+  'quite',
+  'rather',
+  'utterly',
+  'deeply',
+  'is',
+  'was',
+  'are',
+  'were',
+  'be',
+  'been',
+  'being',
+  'seems',
+  'seemed',
+  'looks',
+  'became',
+  'become',
+  'remains',
+  'remain',
+  'sounds',
+]);
+
+/** The neutral text for one hit, or null when no edit keeps the facts and the grammar. */
+function safeEdit(text: string, words: readonly Word[], hit: LoadedHit): string | null {
+  const neutral = hit.data.neutral;
+  const term = hit.data.term;
+  const previous = words[hit.from - 1];
+  const next = words[hit.to];
+  const adjacentNext = next && /^\s*$/.test(text.slice(words[hit.to - 1]!.end, next.start));
+  if (!neutral) {
+    if (previous && NO_DROP_AFTER.has(previous.lower)) return null;
+    return adjacentNext && /^\p{L}/u.test(text.slice(next.start, next.end)) ? '' : null;
+  }
+  const termWords = term.split(/\s+/);
+  const neutralWords = neutral.split(/\s+/);
+  if (termWords.length > 1) return termWords.at(-1) === neutralWords.at(-1) ? neutral : null;
+  if (NOUN.test(term) && !MODIFIER.test(term)) return null;
+  return neutralWords.length === 1 || /(?:ed|ing|ly)$/.test(term) ? neutral : null;
+}
+
+/** A capitalised hit beside another capitalised word, not at a sentence start: a name. */
+function insideName(text: string, words: readonly Word[], hit: LoadedHit): boolean {
+  const first = words[hit.from]!;
+  if (!/^\p{Lu}/u.test(text[first.start]!)) return false;
+  const capital = (w: Word | undefined) => w !== undefined && /^\p{Lu}/u.test(text[w.start]!);
+  const previous = words[hit.from - 1];
+  const startsSentence =
+    !previous ||
+    /[.!?:"“]\s*$/.test(text.slice(previous.end, first.start) || text.slice(0, first.start));
+  return capital(words[hit.to]) || (capital(previous) && !startsSentence);
+}
+
+/** Character ranges inside straight or curly double quotation marks. */
+function quotedSpans(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const pattern = /"[^"]*"|“[^”]*”/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text))
+    out.push([match.index, match.index + match[0].length]);
+  return out;
 }
 
 function upperFirst(text: string): string {

@@ -38,13 +38,15 @@ export function mergeBriefs(
     splitSummary(p.summary).map((text, order) => ({ text, partial, order })),
   );
   const chosenSentences = pick(units(sentences, partials.length), settings.summaryWords, null);
+  // The first chunk's summary opens with what the document is ("This op-ed by …"): keep it.
+  const subject = SUBJECT.exec(partials[0]?.summary ?? '')?.[1] ?? 'The document';
   const summaryParts: string[] = [];
   let words = 0;
   for (const unit of chosenSentences) {
     const remaining = Math.ceil(settings.summaryWords * 1.2) - words;
     if (remaining < 8) break;
     const prose = cutWords(
-      relead(unit.text, summaryParts.length === 0 ? 'The document' : 'It'),
+      relead(unit.text, summaryParts.length === 0 ? subject : 'It'),
       remaining,
     );
     summaryParts.push(prose);
@@ -75,7 +77,8 @@ export function mergeBriefs(
 }
 
 const LEAD =
-  /^(?:(?:The document|It) (?:argues|reports|states) that |(?:The document|It) asks: |According to the document, |The document also reports, )/;
+  /^(?:(?:The document|It|This [^,.:;]+?) (?:argues|reports|states|calls on the reader to|asks:) (?:that )?|According to (?:the document|this [^,.:;]+?), |The document also reports, )/;
+const SUBJECT = /^(This [^,.:;]+?) (?:argues|reports|states|calls on the reader to|asks:)/;
 
 /** Our own summaries: every sentence opens with an attribution, which is where we cut. */
 export function splitSummary(summary: string): string[] {
@@ -90,15 +93,18 @@ function relead(sentence: string, lead: Lead): string {
   if (!match) return sentence;
   const body = sentence.slice(match[0].length);
   if (match[0].startsWith('According') || match[0].startsWith('The document also')) {
-    return `${lead === 'It' ? 'The document also reports' : 'According to the document'}, ${body}`;
+    if (lead === 'It') return `The document also reports, ${body}`;
+    return `According to ${lead === 'The document' ? 'the document' : lead.replace(/^This/, 'this')}, ${body}`;
   }
   const verb = /asks/.test(match[0])
     ? 'asks:'
-    : /argues/.test(match[0])
-      ? 'argues that'
-      : /reports/.test(match[0])
-        ? 'reports that'
-        : 'states that';
+    : /calls on/.test(match[0])
+      ? 'calls on the reader to'
+      : /argues/.test(match[0])
+        ? 'argues that'
+        : /reports/.test(match[0])
+          ? 'reports that'
+          : 'states that';
   return `${lead} ${verb} ${body}`;
 }
 

@@ -85,7 +85,7 @@ export function analyse(text: string): Analysis {
     const end = tokens[last]?.end ?? start;
     for (const piece of splitLines(text, start, end)) spans.push(piece);
   });
-  return { text, tokens, sentences: buildSentences(text, tokens, spans) };
+  return { text, tokens, sentences: buildSentences(text, tokens, joinOpenQuotes(text, spans)) };
 }
 
 /** Cuts a wink sentence at blank lines and at line starts that open a heading or list item. */
@@ -97,7 +97,11 @@ function splitLines(text: string, start: number, end: number): Array<[number, nu
     if (text.charCodeAt(i) !== 10) continue;
     const nextLine = text.slice(i + 1, Math.min(end, i + 8));
     const blank = text.charCodeAt(i + 1) === 10;
-    const cut = blank || LIST_START.test(nextLine) || text.charCodeAt(lineStart) === 35; // '#'
+    const cut =
+      blank ||
+      LIST_START.test(nextLine) ||
+      text.charCodeAt(lineStart) === 35 || // '#'
+      isLabelLine(text.slice(lineStart, i), nextLine);
     if (cut) {
       out.push([pieceStart, i]);
       pieceStart = i + 1;
@@ -108,6 +112,50 @@ function splitLines(text: string, start: number, end: number): Array<[number, nu
   return out
     .map(([s, e]) => trimSpan(text, s, e))
     .filter(([s, e]) => e > s && WORD.test(text.slice(s, e)));
+}
+
+/**
+ * A short line without final punctuation followed by a line that opens a sentence is a heading
+ * (a PDF's "Budget note: school meals expansion" above "The Treasury proposes…"), not the start
+ * of that sentence. A wrapped line of running text ends mid-sentence in lower case, or is long.
+ */
+function isLabelLine(line: string, next: string): boolean {
+  const trimmed = line.trim();
+  if (!trimmed || /[.!?:;,"”’)\-–—]$/.test(trimmed)) return false;
+  const words = trimmed.split(/\s+/).length;
+  if (words > 10) return false;
+  return /^(?:The|This|These|In|On|A|An|It|We|Our|Its|There|For|As|Under|Since|While|When)\s/.test(
+    next,
+  );
+}
+
+/**
+ * Joins sentences the splitter cut inside a quotation ("He said: "This is wrong. It must stop."")
+ * so a sentence never opens or closes a quotation it does not hold. Only within a paragraph,
+ * and at most four sentences are joined.
+ */
+function joinOpenQuotes(text: string, spans: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let joined = 0;
+  for (const span of spans) {
+    const last = out.at(-1);
+    const between = last ? text.slice(last[1], span[0]) : '';
+    if (last && joined < 4 && !between.includes('\n\n') && openQuote(text.slice(...last))) {
+      last[1] = span[1];
+      joined++;
+      continue;
+    }
+    out.push([span[0], span[1]]);
+    joined = 0;
+  }
+  return out;
+}
+
+function openQuote(sentence: string): boolean {
+  const straight = (sentence.match(/"/g) ?? []).length;
+  const open = (sentence.match(/“/g) ?? []).length;
+  const close = (sentence.match(/”/g) ?? []).length;
+  return straight % 2 === 1 || open > close;
 }
 
 function trimSpan(text: string, start: number, end: number): [number, number] {
@@ -170,10 +218,14 @@ function buildSentences(text: string, tokens: Token[], spans: Array<[number, num
 /** Markdown headings, short unpunctuated lines, upper-case lines and numbered section labels. */
 export function isHeading(text: string, words: number): boolean {
   if (text.startsWith('#')) return true;
-  if (words > 14 || text.includes('\n')) return false;
-  if (/^(SECTION|SEC\.|ARTICLE|PART|CHAPTER|TITLE)\s/i.test(text) && words <= 10) return true;
   const letters = text.replace(/[^\p{L}]/gu, '');
   const upper = letters.replace(/[^\p{Lu}]/gu, '');
-  if (letters.length >= 4 && upper.length / letters.length > 0.7) return true;
-  return words <= 10 && !/[.!?:;"”’)]$/.test(text);
+  if (words <= 20 && letters.length >= 4 && upper.length / letters.length > 0.7) return true;
+  if (words > 14 || text.includes('\n')) return false;
+  if (/^(SECTION|SEC\.|ARTICLE|PART|CHAPTER|TITLE)\s/i.test(text) && words <= 10) return true;
+  if (words <= 10 && !/[.!?:;"”’)]$/.test(text)) return true;
+  // "(a) All-Volunteer Force Educational Assistance Program.--", "Award Size Limit.": a title
+  // in title case, run in before its text.
+  const long = text.match(/\p{L}[\p{L}'’-]{3,}/gu) ?? [];
+  return long.length >= 3 && long.every((w) => /^\p{Lu}/u.test(w));
 }

@@ -12,13 +12,22 @@ export const ANALYST_DEFAULTS = {
   titleWeight: 0.15,
   /** MMR redundancy penalty: 0 ignores overlap with sentences already chosen. */
   redundancy: 0.6,
+  /**
+   * Summary length as a share of the chunk's words (0: always `summaryWords`), never below
+   * `minSummaryWords` nor above `summaryWords`.
+   */
+  summaryShare: 0,
+  minSummaryWords: 60,
   /** Sentences shorter than this (in words) are not summary candidates. */
   minSentenceWords: 6,
   /** Quotes longer than this are cut to the clause around the evidence. */
   maxQuoteChars: 280,
   maxStakeholders: 10,
-  /** Mentions that make an actor central enough for a missing_perspective note. */
-  centralMentions: 2,
+  /**
+   * Mentions an actor the document accuses, or says was not heard, needs before a
+   * missing_perspective note is written about them.
+   */
+  centralMentions: 1,
   /** Occurrences that make a sentence or slogan a repetition. */
   repetitionMin: 2,
   /** Lowest lexicon weight (1–3) reported as loaded language. */

@@ -1,4 +1,5 @@
-import { findLoaded, neutralize } from './lexicon.js';
+import { DATELINE, STANDFIRST } from './genre.js';
+import { findLoaded, rewordLoaded } from './lexicon.js';
 import { countWords, wordsOf, type Word } from './words.js';
 
 /**
@@ -7,13 +8,20 @@ import { countWords, wordsOf, type Word } from './words.js';
  * "the authors", and the claim attributed ("The document states that …"). Numbers are never
  * rewritten. The citation keeps the original wording; only the prose is changed.
  */
-export type Lead = 'The document' | 'It';
+/** "The document", "This op-ed by Hollis Marr" (a summary's first sentence) or "It". */
+export type Lead = string;
 
 export function plainText(raw: string): string {
   return raw
+    .replace(/``/g, '“')
+    .replace(/''/g, '”')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/(\*\*|__|`)/g, '')
-    .replace(/^(?:#+\s*|[-*+>]\s+|\d{1,3}[.)]\s+|\((?:[a-zA-Z]{1,4}|\d{1,3})\)\s*)+/, '')
+    .replace(/(\*\*|__)(?=\S)([^*_]*?\S)\1/g, '$2')
+    .replace(/`/g, '')
+    .replace(
+      /^(?:#+\s*|[-*+>]\s+|\d{1,3}[.)]\s+|\((?:[a-zA-Z]{1,4}|\d{1,3})\)\s*|[-–—:;,.]+\s*)+/,
+      '',
+    )
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -102,40 +110,110 @@ export function verbFor(body: string, original: string): 'argues' | 'reports' | 
 }
 
 /**
- * One sentence as summary prose. `lowercase` holds words the chunk writes in lower case, so a
- * capitalised opening word can be told from a name ("Critics" vs "Parliament").
+ * One sentence as summary prose, and how many of the author's loaded words it had to keep
+ * (see `rewordLoaded`): a caller prefers sentences that keep none. `lowercase` holds words the
+ * chunk writes in lower case, so a capitalised opening word can be told from a name ("Critics"
+ * vs "Parliament").
  */
-export function renderSentence(
+export function renderProse(
   original: string,
   lead: Lead,
   lowercase: ReadonlySet<string>,
-): string {
-  let body = plainText(original).replace(
-    /^(?:But|And|So|Yet|Or|However,|Moreover,|Furthermore,|Indeed,)\s+/,
-    '',
-  );
-  body = neutralize(body).replace(/[\s,;:\-—–]+$/, '');
+): { text: string; kept: number } {
+  let body = plainText(original)
+    .replace(DATELINE, '')
+    .replace(SALUTATION, '')
+    .replace(/^(?:But|And|So|Yet|Or|However,|Moreover,|Furthermore,|Indeed,)\s+/, '');
+  const reworded = rewordLoaded(body);
+  body = reworded.text.replace(/[\s,;:\-—–]+$/, '');
   if (FIRST_PERSON.test(body)) body = thirdPerson(body);
   if (!/[.!?"”'’]$/.test(body)) body += '.';
   body = body.replace(/!$/, '.');
-  if (/^["“‘]/.test(body) || (/["“]/.test(body) && SPEECH.test(body))) {
-    return `${lead === 'It' ? 'The document also reports' : 'According to the document'}, ${body}`;
-  }
-  if (/\?["”]?$/.test(body)) return `${lead} asks: ${body}`;
-  const verb = verbFor(body, original);
-  return `${lead} ${verb} that ${lowerFirst(body, lowercase)}`;
+  return { text: attribute(body, original, lead, lowercase), kept: reworded.kept };
 }
 
-function lowerFirst(body: string, lowercase: ReadonlySet<string>): string {
+export function renderSentence(original: string, lead: Lead, lowercase: ReadonlySet<string>) {
+  return renderProse(original, lead, lowercase).text;
+}
+
+function attribute(body: string, original: string, lead: Lead, lowercase: ReadonlySet<string>) {
+  if (/^["“‘]/.test(body) || (/["“]/.test(body) && SPEECH.test(body))) {
+    if (lead === 'It') return `The document also reports, ${body}`;
+    return `According to ${lead === 'The document' ? 'the document' : lead.replace(/^This/, 'this')}, ${body}`;
+  }
+  if (/\?["”]?$/.test(body)) return `${lead} asks: ${body}`;
+  if (isImperative(body, lowercase))
+    return `${lead} calls on the reader to ${lowerFirst(body, lowercase, true)}`;
+  return `${lead} ${verbFor(body, original)} that ${lowerFirst(body, lowercase)}`;
+}
+
+/** "Madam Deputy Speaker, …", "Ladies and gentlemen, …": an address, not part of the claim. */
+const SALUTATION =
+  /^(?:(?:Madam|Mr\.?|Mister) (?:Deputy )?(?:Speaker|President|Chair(?:man|woman)?)|Ladies and gentlemen|Colleagues|Friends|Dear [A-Z][^,]{0,40}),\s*/;
+
+/**
+ * Whether a source sentence can stand in a summary at all: not a caption, a bibliography
+ * entry, a credit line, a press release's furniture or a fragment of an unclosed quotation.
+ */
+export function isProseSentence(text: string): boolean {
+  const plain = plainText(text);
+  if (CAPTION.test(plain) || CREDIT.test(plain) || FURNITURE.test(plain)) return false;
+  if (STANDFIRST.test(plain) && plain.split(/\s+/).length <= 25) return false; // "A report by …"
+  if (BIBLIOGRAPHY.some((pattern) => pattern.test(plain))) return false;
+  // A sentence has words in lower case: a run of capitalised words is a title or a name.
+  const outside = plain.replace(/\([^)]*\)/g, ' ');
+  if (!(outside.match(/\p{L}[\p{L}'’-]{3,}/gu) ?? []).some((w) => /^\p{Ll}/u.test(w))) return false;
+  const straight = (plain.match(/"/g) ?? []).length;
+  const open = (plain.match(/“/g) ?? []).length;
+  return straight % 2 === 0 && open === (plain.match(/”/g) ?? []).length;
+}
+
+const CAPTION =
+  /^(?:Figure|Fig\.|Table|Chart|Graph|Map|Box|Exhibit|Photo|Image|Source|Sources|Note|Notes)\s*(?:[\dIVX]+[A-Za-z]?\b|[:.—–-])/;
+const CREDIT =
+  /^(?:(?:Prepared|Written|Published|Edited|Compiled|Issued|Produced|Photographs?|Illustrations?) by\b|(?:Lead )?Authors?:|Contact:|Acknowledg)/i;
+const FURNITURE =
+  /^(?:Ends\.?$|For immediate release|Notes to editors|About (?:the |us\b)[^:]{0,60}:|Embargoed|Follow us|Copyright|©)/i;
+const BIBLIOGRAPHY = [
+  /\bet al\.|\bdoi:|\bISBN\b|\bRetrieved (?:from|on)\b|https?:\/\//i,
+  /^\p{Lu}[\p{L}'’-]+, (?:\p{Lu}\.\s?)+(?:,|and|&|\()/u, // "Smith, J. A., and …"
+  /\(\d{4}[a-z]?\)\.\s+\p{Lu}/u, // "(2019). Title"
+  /\bpp?\.\s*\d+/,
+];
+
+/** Words that open a sentence and are never a name: lower-cased after "that". */
+const FUNCTION_WORDS = new Set(
+  'the a an this these that those it its there their they he she his her in on at for with as if when while although though since because some many most all each every no our your any both either neither such one two three several few under over after before during'.split(
+    ' ',
+  ),
+);
+
+/**
+ * "Publish the business case.", "Join me at the meeting.": a verb the text also writes in lower
+ * case, then an object (an article, a pronoun). "Rents are rising" and names are not.
+ */
+function isImperative(body: string, lowercase: ReadonlySet<string>): boolean {
+  const match = /^(\p{Lu}\p{Ll}+) (\p{Ll}+)\b/u.exec(body);
+  if (!match) return false;
+  const verb = match[1]!.toLowerCase();
+  if (FUNCTION_WORDS.has(verb) || !lowercase.has(verb) || /(?:s|ed|ly|ing)$/.test(verb))
+    return false;
+  return OBJECT_WORDS.has(match[2]!);
+}
+
+const OBJECT_WORDS = new Set(
+  'the a an this these that those our your their its my me us them him her it all every more up out down back'.split(
+    ' ',
+  ),
+);
+
+function lowerFirst(body: string, lowercase: ReadonlySet<string>, force = false): string {
+  if (force) return body[0]!.toLowerCase() + body.slice(1);
   const first = /^[\p{L}][\p{L}'’-]*/u.exec(body)?.[0];
   if (!first || /\p{Lu}.*\p{Lu}/u.test(first)) return body; // acronyms keep their case
   const nextCapital = /^[\p{L}'’-]+ \p{Lu}/u.test(body); // "Madam Deputy Speaker" stays a name
-  if (
-    first === 'The' ||
-    first === 'A' ||
-    first === 'An' ||
-    (lowercase.has(first.toLowerCase()) && !nextCapital)
-  ) {
+  const lower = first.toLowerCase().replace(/['’](?:ll|s|d|re|ve)$/, ''); // "He’ll", "It’s"
+  if (FUNCTION_WORDS.has(lower) || (lowercase.has(lower) && !nextCapital)) {
     return body[0]!.toLowerCase() + body.slice(1);
   }
   return body;

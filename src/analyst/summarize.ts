@@ -1,17 +1,23 @@
 import type { ModelBrief } from '../briefs/schema.js';
+import { genreSubject, type Genre } from './genre.js';
 import { neutralize } from './lexicon.js';
 import type { Analysis } from './nlp.js';
 import type { Settings } from './params.js';
 import { clipQuote } from './quote.js';
 import { mmr, type Ranking } from './rank.js';
-import { cutWords, plainText, renderSentence } from './render.js';
+import { cutWords, isProseSentence, plainText, renderProse } from './render.js';
 import { countWords } from './words.js';
 
 /**
  * Summary, key points and headline of one chunk, from the sentence ranking.
  *
- * Sentences are chosen by maximal marginal relevance until the target length is met (the last
- * one may overshoot a little rather than leave the summary short), then printed in source order.
+ * The summary covers the whole argument: the chunk is cut into as many equal stretches as the
+ * summary has room for sentences, each stretch's best sentence is taken first, and the rest of
+ * the budget goes by rank (maximal marginal relevance); sentences are printed in source order.
+ * Its length grows with the chunk (`summaryShare` of its words, at least `minSummaryWords`)
+ * up to `summaryWords`. A sentence whose loaded words cannot be re-worded without changing what
+ * it says is passed over while another will do. Key points add sentences the summary does not
+ * already give.
  */
 export interface Extract {
   headline: string;
@@ -21,6 +27,8 @@ export interface Extract {
 
 const KEY_POINT_WORDS = 45;
 const HEADLINE_WORDS = 20;
+/** Words a sentence of the summary is counted at, on average, when cutting the stretches. */
+const WORDS_PER_SENTENCE = 35;
 
 export function extract(
   analysis: Analysis,
@@ -28,27 +36,41 @@ export function extract(
   settings: Settings,
   title: string | null,
   lowercase: ReadonlySet<string>,
+  genre: Genre,
 ): Extract {
-  const order = mmr(ranking, Math.max(settings.maxKeyPoints, 60), settings.redundancy);
-  const chosen = chooseForBudget(analysis, order, settings.summaryWords);
+  const prose = new Map<number, { text: string; kept: number }>();
+  const render = (index: number, lead: string) =>
+    renderProse(analysis.sentences[index]!.text, lead, lowercase);
+  const usable = ranking.order.filter((index) => isProseSentence(analysis.sentences[index]!.text));
+  for (const index of usable) prose.set(index, render(index, 'The document'));
+  const clean = usable.filter((index) => prose.get(index)!.kept === 0);
+  const pool = clean.length >= 3 ? clean : usable;
+  const order = mmr(
+    { ...ranking, order: pool },
+    Math.max(settings.maxKeyPoints, 60),
+    settings.redundancy,
+  );
+
+  const target = summaryTarget(analysis, settings);
+  const chosen = chooseForBudget(analysis, order, target);
   chosen.sort((a, b) => a - b);
 
   const parts: string[] = [];
   let words = 0;
   for (const index of chosen) {
-    let prose = renderSentence(
-      analysis.sentences[index]!.text,
-      parts.length === 0 ? 'The document' : 'It',
-      lowercase,
-    );
-    const remaining = Math.ceil(settings.summaryWords * 1.2) - words;
+    const remaining = Math.ceil(target * 1.2) - words;
     if (remaining < 8) break;
-    prose = cutWords(prose, remaining);
-    parts.push(prose);
-    words += countWords(prose);
+    const lead = parts.length === 0 ? genreSubject(genre) : 'It';
+    const text = cutWords(render(index, lead).text, remaining);
+    parts.push(text);
+    words += countWords(text);
   }
 
-  const keyIndexes = order.slice(0, settings.maxKeyPoints).sort((a, b) => a - b);
+  const inSummary = new Set(chosen);
+  const fresh = order.filter((index) => !inSummary.has(index));
+  const keyIndexes = [...fresh, ...order.filter((index) => inSummary.has(index))]
+    .slice(0, settings.maxKeyPoints)
+    .sort((a, b) => a - b);
   const keyPoints = keyIndexes.map((index) => {
     const sentence = analysis.sentences[index]!;
     const [start, end] = clipQuote(
@@ -58,7 +80,7 @@ export function extract(
       settings.maxQuoteChars,
     );
     return {
-      text: cutWords(renderSentence(sentence.text, 'The document', lowercase), KEY_POINT_WORDS),
+      text: cutWords(prose.get(index)!.text, KEY_POINT_WORDS),
       citations: [{ quote: analysis.text.slice(start, end) }],
     };
   });
@@ -66,13 +88,37 @@ export function extract(
   return { headline: headline(analysis, order, title), summary: parts.join(' '), keyPoints };
 }
 
+function summaryTarget(analysis: Analysis, settings: Settings): number {
+  if (settings.summaryShare <= 0) return settings.summaryWords;
+  const words = analysis.sentences.reduce((sum, s) => sum + s.words, 0);
+  const scaled = Math.max(settings.minSummaryWords, Math.round(words * settings.summaryShare));
+  return Math.min(settings.summaryWords, scaled);
+}
+
+/**
+ * Each stretch's best sentence first (the whole argument, not its opening), then the rest of
+ * the budget by rank. A sentence that would overshoot a nearly full summary by far gives way to
+ * a shorter one.
+ */
 function chooseForBudget(analysis: Analysis, order: readonly number[], target: number): number[] {
+  const sentences = analysis.sentences;
+  const stretches = Math.max(1, Math.min(8, Math.round(target / WORDS_PER_SENTENCE)));
+  const end = sentences.at(-1)?.end ?? 1;
+  const stretchOf = (index: number) =>
+    Math.min(stretches - 1, Math.floor((sentences[index]!.start / end) * stretches));
+  const firsts: number[] = [];
+  const covered = new Set<number>();
+  for (const index of order) {
+    const stretch = stretchOf(index);
+    if (covered.has(stretch)) continue;
+    covered.add(stretch);
+    firsts.push(index);
+  }
   const chosen: number[] = [];
   let total = 0;
-  for (const index of order) {
+  for (const index of [...firsts, ...order.filter((i) => !firsts.includes(i))]) {
     if (total >= target) break;
-    const length = analysis.sentences[index]!.words + 4; // + attribution
-    // A sentence that would overshoot a nearly full summary by far gives way to a shorter one.
+    const length = sentences[index]!.words + 4; // + attribution
     if (chosen.length > 0 && total + length > target * 1.25 && total > target * 0.6) continue;
     chosen.push(index);
     total += length;
@@ -80,11 +126,30 @@ function chooseForBudget(analysis: Analysis, order: readonly number[], target: n
   return chosen;
 }
 
-/** The title, neutralised; else the chunk's first heading; else its best sentence. */
+/**
+ * The title when it fits (at most 20 words), neutralised; a longer title up to the last clause
+ * that fits; else the chunk's first heading; else its best sentence. Never a cut-off word run.
+ */
 function headline(analysis: Analysis, order: readonly number[], title: string | null): string {
   const heading = analysis.sentences.find((s) => s.heading && s.text.startsWith('#'));
   const best = order[0] === undefined ? undefined : analysis.sentences[order[0]];
   const source = title?.trim() || heading?.text || best?.text || 'Untitled document';
-  const text = neutralize(plainText(source)).replace(/[.:;,]+$/, '');
-  return cutWords(text, HEADLINE_WORDS) || 'Untitled document';
+  return fitHeadline(neutralize(plainText(source)).replace(/[.:;,]+$/, ''));
+}
+
+const STRONG_CLAUSE = /^(.*?\S)(?:,|;| to| under| which| that| and for)\s/;
+const WEAK_CLAUSE = /^(.*\S)(?: and| for| by| with| in| of| on)\s[^,;]*$/;
+
+/** At most 20 words, cut at a clause ("…, and for other purposes") rather than mid-phrase. */
+export function fitHeadline(text: string): string {
+  if (!text) return 'Untitled document';
+  if (countWords(text) <= HEADLINE_WORDS) return text;
+  const cut = cutWords(text, HEADLINE_WORDS).replace(/…$/, '');
+  const shorter =
+    [STRONG_CLAUSE, WEAK_CLAUSE]
+      .map((pattern) => pattern.exec(cut)?.[1])
+      .find((head) => head !== undefined && countWords(head) >= 8) ?? cut;
+  return shorter
+    .replace(/[\s,;:]+$/, '')
+    .replace(/\s+(?:the|a|an|and|or|of|to|for|in|on|by)$/i, '');
 }

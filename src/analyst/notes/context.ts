@@ -1,5 +1,26 @@
 import { matchers } from '../lexicon.js';
-import { quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
+import { authorsWording, quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
+
+/** A negation or hedge before the cue: "not always", "almost all of them" are not sweeping. */
+const QUALIFIERS = new Set([
+  'not',
+  'nor',
+  "isn't",
+  "aren't",
+  'almost',
+  'nearly',
+  'virtually',
+  'practically',
+]);
+/** Words of a rule or a statute's prescription, where a cue states a condition, not a claim. */
+const PRESCRIPTIVE = new Set([
+  'shall',
+  'hereby',
+  'pursuant',
+  'notwithstanding',
+  'thereof',
+  'herein',
+]);
 
 /**
  * `missing_context`: sweeping generalisations ("everyone knows", "always", "all landlords")
@@ -11,10 +32,13 @@ export function contextNotes(context: NoteContext): NoteCandidate[] {
   context.analysis.sentences.forEach((sentence, index) => {
     if (sentence.heading) return;
     const list = context.words[index]!;
-    const negated = (from: number) =>
-      ['not', 'nor', "isn't", "aren't"].includes(list[from - 1]?.lower ?? '');
-    const causal = matchers.causal.find(list).find((m) => !negated(m.from));
-    const general = matchers.generalisation.find(list).find((m) => !negated(m.from));
+    // A rule is not a claim: "may not deny benefits solely because …" sets a condition.
+    if (list.some((w) => PRESCRIPTIVE.has(w.lower))) return;
+    const qualified = (from: number) => QUALIFIERS.has(list[from - 1]?.lower ?? '');
+    const usable = (m: { from: number; to: number }) =>
+      !qualified(m.from) && authorsWording(context, index, m.from, m.to);
+    const causal = matchers.causal.find(list).find(usable);
+    const general = matchers.generalisation.find(list).find(usable);
     const cue = causal ?? general;
     if (!cue) return;
     const text = surface(context, index, cue.from, cue.to);

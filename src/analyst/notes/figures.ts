@@ -1,4 +1,4 @@
-import { matchers } from '../lexicon.js';
+import { isIndependentSource, matchers } from '../lexicon.js';
 import type { Word } from '../words.js';
 import { quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
 
@@ -41,6 +41,14 @@ const REFERENCE_WORDS = new Set([
   'law',
 ]);
 
+/**
+ * A figure is one party's word when the sentence gives it on that party's say-so ("the Ministry
+ * said … 40%", "according to the Alliance", "the Federation's own survey") and the party is not
+ * an independent body (a statistics office, an auditor, a court, a cited study); or when it is
+ * second-hand ("reportedly", "is said to", "sources say"). A rounded figure ("about 2,000",
+ * "up to $250,000") is not unsourced for being round, and a figure with no hedge and no party
+ * is left alone: the analyst cannot tell a fact from a claim there.
+ */
 export function figureNotes(context: NoteContext): NoteCandidate[] {
   const { analysis, words } = context;
   const out: NoteCandidate[] = [];
@@ -50,35 +58,32 @@ export function figureNotes(context: NoteContext): NoteCandidate[] {
     const numbers = list
       .map((_w, k) => (isFigure(analysis.text, list, k) ? k : -1))
       .filter((k) => k >= 0);
-    if (numbers.length === 0) return;
+    // A provision ("the Secretary shall pay $1,000") sets a figure; it does not report one.
+    if (numbers.length === 0 || list.some((w) => w.lower === 'shall')) return;
+    const party = partyOf(context, index);
+    const secondHand = matchers.secondHand.find(list)[0];
+    if (!secondHand && (!party || isIndependentSource(party))) return;
     const before = matchers.hedgeBeforeNumber
       .find(list)
       .filter((m) => numbers.includes(m.to) || numbers.includes(m.to + 1));
-    const hedges = matchers.hedge.find(list);
-    if (before.length === 0 && hedges.length === 0) return;
     const number = before[0] ? numbers.find((k) => k >= before[0]!.to)! : numbers[0]!;
     const from = before[0]?.from ?? number;
     let to = number + 1;
     while (to < list.length && SCALE.has(list[to]!.lower) && to - number < 3) to++;
     const figure = surface(context, index, from, to);
-    const source = sourceOf(
-      context,
-      index,
-      hedges.map((h) => h.phrase),
-    );
-    const hedgeWords = [...before.map((m) => m.phrase), ...hedges.map((m) => m.phrase)];
-    const qualifier = hedgeWords.length > 0 ? ` with the qualifier "${hedgeWords[0]}"` : '';
     out.push({
       kind: 'unverified_figure',
-      claim: `The document gives the figure "${figure}"${source ? ` on the word of ${source}` : qualifier}.`,
-      perspective: source
-        ? `An assessment independent of ${source}, or the method behind the figure`
+      claim: party
+        ? `The document gives the figure "${figure}" on the word of ${party}.`
+        : `The document gives the figure "${figure}" second-hand ("${secondHand!.phrase}").`,
+      perspective: party
+        ? `An assessment independent of ${party}, or the method behind the figure`
         : 'The source and method behind the figure',
-      note: source
-        ? `The figure rests on ${source}'s own account; the passage gives no independent source or method for it.`
-        : `The document presents the figure as approximate or second-hand and does not give its source or method in this passage.`,
-      quotes: [quoteAt(context, index, from, to)],
-      score: 0.55 + (source ? 0.2 : 0) + Math.min(0.15, 0.05 * hedgeWords.length),
+      note: party
+        ? `The figure rests on ${party}'s own account; the passage gives no independent source or method for it.`
+        : 'The document passes the figure on without naming who produced it or how.',
+      quotes: [quoteAt(context, index, Math.min(from, secondHand?.from ?? from), to)],
+      score: 0.6 + (party ? 0.2 : 0),
       position: sentence.start,
     });
   });
@@ -92,28 +97,47 @@ function isFigure(text: string, list: readonly Word[], k: number): boolean {
   if (REFERENCE_WORDS.has(list[k - 1]?.lower ?? '')) return false;
   const value = Number(word.lower.replace(/,/g, ''));
   const isYear = /^\d{4}$/.test(word.lower) && value >= 1800 && value <= 2100;
-  return !isYear;
+  // "1", "3": counts too small to rest on anyone's word, unless scaled ("3 million", "3%").
+  const scaled = /%$/.test(word.lower) || SCALE.has(list[k + 1]?.lower ?? '');
+  return !isYear && (value >= 10 || scaled);
 }
 
-/** "according to X", "X estimates …", "X's own figures": the one party the figure rests on. */
-function sourceOf(
-  context: NoteContext,
-  sentence: number,
-  hedges: readonly string[],
-): string | null {
-  const mentions = context.cast.mentions.get(sentence) ?? [];
-  if (mentions.length === 0) return null;
+/**
+ * The party a sentence gives its figure on: "according to X", "X said / claims / estimates …"
+ * (X the nearest actor before the verb, with no other actor between), or "X's own figures".
+ * The author's own figures ("we estimate", "our survey") are the document's word.
+ */
+function partyOf(context: NoteContext, sentence: number): string | null {
   const list = context.words[sentence]!;
+  const mentions = context.cast.mentions.get(sentence) ?? [];
+  // A party is an actor with a name a reader knows: not a place ("the State of Alaska"), not a
+  // numeral or a bare label ("II").
+  const name = (key: string) => {
+    const actor = context.cast.byKey.get(key);
+    return actor && !actor.place && /\p{Ll}/u.test(actor.name) ? actor.name : null;
+  };
   const according = list.findIndex(
     (w, k) => w.lower === 'according' && list[k + 1]?.lower === 'to',
   );
-  const owned = hedges.some((h) => /own|internal|estimate|claim|projected|forecast/.test(h));
-  const mention =
-    according >= 0
-      ? mentions.find((m) => m.from >= according + 2 && m.from <= according + 3)
-      : owned
-        ? mentions[0]
-        : undefined;
-  if (!mention) return null;
-  return context.cast.byKey.get(mention.key)?.name ?? null;
+  if (according >= 0) {
+    const mention = mentions.find((m) => m.from >= according + 2 && m.from <= according + 3);
+    if (mention) return name(mention.key);
+  }
+  for (const verb of [...matchers.figureVerb.find(list), ...matchers.ownFigures.find(list)]) {
+    const before = list.slice(Math.max(0, verb.from - 3), verb.from).map((w) => w.lower);
+    if (before.some((w) => w === 'we' || w === 'our' || w === 'i' || w === 'my'))
+      return 'the author';
+    // "it is estimated": a passive names no party. The subject is in the verb's own clause.
+    if (['is', 'are', 'was', 'were', 'been', 'be'].includes(before.at(-1) ?? '')) continue;
+    const subject = [...mentions]
+      .reverse()
+      .find(
+        (m) =>
+          m.to <= verb.from &&
+          verb.from - m.to <= 8 &&
+          !/[,;:]/.test(context.analysis.text.slice(list[m.to - 1]!.end, list[verb.from]!.start)),
+      );
+    if (subject) return name(subject.key);
+  }
+  return null;
 }

@@ -1,5 +1,6 @@
 import { findLoaded, type LoadedEntry } from '../lexicon.js';
-import { quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
+import { authorsWording, quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
+import { isAuthorVoice } from '../voice.js';
 
 /**
  * `loaded_language`: one note per lexicon entry the chunk uses (at or above `loadedMinWeight`),
@@ -12,6 +13,7 @@ export function loadedNotes(context: NoteContext): NoteCandidate[] {
   >();
   context.analysis.sentences.forEach((_sentence, index) => {
     for (const match of findLoaded(context.words[index]!, context.settings.loadedMinWeight)) {
+      if (!authorsWording(context, index, match.from, match.to)) continue;
       const record = found.get(match.data.term) ?? { entry: match.data, hits: [] };
       record.hits.push({ sentence: index, from: match.from, to: match.to });
       found.set(match.data.term, record);
@@ -37,19 +39,51 @@ export function loadedNotes(context: NoteContext): NoteCandidate[] {
 }
 
 /**
- * `rhetorical_technique` / Repetition (SemEval-2020 Task 11): the same sentence, or the same
- * short clause (a slogan), `repetitionMin` times or more.
+ * `rhetorical_technique` / Repetition (SemEval-2020 Task 11): the same short sentence (a slogan,
+ * at most ten words, standing on its own) `repetitionMin` times or more, in the author's own
+ * voice. What a
+ * document repeats because it must is not a technique: names and titles, references to its
+ * own structure ("for purposes of this section", "United States Code"), amendment formulas
+ * ("by striking … and inserting"), attributions ("according to the report") and list items.
  */
+const STRUCTURAL = new Set(
+  (
+    'section sections subsection subsections paragraph paragraphs subparagraph clause clauses ' +
+    'title chapter part article code act amended amendment amendments striking inserting ' +
+    'effective date pursuant according table figure annex appendix schedule u.s.c usc'
+  ).split(' '),
+);
+
+function isFormula(context: NoteContext, sentence: number, from: number, to: number): boolean {
+  const list = context.words[sentence]!;
+  const text = context.analysis.text;
+  const unit = list.slice(from, to);
+  if (unit.some((word) => STRUCTURAL.has(word.lower))) return true;
+  if (text.slice(unit[0]!.start, unit.at(-1)!.end).includes('\n')) return true;
+  // A name or title repeated is the name, not a slogan, unless it stands as a sentence of its
+  // own ("Stop the Line."): a clause needs a word written in lower case.
+  if (to - from === list.length) return false;
+  return !unit.some((word) => word.lower.length > 3 && /^\p{Ll}/u.test(text[word.start]!));
+}
+const SLOGAN_WORDS = 10;
+/** A sentence, not a labelled list item or a heading run in ("(a) Grants Authorized.--"). */
+const SLOGAN = /^(?![([]?(?:\d{1,3}|[a-zA-Z]{1,4})[).\]]\s)[^\n]*[^-—–][.!?]["”’]?$/;
+
 export function repetitionNotes(context: NoteContext): NoteCandidate[] {
   const seen = new Map<string, Array<{ sentence: number; from: number; to: number }>>();
   context.analysis.sentences.forEach((_sentence, index) => {
     const list = context.words[index]!;
     if (list.length < 3) return;
-    const whole = { from: 0, to: list.length };
-    const clauses = splitClauses(context, index).filter(
-      (c) => c.to - c.from <= 12 && c.to - c.from < list.length,
-    );
-    for (const unit of [whole, ...clauses]) {
+    // A slogan stands as a sentence of its own and is short ("Stop the Line."); a clause
+    // repeated inside longer sentences is a formula of the text, not a technique.
+    const sentence = context.analysis.sentences[index]!;
+    if (
+      list.length > SLOGAN_WORDS ||
+      sentence.heading ||
+      !SLOGAN.test(sentence.text.replace(/^[\s"“`'‘]+/, ''))
+    )
+      return;
+    for (const unit of [{ from: 0, to: list.length }]) {
       if (unit.to - unit.from < 3) continue;
       const key = list
         .slice(unit.from, unit.to)
@@ -59,6 +93,9 @@ export function repetitionNotes(context: NoteContext): NoteCandidate[] {
         .slice(unit.from, unit.to)
         .filter((w) => w.lower.length > 3 && !/^\d/.test(w.lower));
       if (content.length < 2) continue;
+      if (isFormula(context, index, unit.from, unit.to)) continue;
+      if (!isAuthorVoice(context.voice, index, list[unit.from]!.start, list[unit.to - 1]!.end))
+        continue;
       const hits = seen.get(key) ?? [];
       if (hits[hits.length - 1]?.sentence !== index) hits.push({ sentence: index, ...unit });
       seen.set(key, hits);
@@ -88,21 +125,6 @@ export function repetitionNotes(context: NoteContext): NoteCandidate[] {
       score: 0.55 + Math.min(0.35, 0.1 * hits.length),
       position: context.analysis.sentences[first.sentence]!.start,
     });
-  }
-  return out;
-}
-
-/** Clauses as word ranges, cut at , ; : — ! and ? between words. */
-function splitClauses(context: NoteContext, index: number): Array<{ from: number; to: number }> {
-  const list = context.words[index]!;
-  const out: Array<{ from: number; to: number }> = [];
-  let from = 0;
-  for (let k = 0; k < list.length; k++) {
-    const gap = context.analysis.text.slice(list[k]!.end, list[k + 1]?.start ?? list[k]!.end);
-    if (k === list.length - 1 || /[,;:—–!?.]/.test(gap)) {
-      out.push({ from, to: k + 1 });
-      from = k + 1;
-    }
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { matchers, type TechniqueName } from '../lexicon.js';
-import { quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
+import { authorsWording, quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
 
 /**
  * `rhetorical_technique` notes for cue-phrase techniques, one note per technique with up to
@@ -39,14 +39,11 @@ export function techniqueNotes(context: NoteContext): NoteCandidate[] {
   context.analysis.sentences.forEach((sentence, index) => {
     if (sentence.heading) return;
     const list = context.words[index]!;
-    for (const match of matchers.technique.find(list))
+    for (const match of matchers.technique.find(list)) {
+      // Someone else's framing, quoted or reported, is theirs; a name is not a framing.
+      if (!authorsWording(context, index, match.from, match.to)) continue;
       add(canonical(match.data), { sentence: index, from: match.from, to: match.to });
-    const either = list.findIndex((w, k) => w.lower === 'either' && list[k + 1]?.lower !== 'of');
-    const or =
-      either >= 0
-        ? list.findIndex((w, k) => k > either + 1 && k - either <= 15 && w.lower === 'or')
-        : -1;
-    if (or > 0) add('Black-and-White_Fallacy', { sentence: index, from: either, to: or + 1 });
+    }
   });
   return [...found.entries()].map(([name, hits]) => {
     const description = DESCRIPTIONS[name]!;

@@ -1,16 +1,43 @@
 import type { NoteKind } from '../../briefs/schema.js';
+import type { Genre } from '../genre.js';
 import type { Analysis } from '../nlp.js';
 import type { Settings } from '../params.js';
 import { clipQuote } from '../quote.js';
 import type { Cast } from '../stakeholders.js';
+import { isAuthorVoice, isNamePart, type Voice } from '../voice.js';
 import type { Word } from '../words.js';
 
-/** What every note detector reads: the chunk, its words per sentence, its actors, the settings. */
+/**
+ * What every note detector reads: the chunk, its words per sentence, its actors, whose voice
+ * each passage is, and the settings.
+ */
 export interface NoteContext {
   analysis: Analysis;
   words: readonly Word[][];
   cast: Cast;
+  voice: Voice;
+  /** What kind of text this is and who issues it: the issuer's words are the author's. */
+  genre: Genre;
   settings: Settings;
+}
+
+/**
+ * Whether words [from, to) of a sentence are the author's own wording: not quoted, not in a
+ * sentence reporting another party's view, not part of a name. Judgement notes need this.
+ */
+export function authorsWording(
+  context: NoteContext,
+  sentence: number,
+  from: number,
+  to: number,
+): boolean {
+  const list = context.words[sentence]!;
+  const start = list[from]?.start ?? context.analysis.sentences[sentence]!.start;
+  const end = list[Math.max(from, to - 1)]?.end ?? start;
+  return (
+    isAuthorVoice(context.voice, sentence, start, end) &&
+    !isNamePart(context.analysis.text, list, from, to)
+  );
 }
 
 /** A note before selection: quotes are chunk offsets, `score` orders notes of one kind. */
