@@ -107,6 +107,16 @@ describe('local analyst on the seeds', () => {
     },
   );
 
+  it("notes the README quick-start example's one-party figure and unheard critics", async () => {
+    const brief = await briefText(
+      'The Ministry said the reform will cut waiting lists by 40%. Critics were not consulted.',
+    );
+    expect(brief.counterPerspectives.map((n) => n.claim)).toEqual([
+      'The document gives the figure "40%" on the word of the Ministry.',
+      'The document says critics were not consulted.',
+    ]);
+  });
+
   it('flags an accusation whose target never answers, but not one whose target speaks', async () => {
     const release = await briefText(seed('rent-cap-press-release.md'), ALL);
     const disputed = release.counterPerspectives.filter((n) => n.kind === 'disputed_claim');
@@ -175,9 +185,9 @@ describe('local analyst on the seeds', () => {
           chunkCount: 1,
         },
       },
-      'analyst-1',
+      'analyst-2',
     );
-    expect(result.model).toBe('analyst-1');
+    expect(result.model).toBe('analyst-2');
     expect(result.usage.requests).toBe(1);
     expect(result.usage.promptTokens).toBe(Math.ceil(text.length / 4));
     expect(result.usage.completionTokens).toBeGreaterThan(0);

@@ -33,7 +33,7 @@ function view(
       sha256: id.repeat(64),
     },
     provider: 'local',
-    model: 'analyst-1',
+    model: 'analyst-2',
     answeredBy: null,
     params: {},
     chunks: 1,

@@ -104,7 +104,7 @@ export function missingPerspectiveNotes(context: NoteContext): NoteCandidate[] {
       if (!actor || actor.represented || actor.place || reasons.has(actor.key)) continue;
       reasons.set(actor.key, {
         actor,
-        why: `says ${actor.name} ${surface(context, index, cue.from, cue.to).replace(/^not /, 'was not ')}`,
+        why: `says ${actor.name} ${surface(context, index, cue.from, cue.to).replace(/^not /, actor.named ? 'was not ' : 'were not ')}`,
         quote: quoteAt(
           context,
           index,

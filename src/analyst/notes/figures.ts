@@ -70,7 +70,8 @@ export function figureNotes(context: NoteContext): NoteCandidate[] {
     const from = before[0]?.from ?? number;
     let to = number + 1;
     while (to < list.length && SCALE.has(list[to]!.lower) && to - number < 3) to++;
-    const figure = surface(context, index, from, to);
+    const unit = analysis.text[list[to - 1]!.end] === '%' ? '%' : '';
+    const figure = surface(context, index, from, to) + unit;
     out.push({
       kind: 'unverified_figure',
       claim: party
@@ -114,7 +115,12 @@ function partyOf(context: NoteContext, sentence: number): string | null {
   // numeral or a bare label ("II").
   const name = (key: string) => {
     const actor = context.cast.byKey.get(key);
-    return actor && !actor.place && /\p{Ll}/u.test(actor.name) ? actor.name : null;
+    if (!actor || actor.place || !/\p{Ll}/u.test(actor.name)) return null;
+    // "the Ministry", as the text says it, for a one-word institution.
+    const the =
+      !actor.name.includes(' ') &&
+      context.analysis.text.toLowerCase().includes(`the ${actor.name.toLowerCase()}`);
+    return the ? `the ${actor.name}` : actor.name;
   };
   const according = list.findIndex(
     (w, k) => w.lower === 'according' && list[k + 1]?.lower === 'to',
