@@ -102,7 +102,7 @@ describe('parallax brief', () => {
       input: 'The Council said the bridge will open in May. Residents say it is dangerous.',
     });
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@3 · /);
+    expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@4 · /);
   });
 
   it('sends an HTML file as HTML, so the server reads its main content and title', async () => {
@@ -214,7 +214,7 @@ describe('listing and comparing', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^brief@1 +[0-9a-f]{12} /m);
     expect(run.stdout).toMatch(/^brief@2 +[0-9a-f]{12} /m);
-    expect(run.stdout).toMatch(/^brief@3 +latest +[0-9a-f]{12} /m);
+    expect(run.stdout).toMatch(/^brief@4 +latest +[0-9a-f]{12} /m);
   });
 
   it('lists the briefs made, with filters', async () => {
@@ -234,7 +234,7 @@ describe('listing and comparing', () => {
     expect(text.code).toBe(0);
     expect(text.stdout.trim().split('\n')).toHaveLength(1);
     expect(text.stdout).toMatch(
-      new RegExp(`^${speech.id} +succeeded +brief@1 +local/analyst-1 +1 chunk\\(s\\)`),
+      new RegExp(`^${speech.id} +succeeded +brief@1 +local/analyst-2 +1 chunk\\(s\\)`),
     );
 
     const failed = await parallax(['briefs', '--status', 'failed']);
@@ -459,7 +459,7 @@ describe('--server URL', () => {
       { env: clientEnv },
     );
     expect(briefed.code).toBe(0);
-    expect(briefed.stdout.split('\n')[1]).toMatch(/ · local\/analyst-1 · /);
+    expect(briefed.stdout.split('\n')[1]).toMatch(/ · local\/analyst-2 · /);
   });
 
   it('follows a brief again when its event stream breaks before the outcome, also past a 502 from a proxy', async () => {
