@@ -1,5 +1,6 @@
 import loadedData from './data/loaded-language.json' with { type: 'json' };
 import cueData from './data/cues.json' with { type: 'json' };
+import { quotedRanges } from './quotation.js';
 import { PhraseMatcher, wordsOf, type Word } from './words.js';
 
 /**
@@ -93,7 +94,7 @@ export function rewordLoaded(text: string, minWeight = 1): { text: string; kept:
   const words = wordsOf(text);
   const hits = findLoaded(words, minWeight);
   if (hits.length === 0) return { text, kept: 0 };
-  const quoted = quotedSpans(text);
+  const quoted = quotedRanges(text);
   let out = '';
   let cursor = 0;
   let kept = 0;
@@ -202,15 +203,6 @@ function insideName(text: string, words: readonly Word[], hit: LoadedHit): boole
     !previous ||
     /[.!?:"“]\s*$/.test(text.slice(previous.end, first.start) || text.slice(0, first.start));
   return capital(words[hit.to]) || (capital(previous) && !startsSentence);
-}
-
-/** Character ranges inside straight or curly double quotation marks. */
-function quotedSpans(text: string): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  const pattern = /"[^"]*"|“[^”]*”/g;
-  for (let match = pattern.exec(text); match; match = pattern.exec(text))
-    out.push([match.index, match.index + match[0].length]);
-  return out;
 }
 
 function upperFirst(text: string): string {

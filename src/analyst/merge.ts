@@ -1,7 +1,7 @@
 import type { ModelBrief, NoteKind } from '../briefs/schema.js';
 import { neutralize } from './lexicon.js';
 import type { Settings } from './params.js';
-import { cutWords, plainText, type Lead } from './render.js';
+import { cutWords, plainText, reported, type Lead } from './render.js';
 import { countWords, wordsOf } from './words.js';
 
 /**
@@ -92,10 +92,8 @@ function relead(sentence: string, lead: Lead): string {
   const match = LEAD.exec(sentence);
   if (!match) return sentence;
   const body = sentence.slice(match[0].length);
-  if (match[0].startsWith('According') || match[0].startsWith('The document also')) {
-    if (lead === 'It') return `The document also reports, ${body}`;
-    return `According to ${lead === 'The document' ? 'the document' : lead.replace(/^This/, 'this')}, ${body}`;
-  }
+  if (match[0].startsWith('According') || match[0].startsWith('The document also'))
+    return reported(lead, body);
   const verb = /asks/.test(match[0])
     ? 'asks:'
     : /calls on/.test(match[0])

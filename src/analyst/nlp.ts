@@ -1,5 +1,6 @@
 import winkNLP, { type ItemSentence } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
+import { opensQuotation } from './quotation.js';
 
 /**
  * Sentences and tokens of one chunk, with character offsets into the chunk text.
@@ -140,7 +141,7 @@ function joinOpenQuotes(text: string, spans: Array<[number, number]>): Array<[nu
   for (const span of spans) {
     const last = out.at(-1);
     const between = last ? text.slice(last[1], span[0]) : '';
-    if (last && joined < 4 && !between.includes('\n\n') && openQuote(text.slice(...last))) {
+    if (last && joined < 4 && !between.includes('\n\n') && opensQuotation(text.slice(...last))) {
       last[1] = span[1];
       joined++;
       continue;
@@ -149,13 +150,6 @@ function joinOpenQuotes(text: string, spans: Array<[number, number]>): Array<[nu
     joined = 0;
   }
   return out;
-}
-
-function openQuote(sentence: string): boolean {
-  const straight = (sentence.match(/"/g) ?? []).length;
-  const open = (sentence.match(/“/g) ?? []).length;
-  const close = (sentence.match(/”/g) ?? []).length;
-  return straight % 2 === 1 || open > close;
 }
 
 function trimSpan(text: string, start: number, end: number): [number, number] {

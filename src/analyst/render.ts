@@ -1,5 +1,6 @@
 import { DATELINE, STANDFIRST } from './genre.js';
 import { findLoaded, rewordLoaded } from './lexicon.js';
+import { quotationsBalanced } from './quotation.js';
 import { countWords, wordsOf, type Word } from './words.js';
 
 /**
@@ -137,14 +138,18 @@ export function renderSentence(original: string, lead: Lead, lowercase: Readonly
 }
 
 function attribute(body: string, original: string, lead: Lead, lowercase: ReadonlySet<string>) {
-  if (/^["“‘]/.test(body) || (/["“]/.test(body) && SPEECH.test(body))) {
-    if (lead === 'It') return `The document also reports, ${body}`;
-    return `According to ${lead === 'The document' ? 'the document' : lead.replace(/^This/, 'this')}, ${body}`;
-  }
+  if (/^["“‘]/.test(body) || (/["“]/.test(body) && SPEECH.test(body))) return reported(lead, body);
   if (/\?["”]?$/.test(body)) return `${lead} asks: ${body}`;
   if (isImperative(body, lowercase))
-    return `${lead} calls on the reader to ${lowerFirst(body, lowercase, true)}`;
+    return `${lead} calls on the reader to ${body[0]!.toLowerCase()}${body.slice(1)}`;
   return `${lead} ${verbFor(body, original)} that ${lowerFirst(body, lowercase)}`;
+}
+
+/** A sentence that quotes or reports speech, attributed as the document's report of it. */
+export function reported(lead: Lead, body: string): string {
+  if (lead === 'It') return `The document also reports, ${body}`;
+  const subject = lead === 'The document' ? 'the document' : lead.replace(/^This/, 'this');
+  return `According to ${subject}, ${body}`;
 }
 
 /** "Madam Deputy Speaker, …", "Ladies and gentlemen, …": an address, not part of the claim. */
@@ -163,9 +168,7 @@ export function isProseSentence(text: string): boolean {
   // A sentence has words in lower case: a run of capitalised words is a title or a name.
   const outside = plain.replace(/\([^)]*\)/g, ' ');
   if (!(outside.match(/\p{L}[\p{L}'’-]{3,}/gu) ?? []).some((w) => /^\p{Ll}/u.test(w))) return false;
-  const straight = (plain.match(/"/g) ?? []).length;
-  const open = (plain.match(/“/g) ?? []).length;
-  return straight % 2 === 0 && open === (plain.match(/”/g) ?? []).length;
+  return quotationsBalanced(plain);
 }
 
 const CAPTION =
@@ -207,8 +210,7 @@ const OBJECT_WORDS = new Set(
   ),
 );
 
-function lowerFirst(body: string, lowercase: ReadonlySet<string>, force = false): string {
-  if (force) return body[0]!.toLowerCase() + body.slice(1);
+function lowerFirst(body: string, lowercase: ReadonlySet<string>): string {
   const first = /^[\p{L}][\p{L}'’-]*/u.exec(body)?.[0];
   if (!first || /\p{Lu}.*\p{Lu}/u.test(first)) return body; // acronyms keep their case
   const nextCapital = /^[\p{L}'’-]+ \p{Lu}/u.test(body); // "Madam Deputy Speaker" stays a name

@@ -1,5 +1,6 @@
 import { matchers } from './lexicon.js';
 import type { Analysis } from './nlp.js';
+import { quotedRanges } from './quotation.js';
 import type { Word } from './words.js';
 
 /**
@@ -78,41 +79,6 @@ export function isNamePart(text: string, list: readonly Word[], from: number, to
     if (capital(k + 1) || capital(k - 1)) return true;
   }
   return false;
-}
-
-/**
- * Quotation marks paired within a paragraph: “…”, "…" and ‘…’ (a ‘ that opens a word). A quote
- * left open at the end of a paragraph runs to its end, as news style continues quotations.
- */
-function quotedRanges(text: string): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let open = -1;
-  let closer = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '\n' && text[i + 1] === '\n') {
-      if (open >= 0) out.push([open, i]);
-      open = -1;
-      continue;
-    }
-    if (open >= 0) {
-      if (ch === closer || (closer === '"' && ch === '”')) {
-        out.push([open, i + 1]);
-        open = -1;
-      }
-      continue;
-    }
-    if (ch === '“' || ch === '"') {
-      open = i;
-      closer = ch === '“' ? '”' : '"';
-    } else if (ch === '‘' && (i === 0 || /[\s(—–-]/.test(text[i - 1]!))) {
-      open = i;
-      closer = '’';
-    }
-  }
-  if (open >= 0) out.push([open, text.length]);
-  // A ’ closing an opening ‘ may be an apostrophe instead ("the ‘people’s’ plan"): keep ranges short.
-  return out.filter(([start, end]) => text[start] !== '‘' || end - start <= 200);
 }
 
 /** The issuer's head word ("federation", "ministry"), which the text uses to name itself. */
