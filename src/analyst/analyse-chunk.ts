@@ -32,7 +32,7 @@ export function analyseChunk(text: string, title: string | null, settings: Setti
     genre,
   );
   const stakeholders = cast.actors
-    .filter((actor) => !actor.place)
+    .filter((actor) => !actor.place && actor.evidence !== null)
     .slice(0, Math.max(0, settings.maxStakeholders))
     .map((actor) => ({
       name: actor.name,

@@ -30,6 +30,8 @@ export const matchers = {
   hedge: new PhraseMatcher(phraseList(cueData.hedgesInSentence)),
   speech: new PhraseMatcher(phraseList(cueData.speechVerbs)),
   speechNoun: new PhraseMatcher(phraseList(cueData.speechNouns)),
+  agent: new PhraseMatcher(phraseList(cueData.agentVerbs)),
+  stance: new PhraseMatcher(phraseList(cueData.stanceVerbs)),
   accuseAfter: new PhraseMatcher(phraseList(cueData.accusationsTargetAfter)),
   accuseBefore: new PhraseMatcher(phraseList(cueData.accusationsTargetBefore)),
   technique: new PhraseMatcher<TechniqueName>(
@@ -53,6 +55,13 @@ export const PERSON_TITLES: ReadonlyMap<string, string> = new Map(
   Object.entries(cueData.personTitles),
 );
 export const NOT_ACTORS: ReadonlySet<string> = new Set(cueData.notActors);
+
+/** Words that open a sentence and are never a name: lower-cased after "that". */
+export const FUNCTION_WORDS: ReadonlySet<string> = new Set(
+  'the a an this these that those it its there their they he she his her in on at for with as if when while although though since because some many most all each every no our your any both either neither such one two three several few under over after before during'.split(
+    ' ',
+  ),
+);
 
 /**
  * Words naming a body whose figures are not one side's word: statistics offices, auditors,

@@ -20,7 +20,8 @@ export function quotedRanges(text: string): Array<[number, number]> {
       continue;
     }
     if (open >= 0) {
-      if (ch === closer || (closer === '"' && ch === '”')) {
+      // Mixed marks close each other too (“…" and "…”), as careless typing and OCR leave them.
+      if (ch === closer || (closer === '"' && ch === '”') || (closer === '”' && ch === '"')) {
         out.push([open, i + 1]);
         open = -1;
       }

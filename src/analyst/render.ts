@@ -1,5 +1,5 @@
 import { DATELINE, STANDFIRST } from './genre.js';
-import { findLoaded, rewordLoaded } from './lexicon.js';
+import { FUNCTION_WORDS, findLoaded, rewordLoaded } from './lexicon.js';
 import { quotationsBalanced } from './quotation.js';
 import { countWords, wordsOf, type Word } from './words.js';
 
@@ -183,13 +183,6 @@ const BIBLIOGRAPHY = [
   /\(\d{4}[a-z]?\)\.\s+\p{Lu}/u, // "(2019). Title"
   /\bpp?\.\s*\d+/,
 ];
-
-/** Words that open a sentence and are never a name: lower-cased after "that". */
-const FUNCTION_WORDS = new Set(
-  'the a an this these that those it its there their they he she his her in on at for with as if when while although though since because some many most all each every no our your any both either neither such one two three several few under over after before during'.split(
-    ' ',
-  ),
-);
 
 /**
  * "Publish the business case.", "Join me at the meeting.": a verb the text also writes in lower

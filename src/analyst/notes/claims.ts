@@ -1,4 +1,5 @@
 import { matchers } from '../lexicon.js';
+import { isSubjectGap } from '../heard.js';
 import type { Actor, Mention } from '../stakeholders.js';
 import { isAuthorVoice, issuerWords } from '../voice.js';
 import { authorsWording, quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
@@ -45,13 +46,18 @@ function accusations(context: NoteContext): Accusation[] {
       let target: Mention | undefined;
       if (cue.after) {
         const lead = list.slice(Math.max(0, cue.from - 4), cue.from).map((w) => w.lower);
-        // "was accused": by whom is not said; "Critics accused X": the critics' accusation.
+        // "was accused": by whom is not said; "Critics accused X", "He blamed X", "Beck, armed
+        // with a chalkboard, blamed X": the accuser's words, reported. Only "we blame X" (or
+        // the issuer's name) is the document's own accusation.
         if (PASSIVE.has(lead.at(-1) ?? '')) continue;
-        const accuser = mentions.find((m) => m.to <= cue.from && cue.from - m.to <= 3);
-        if (accuser && !lead.some((w) => FIRST_PERSON.has(w) || own.has(w))) continue;
+        if (!lead.some((w) => FIRST_PERSON.has(w) || own.has(w))) continue;
         target = mentions.find((m) => m.from >= cue.to && m.from - cue.to <= 4);
       } else {
-        target = [...mentions].reverse().find((m) => m.to <= cue.from && cue.from - m.to <= 6);
+        // "The Ministry has failed to…": the accused is the subject, nothing but auxiliaries or
+        // an appositive between ("Trump fired Flynn because he misled…" accuses no one here).
+        target = [...mentions]
+          .reverse()
+          .find((m) => m.to <= cue.from && isSubjectGap(context.analysis.text, list, m, cue.from));
       }
       const actor = target && context.cast.byKey.get(target.key);
       if (!actor || actor.represented || actor.place || seen.has(actor.key + index)) continue;

@@ -1,0 +1,193 @@
+import { CUES, matchers } from './lexicon.js';
+import type { NameMention } from './names.js';
+import type { PhraseMatch, Word } from './words.js';
+
+/**
+ * Whether a mention of an actor gives its words or stated position in its sentence, and
+ * whether it acts there — the evidence stakeholders.ts builds a cast on.
+ */
+/** The verb and hedge cues of one sentence, found once for all its mentions. */
+export interface Cues {
+  speech: PhraseMatch<string>[];
+  stance: PhraseMatch<string>[];
+  agent: PhraseMatch<string>[];
+  accuseBefore: PhraseMatch<string>[];
+  accuseAfter: PhraseMatch<string>[];
+  unheard: PhraseMatch<string>[];
+  hedge: PhraseMatch<string>[];
+}
+
+export function cuesOf(list: readonly Word[]): Cues {
+  return {
+    speech: matchers.speech.find(list),
+    stance: matchers.stance.find(list),
+    agent: matchers.agent.find(list),
+    accuseBefore: matchers.accuseBefore.find(list),
+    accuseAfter: matchers.accuseAfter.find(list),
+    unheard: matchers.unheard.find(list),
+    hedge: matchers.hedge.find(list),
+  };
+}
+const NEGATORS = new Set([
+  'not',
+  'never',
+  'no',
+  'declined',
+  'refused',
+  'failed',
+  'yet',
+  'nobody',
+  'none',
+]);
+const NO_ONE = new Set(['nobody', 'none', 'no', 'neither', 'nor']);
+const SPEECH_NOUNS = new Set(CUES.speechNouns);
+const APPOSITIVE_SPEECH =
+  /^,[^.;"“]{0,140}?, (?:said|says|told|argued|added|wrote|warned|stated|explained|insisted)\b/;
+/** What may stand between a subject and its verb: "X has also said", "X on Friday said". */
+const FILLER =
+  /^(?:\s*\([^()\n]{1,40}\))?(?:\s+(?:has|have|had|also|then|later|again|once|previously|recently|publicly|privately|repeatedly|separately|himself|herself|itself|themselves|will|would|could|may|might|must|should|did|does|do|not|never|today|yesterday|earlier|at the time|on \p{Lu}\p{Ll}+day|last \p{Ll}+|this \p{Ll}+))*\s+$/u;
+/** "according to a study by X": X's work is X's stated finding. */
+const ACCORDING_TO_WORK =
+  /^ (?:a|an|the)(?: new| recent| \p{Ll}+)? (?:study|report|survey|analysis|review|estimate|poll|paper) (?:by|from|of) (?:the )?$/u;
+const PASSIVE_NEXT = new Set(['by', 'in', 'under', 'at', 'for']);
+const COORDINATED = /^ and (?:other|several|many|some|fellow) (?:\p{Ll}+ ){0,3}$/u;
+/** An appositive set off by commas between a subject and its verb. */
+const APPOSITIVE_FILLER = /^,[^.;"“”]{1,140},\s+(?:\p{Ll}+\s+){0,2}$/u;
+export interface Sentence {
+  text: string;
+  list: readonly Word[];
+  cues: Cues;
+}
+
+/** "X proposed", "X has failed to", "accused X": the mention is the one acting or accused. */
+export function acts({ text, list, cues }: Sentence, m: NameMention): boolean {
+  for (const match of [...cues.agent, ...cues.stance, ...cues.speech, ...cues.accuseBefore])
+    if (
+      match.from >= m.to &&
+      isSubjectGap(text, list, m, match.from) &&
+      (cues.speech.includes(match) || !isReducedRelative(list, match))
+    )
+      return true;
+  // "X was not consulted": the text says X should have been heard.
+  for (const match of cues.unheard)
+    if (
+      match.from >= m.to &&
+      /^\s+(?:(?:was|were|has|have|had|been|is|are)\s+)*$/.test(
+        between(text, list, m.to, match.from),
+      )
+    )
+      return true;
+  return cues.accuseAfter.some(
+    (match) =>
+      match.to <= m.from &&
+      m.from - match.to <= 1 &&
+      !/[,.;:]/.test(between(text, list, match.to, m.from)),
+  );
+}
+
+/** The text between word `to - 1` and word `from`. */
+function between(text: string, list: readonly Word[], to: number, from: number): string {
+  return text.slice(list[to - 1]!.end, list[from]!.start);
+}
+
+/**
+ * Only auxiliaries, adverbs of time or a comma-bounded appositive stand between subject and
+ * verb; with `coordinated`, also "and other housing charities" ("Shelter Cymru and other
+ * housing charities estimate").
+ */
+/** "the Fund proposed in this paper", "the cap approved by Parliament": a participle, no act. */
+function isReducedRelative(list: readonly Word[], verb: { to: number; phrase: string }): boolean {
+  return /ed$/.test(verb.phrase) && PASSIVE_NEXT.has(list[verb.to]?.lower ?? '');
+}
+
+export function isSubjectGap(
+  text: string,
+  list: readonly Word[],
+  subject: { from: number; to: number },
+  from: number,
+  coordinated = false,
+): boolean {
+  if (from - subject.to > 24) return false;
+  let gap = between(text, list, subject.to, from);
+  // ", Gareth Lowe, said": a name that is itself the appositive (it opens after a comma) —
+  // not "the top Democrat on the Intelligence Committee, said" (the committee is not speaking).
+  if (gap.startsWith(',')) {
+    if (!/,\s*$/.test(text.slice(0, list[subject.from]!.start))) return false;
+    gap = gap.slice(1);
+  }
+  return FILLER.test(gap) || APPOSITIVE_FILLER.test(gap) || (coordinated && COORDINATED.test(gap));
+}
+
+/** "Tamsin Reyes, the member who led the campaign, said …". */
+export function appositiveSpeech(text: string, list: readonly Word[], m: NameMention): boolean {
+  const end = list[m.to - 1]!.end;
+  return APPOSITIVE_SPEECH.test(text.slice(end, end + 200));
+}
+
+/**
+ * Does this mention give the actor's own words or stated position? "X said", "X has argued",
+ * "X, the chair, said", "…, said X.", "according to X", "X's statement", "X agrees that",
+ * "X estimates", "X opposes the plan", "X accused them of “…”" — not "X did not respond",
+ * "Nobody in X will say", "told X", nor a mention inside someone else's quotation.
+ */
+export function speaks(
+  { text, list, cues }: Sentence,
+  m: NameMention,
+  others: readonly NameMention[],
+  quoted: readonly (readonly [number, number])[],
+): boolean {
+  const start = list[m.from]!.start;
+  if (quoted.some(([a, b]) => start > a && start < b)) return false;
+  if (m.possessive && list.slice(m.to, m.to + 2).some((w) => SPEECH_NOUNS.has(w.lower)))
+    return true;
+  const subject = list.slice(Math.max(0, m.from - 3), m.from).map((w) => w.lower);
+  if (subject.some((w) => NO_ONE.has(w))) return false;
+  const verbs = [
+    ...cues.speech.map((match) => ({ ...match, speech: true, quoting: false })),
+    ...cues.stance.map((match) => ({ ...match, speech: false, quoting: false })),
+    ...[...cues.agent, ...cues.accuseAfter].map((match) => ({
+      ...match,
+      speech: false,
+      quoting: true,
+    })),
+  ];
+  for (const verb of verbs) {
+    if (!verb.speech && isReducedRelative(list, verb)) continue;
+    const inBetween = others.some((other) => other.from >= m.to && other.from < verb.from);
+    // "X did not say", "X has yet to respond": no voice of X.
+    const negated = list
+      .slice(m.to, verb.from)
+      .some((w) => NEGATORS.has(w.lower) || w.lower.endsWith("n't"));
+    if (
+      verb.from >= m.to &&
+      !inBetween &&
+      !negated &&
+      isSubjectGap(text, list, m, verb.from, true)
+    ) {
+      // An act is a voice only with the actor's words quoted after it ("accused them of “…”").
+      if (!verb.quoting) return true;
+      const after = list[verb.to - 1]!.end;
+      if (quoted.some(([a, b]) => a >= after && a < list[list.length - 1]!.end && b - a > 12))
+        return true;
+    }
+    // "…, said X." / "says the X," — not "said X will" (X is the subject of what was said).
+    if (
+      verb.speech &&
+      !/^tell|^told/.test(verb.phrase) &&
+      verb.to <= m.from &&
+      m.from - verb.to <= 1
+    ) {
+      const gap = between(text, list, verb.to, m.from);
+      const after = text.slice(list[m.to - 1]!.end, list[m.to - 1]!.end + 2);
+      if (!/[,.;:]/.test(gap) && /^(?:[,.;:!?"”’)]|\s*$)/.test(after)) return true;
+    }
+  }
+  // "according to X", "according to a study by X".
+  for (const match of cues.hedge) {
+    if (match.phrase !== 'according to' || match.to > m.from) continue;
+    const gap = between(text, list, match.to, m.from);
+    if (m.from - match.to <= 1 || ACCORDING_TO_WORK.test(gap)) return true;
+  }
+  const before = list.slice(Math.max(0, m.from - 3), m.from).map((w) => w.lower);
+  return SPEECH_NOUNS.has(before[0] ?? '') && (before.includes('for') || before.includes('of'));
+}
