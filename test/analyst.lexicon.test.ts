@@ -126,3 +126,29 @@ describe('words', () => {
       expect(text.slice(w.start, w.end).toLowerCase().replace('’', "'")).toBe(w.lower);
   });
 });
+
+describe('whose words a loaded term is (voice.ts)', () => {
+  const loadedTerms = async (text: string) => {
+    const { briefText } = await import('./analyst-helpers.js');
+    const brief = await briefText(text, { noteKinds: ['loaded_language'] });
+    return brief.counterPerspectives.map((n) => /"([^"]+)"/.exec(n.claim)?.[1]);
+  };
+
+  it("flags the reporting clause's wording, not what it reports", async () => {
+    // The author chose "embattled" and "slammed"; "reckless" is the chair's view, reported.
+    expect(
+      await loadedTerms(
+        'The embattled chairman spoke on Friday. He slammed the plan, saying it was reckless.',
+      ),
+    ).toEqual(['embattled', 'slammed']);
+    expect(await loadedTerms('The chairman said the plan was reckless and draconian.')).toEqual([]);
+    expect(await loadedTerms('"This is a disgrace," the chairman said on Friday.')).toEqual([]);
+  });
+
+  it('treats a parenthetical or "according to" report as the reported party\'s', async () => {
+    expect(await loadedTerms('The plan, critics say, is reckless.')).toEqual([]);
+    expect(await loadedTerms('According to the union, the cuts are draconian.')).toEqual([]);
+    expect(await loadedTerms('The cuts are draconian, according to the union.')).toEqual([]);
+    expect(await loadedTerms('Some will say that the cuts would betray families.')).toEqual([]);
+  });
+});

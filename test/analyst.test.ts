@@ -107,6 +107,15 @@ describe('local analyst on the seeds', () => {
     },
   );
 
+  it('reads a contrast or a relative clause as no sweeping claim and no report', async () => {
+    const brief = await briefText(
+      'Respondents were not a random sample, so the figures describe the people who replied ' +
+        'rather than all residents.',
+      ALL,
+    );
+    expect(brief.counterPerspectives).toEqual([]);
+  });
+
   it("notes the README quick-start example's one-party figure and unheard critics", async () => {
     const brief = await briefText(
       'The Ministry said the reform will cut waiting lists by 40%. Critics were not consulted.',

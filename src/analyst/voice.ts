@@ -8,9 +8,11 @@ import type { Word } from './words.js';
  * a persuasion technique) is about the author's own voice, so every detector asks here first:
  *
  * - words inside quotation marks are someone else's, as quoted;
- * - a sentence that reports what another party says, claims or argues ("X said …", "according
- *   to X", "critics argue that …", "some will say that …") is that party's view, reported —
- *   including a view the author sets up in order to reject it;
+ * - in a sentence that reports what another party says, claims or argues ("X said …",
+ *   "according to X", "critics argue that …", "some will say that …"), what is reported is that
+ *   party's view — including a view the author sets up in order to reject it — but the
+ *   reporting clause is the author's: how the author names the speaker and the act ("the
+ *   embattled chairman", "drew fierce criticism") is the author's choice of words;
  * - words inside a name, a title or a statute ("Disaster Relief Act", "Radical Islam" as a
  *   name) are the name's, not a choice of wording.
  *
@@ -19,11 +21,12 @@ import type { Word } from './words.js';
 export interface Voice {
   /** Character ranges inside quotation marks (the marks included), in order. */
   quoted: Array<[number, number]>;
-  /** Sentences that report another party's words or view. */
-  reported: Set<number>;
+  /** Per sentence that reports another party's words or view, the character range reported. */
+  reported: Map<number, [number, number]>;
 }
 
 const FIRST_PERSON = new Set(['i', 'we', 'us', 'our', 'my']);
+const RELATIVE = new Set(['who', 'which', 'that', 'whom']);
 const NEGATION = new Set(['not', 'never', "didn't", "doesn't", "don't", 'no', 'nor']);
 
 /**
@@ -36,17 +39,20 @@ export function readVoice(
   issuer: string | null = null,
 ): Voice {
   const quoted = quotedRanges(analysis.text);
-  const reported = new Set<number>();
+  const reported = new Map<number, [number, number]>();
   const own = issuerWords(issuer);
-  analysis.sentences.forEach((_sentence, index) => {
-    if (reportsOthers(words[index]!, own)) reported.add(index);
+  analysis.sentences.forEach((sentence, index) => {
+    const range = reportedRange(analysis.text, sentence, words[index]!, own);
+    if (range) reported.set(index, range);
   });
   return { quoted, reported };
 }
 
 /** Whether characters [start, end) of sentence `sentence` are the author's own words. */
 export function isAuthorVoice(voice: Voice, sentence: number, start: number, end: number): boolean {
-  return !voice.reported.has(sentence) && !insideQuote(voice, start, end);
+  const range = voice.reported.get(sentence);
+  if (range && start < range[1] && end > range[0]) return false;
+  return !insideQuote(voice, start, end);
 }
 
 /** Whether [start, end) overlaps a quotation. */
@@ -91,16 +97,59 @@ export function issuerWords(issuer: string | null): Set<string> {
   return new Set(head.length > 0 ? [head.at(-1)!, head[0]!] : []);
 }
 
-/** A speech or claim verb whose subject is not the author, and not negated. */
-function reportsOthers(list: readonly Word[], own: ReadonlySet<string>): boolean {
+/** After the verb, at most this many words: "…, the minister said on Friday." is inverted. */
+const INVERTED_TAIL_WORDS = 8;
+
+/**
+ * What a sentence reports of another party's words, as a character range, or null when it
+ * reports none: a speech or claim verb whose subject is not the author and not negated, or
+ * "according to". "X said (that) …" reports what follows the verb; "…, X said." and "…, said
+ * X." what precedes the speaker; "According to X, …" what follows the comma; "…, according to
+ * X." what precedes it.
+ */
+function reportedRange(
+  text: string,
+  sentence: { start: number; end: number },
+  list: readonly Word[],
+  own: ReadonlySet<string>,
+): [number, number] | null {
   for (const match of matchers.speech.find(list)) {
     const before = list.slice(Math.max(0, match.from - 4), match.from).map((w) => w.lower);
     if (before.some((w) => FIRST_PERSON.has(w) || own.has(w))) continue;
     if (before.slice(-2).some((w) => NEGATION.has(w))) continue;
-    return true;
+    // "the people who replied": a relative clause names someone, it reports nothing.
+    if (RELATIVE.has(before.at(-1) ?? '')) continue;
+    const verbStart = list[match.from]!.start;
+    const verbEnd = list[match.to - 1]!.end;
+    // "The plan, critics say, is reckless": a parenthetical report covers the whole sentence.
+    if (
+      /^\s*,/.test(text.slice(verbEnd, verbEnd + 3)) &&
+      /,\s*$/.test(
+        text
+          .slice(sentence.start, verbStart)
+          .replace(/\s*\p{L}+\s*$/u, '')
+          .replace(/\s*\p{L}+\s*$/u, ''),
+      )
+    )
+      return [sentence.start, sentence.end];
+    // "…, saying it was reckless": a participle reports what follows it.
+    if (!/ing$/.test(match.phrase) && list.length - match.to <= INVERTED_TAIL_WORDS) {
+      // "…," Inslee said. / "…, said the minister." — the report ends at the last comma or
+      // closing quotation mark before the speaker.
+      const head = text.slice(sentence.start, verbStart);
+      const cut = Math.max(head.lastIndexOf(','), head.lastIndexOf('”'), head.lastIndexOf('"'));
+      if (cut > 0) return [sentence.start, sentence.start + cut + 1];
+    }
+    return [verbEnd, sentence.end];
   }
   for (const match of matchers.hedge.find(list)) {
-    if (match.phrase === 'according to') return true;
+    if (match.phrase !== 'according to') continue;
+    const at = list[match.from]!.start;
+    if (match.from === 0) {
+      const comma = text.indexOf(',', list[match.to - 1]!.end);
+      return [comma > 0 && comma < sentence.end ? comma : at, sentence.end];
+    }
+    return [sentence.start, at];
   }
-  return false;
+  return null;
 }

@@ -1,9 +1,13 @@
 import { matchers } from '../lexicon.js';
 import { authorsWording, quoteAt, surface, type NoteCandidate, type NoteContext } from './types.js';
 
-/** A negation or hedge before the cue: "not always", "almost all of them" are not sweeping. */
+/**
+ * A negation, hedge or contrast before the cue: "not always", "almost all of them", "the people
+ * who replied rather than all residents" are not sweeping.
+ */
 const QUALIFIERS = new Set([
   'not',
+  'than',
   'nor',
   "isn't",
   "aren't",
