@@ -98,6 +98,17 @@ describe('who is heard', () => {
       expect(found.get(name)?.representedInDocument, name).toBe(true);
   });
 
+  it('finds the speaker past an interjection, a party tag or a quotation before the name', async () => {
+    const found = await cast(
+      'Critics, however, say the law is harmful. Rep. Chris Collins (R-N.Y.) has said he ' +
+        'expects to be cleared. “I find the new law disturbing," Jay Inslee said. Mark Warner, ' +
+        'the top Democrat on the Senate Intelligence Committee, said the report was wrong.',
+    );
+    for (const name of ['critics', 'Chris Collins', 'Jay Inslee', 'Mark Warner'])
+      expect(found.get(name)?.representedInDocument, name).toBe(true);
+    expect(found.get('Senate Intelligence Committee')?.representedInDocument).toBe(false);
+  });
+
   it('is not heard when only spoken about, told, or named inside a quotation', async () => {
     const found = await cast(
       'Amara Osei said the Valley Alliance will lose the vote. Gowdy told Fox News that ' +

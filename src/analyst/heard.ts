@@ -109,13 +109,15 @@ export function isSubjectGap(
 ): boolean {
   if (from - subject.to > 24) return false;
   let gap = between(text, list, subject.to, from);
+  // "Critics, however, say", "X, the chair, said": a phrase set off by commas.
+  if (APPOSITIVE_FILLER.test(gap)) return true;
   // ", Gareth Lowe, said": a name that is itself the appositive (it opens after a comma) —
   // not "the top Democrat on the Intelligence Committee, said" (the committee is not speaking).
   if (gap.startsWith(',')) {
     if (!/,\s*$/.test(text.slice(0, list[subject.from]!.start))) return false;
     gap = gap.slice(1);
   }
-  return FILLER.test(gap) || APPOSITIVE_FILLER.test(gap) || (coordinated && COORDINATED.test(gap));
+  return FILLER.test(gap) || (coordinated && COORDINATED.test(gap));
 }
 
 /** "Tamsin Reyes, the member who led the campaign, said …". */
@@ -153,7 +155,13 @@ export function speaks(
   ];
   for (const verb of verbs) {
     if (!verb.speech && isReducedRelative(list, verb)) continue;
-    const inBetween = others.some((other) => other.from >= m.to && other.from < verb.from);
+    // Another actor between subject and verb is the subject, unless in brackets ("(R-N.Y.)").
+    const inBetween = others.some(
+      (other) =>
+        other.from >= m.to &&
+        other.from < verb.from &&
+        !/\([^)]*$/.test(between(text, list, m.to, other.from + 1)),
+    );
     // "X did not say", "X has yet to respond": no voice of X.
     const negated = list
       .slice(m.to, verb.from)

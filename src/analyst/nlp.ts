@@ -131,9 +131,20 @@ function isLabelLine(line: string, next: string): boolean {
 }
 
 /**
+ * "(R-N.Y.) has said", "U.S. officials": a cut after a single capital's full stop when the
+ * next piece goes on with another initial or a lower-case word is inside an abbreviation.
+ */
+function inAbbreviation(text: string, end: number, next: number): boolean {
+  return (
+    /(?:^|[\s(.-])\p{Lu}\.$/u.test(text.slice(Math.max(0, end - 3), end)) &&
+    /^(?:\p{Lu}\.|\p{Ll})/u.test(text.slice(next, next + 2))
+  );
+}
+
+/**
  * Joins sentences the splitter cut inside a quotation ("He said: "This is wrong. It must stop."")
- * so a sentence never opens or closes a quotation it does not hold. Only within a paragraph,
- * and at most four sentences are joined.
+ * so a sentence never opens or closes a quotation it does not hold, or inside an abbreviation.
+ * Only within a paragraph, and at most four sentences are joined.
  */
 function joinOpenQuotes(text: string, spans: Array<[number, number]>): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -141,7 +152,11 @@ function joinOpenQuotes(text: string, spans: Array<[number, number]>): Array<[nu
   for (const span of spans) {
     const last = out.at(-1);
     const between = last ? text.slice(last[1], span[0]) : '';
-    if (last && joined < 4 && !between.includes('\n\n') && opensQuotation(text.slice(...last))) {
+    const cut =
+      last &&
+      !between.includes('\n\n') &&
+      (opensQuotation(text.slice(...last)) || inAbbreviation(text, last[1], span[0]));
+    if (last && joined < 4 && cut) {
       last[1] = span[1];
       joined++;
       continue;

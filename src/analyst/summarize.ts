@@ -27,6 +27,10 @@ export interface Extract {
 
 const KEY_POINT_WORDS = 45;
 const HEADLINE_WORDS = 20;
+/** A sentence that opens on a pronoun or a demonstrative standing for an earlier sentence. */
+const ANAPHORIC =
+  /^["“‘(]?(?:(?:He|She|They|It|His|Her|Their|Its)\b|(?:This|That|These|Those) (?:is|was|are|were|means|meant|will|would|has|have|had|shows|suggests|makes|can|could|may|might|must|should)\b)/u;
+
 /** Words a sentence of the summary is counted at, on average, when cutting the stretches. */
 const WORDS_PER_SENTENCE = 35;
 
@@ -44,7 +48,10 @@ export function extract(
   const usable = ranking.order.filter((index) => isProseSentence(analysis.sentences[index]!.text));
   for (const index of usable) prose.set(index, render(index, 'The document'));
   const clean = usable.filter((index) => prose.get(index)!.kept === 0);
-  const pool = clean.length >= 3 ? clean : usable;
+  // "He said the cuts were…", "This means…": a pronoun's referent is in a sentence the summary
+  // may not give, so sentences that stand on their own come first.
+  const standalone = clean.filter((index) => !ANAPHORIC.test(analysis.sentences[index]!.text));
+  const pool = standalone.length >= 3 ? standalone : clean.length >= 3 ? clean : usable;
   const order = mmr(
     { ...ranking, order: pool },
     Math.max(settings.maxKeyPoints, 60),
