@@ -17,7 +17,7 @@ describe('choosing the provider', () => {
     expect(health).toMatchObject({ provider: 'openai', model: 'test-model' });
     expect(health.providers).toEqual([
       { name: 'openai', defaultModel: 'test-model' },
-      { name: 'local', defaultModel: 'analyst-2' },
+      { name: 'local', defaultModel: 'analyst-3' },
     ]);
   });
 
@@ -25,7 +25,7 @@ describe('choosing the provider', () => {
     const local = await ctx.t.postJson({ text: TEXT, provider: 'local' });
     expect(local.status).toBe(201);
     const localView = BriefView.parse(await local.json());
-    expect(localView).toMatchObject({ status: 'succeeded', provider: 'local', model: 'analyst-2' });
+    expect(localView).toMatchObject({ status: 'succeeded', provider: 'local', model: 'analyst-3' });
     expect(ctx.llm.calls).toHaveLength(0);
 
     const model = BriefView.parse(await (await ctx.t.postJson({ text: TEXT })).json());
@@ -69,7 +69,7 @@ describe('choosing the provider', () => {
       `/v1/compare?document=${made.document.id}&a=brief@1&b=brief@2&provider=local`,
     );
     expect(missing.status).toBe(404);
-    expect(ErrorBody.parse(await missing.json()).error.message).toContain('(local, analyst-2)');
+    expect(ErrorBody.parse(await missing.json()).error.message).toContain('(local, analyst-3)');
     const compared = await ctx.t.app.request(
       `/v1/compare?document=${made.document.id}&a=brief@1&b=brief@2&provider=local&run=true`,
     );
@@ -136,7 +136,7 @@ describe('LLM_PROVIDER=local', () => {
 
   it('offers only the offline analyst, even with a key configured', async () => {
     expect(Health.parse(await (await t.app.request('/healthz')).json()).providers).toEqual([
-      { name: 'local', defaultModel: 'analyst-2' },
+      { name: 'local', defaultModel: 'analyst-3' },
     ]);
     const refused = await t.postJson({ text: TEXT, provider: 'openai' });
     expect(refused.status).toBe(400);

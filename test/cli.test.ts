@@ -234,7 +234,7 @@ describe('listing and comparing', () => {
     expect(text.code).toBe(0);
     expect(text.stdout.trim().split('\n')).toHaveLength(1);
     expect(text.stdout).toMatch(
-      new RegExp(`^${speech.id} +succeeded +brief@1 +local/analyst-2 +1 chunk\\(s\\)`),
+      new RegExp(`^${speech.id} +succeeded +brief@1 +local/analyst-3 +1 chunk\\(s\\)`),
     );
 
     const failed = await parallax(['briefs', '--status', 'failed']);
@@ -459,7 +459,7 @@ describe('--server URL', () => {
       { env: clientEnv },
     );
     expect(briefed.code).toBe(0);
-    expect(briefed.stdout.split('\n')[1]).toMatch(/ · local\/analyst-2 · /);
+    expect(briefed.stdout.split('\n')[1]).toMatch(/ · local\/analyst-3 · /);
   });
 
   it('follows a brief again when its event stream breaks before the outcome, also past a 502 from a proxy', async () => {

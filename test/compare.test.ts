@@ -33,7 +33,7 @@ function view(
       sha256: id.repeat(64),
     },
     provider: 'local',
-    model: 'analyst-2',
+    model: 'analyst-3',
     answeredBy: null,
     params: {},
     chunks: 1,

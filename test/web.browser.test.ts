@@ -106,7 +106,7 @@ describe.skipIf(skip !== null)('the web UI in Chromium', () => {
     ]);
     expect(await page.getByLabel('Provider').inputValue()).toBe('openai');
     expect(await page.getByLabel('Model (optional)').getAttribute('placeholder')).toBe(
-      'test-model for openai, analyst-2 for local',
+      'test-model for openai, analyst-3 for local',
     );
     await page.getByRole('button', { name: 'Make the brief' }).click();
 

@@ -73,7 +73,7 @@ describe('web pages with the offline analyst', () => {
       '<select id="provider" name="provider" aria-describedby="provider-hint"><option value="local" selected="">local: the offline analyst</option></select>',
     );
     expect(html).toMatch(
-      /<input type="text" id="model" name="model" value="" maxlength="200" placeholder="analyst-2 for local"/,
+      /<input type="text" id="model" name="model" value="" maxlength="200" placeholder="analyst-3 for local"/,
     );
     expect(html).not.toContain('name="token"');
     for (const id of ['text', 'file', 'title', 'prompt', 'provider', 'model'])

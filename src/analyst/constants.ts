@@ -1,5 +1,5 @@
 /** Model name recorded in provenance; bump it when the analyst's output changes meaningfully. */
-export const ANALYST_MODEL = 'analyst-2';
+export const ANALYST_MODEL = 'analyst-3';
 
 /** The service never verifies quotes shorter than 8 characters (src/pipeline/verify.ts). */
 export const MIN_QUOTE_CHARS = 12;
