@@ -104,6 +104,15 @@ describe('who is heard', () => {
         'expects to be cleared. “I find the new law disturbing," Jay Inslee said. Mark Warner, ' +
         'the top Democrat on the Senate Intelligence Committee, said the report was wrong.',
     );
+    const more = await cast(
+      'Apple chief Tim Cook called the law "dangerous" in an op-ed. The Democratic National ' +
+        'Committee issued a statement on Friday. Senate President Pro Tem David Long said ' +
+        'the law was fair. Long added that it would stand. Members may take part in the ' +
+        'administration of the oath.',
+    );
+    for (const name of ['Tim Cook', 'Democratic National Committee', 'David Long'])
+      expect(more.get(name)?.representedInDocument, name).toBe(true);
+    expect(more.has('Long') || more.has('the administration')).toBe(false);
     for (const name of ['critics', 'Chris Collins', 'Jay Inslee', 'Mark Warner'])
       expect(found.get(name)?.representedInDocument, name).toBe(true);
     expect(found.get('Senate Intelligence Committee')?.representedInDocument).toBe(false);

@@ -172,11 +172,13 @@ export function speaks(
       !negated &&
       isSubjectGap(text, list, m, verb.from, true)
     ) {
-      // An act is a voice only with the actor's words quoted after it ("accused them of “…”").
+      // An act is a voice only with the actor's words quoted after it ("accused them of “…”",
+      // "called the law “dangerous”") or a statement it makes ("issued a statement").
       if (!verb.quoting) return true;
       const after = list[verb.to - 1]!.end;
-      if (quoted.some(([a, b]) => a >= after && a < list[list.length - 1]!.end && b - a > 12))
+      if (quoted.some(([a, b]) => a >= after && a < list[list.length - 1]!.end && b - a > 3))
         return true;
+      if (list.slice(verb.to, verb.to + 3).some((w) => SPEECH_NOUNS.has(w.lower))) return true;
     }
     // "…, said X." / "says the X," — not "said X will" (X is the subject of what was said).
     if (

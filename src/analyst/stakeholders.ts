@@ -54,6 +54,8 @@ export interface Cast {
 const UNKNOWN_ROLE = 'named in the document';
 
 const groupMatcher = new PhraseMatcher<string>(GROUPS.entries());
+/** Group words that also name an activity when an "of" follows. */
+const ACTIVITY_NOUNS = new Set(['the administration']);
 /** "Republicans", "Democrats", "Conservatives": a plural name is a group of people. */
 const PLURAL_GROUP = /^\p{Lu}\p{Ll}{3,}(?:ans|ats|ists|ives|ers)$/u;
 
@@ -75,6 +77,8 @@ export function findActors(
     const taken = new Set(named.flatMap((m) => range(m.from, m.to)));
     for (const match of groupMatcher.find(list)) {
       if (range(match.from, match.to).some((k) => taken.has(k))) continue;
+      // "the administration of the oath": the act of administering, not a government.
+      if (ACTIVITY_NOUNS.has(match.phrase) && list[match.to]?.lower === 'of') continue;
       mentions.push({
         key: match.phrase.replace(/^the /, ''),
         name: match.phrase,
