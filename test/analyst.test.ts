@@ -121,6 +121,35 @@ describe('local analyst on the seeds', () => {
     expect(brief.summary).not.toMatch(/that (?:he|they|it) /);
   });
 
+  // Written as a one-sided op-ed would be, not from the cue lists; a careful reader's list of
+  // what it does is in seeds/README.md. Each finding below is one of those.
+  it('finds what a careful reader flags in a one-sided op-ed about a border dispute', async () => {
+    const brief = await briefText(seed('strait-dispute-op-ed.md'), ALL);
+    const notes = brief.counterPerspectives.map((n) => `${n.kind}: ${n.claim}`);
+    const expected = [
+      /^missing_perspective: The document accuses Ostmark/,
+      /^disputed_claim: The document accuses Ostmark \("lied"\)/,
+      /^unverified_figure: .*on the word of the author/,
+      /^unverified_figure: .*"60" on the word of Kalvari Fishermen's Union/,
+      /^rhetorical_technique: .*only ones available \("Either we"/,
+      /^rhetorical_technique: .*unnamed or general authority.*\("every serious historian"/,
+      /^rhetorical_technique: The document repeats "The strait is ours"/,
+      /^missing_context: .*sweeping generalisation \("Nobody who"\)/,
+      /^loaded_language: .*"land grab"/,
+      /^loaded_language: .*"plunder"/,
+    ];
+    for (const pattern of expected)
+      expect(
+        notes.some((n) => pattern.test(n)),
+        `${pattern}`,
+      ).toBe(true);
+    expect(brief.headline).toBe(
+      'Op-ed by Teodor Renk: “The Drava Strait is ours, and Ostmark knows it”',
+    );
+    const ostmark = brief.stakeholders.find((s) => s.name === 'Ostmark');
+    expect(ostmark?.representedInDocument).toBe(false);
+  });
+
   it('reads a contrast or a relative clause as no sweeping claim and no report', async () => {
     const brief = await briefText(
       'Respondents were not a random sample, so the figures describe the people who replied ' +

@@ -98,6 +98,16 @@ function trimIssuer(name: string): string {
     .trim();
 }
 
+/**
+ * "Op-ed by Hollis Marr", "Press release from the National Landlords Federation": who makes the
+ * case, for a headline that attributes an argued title. Null for a text that does not argue.
+ */
+export function genreLabel(genre: Genre): string | null {
+  if (!genre.argues) return null;
+  const subject = genreSubject(genre).replace(/^This /, '');
+  return subject[0]!.toUpperCase() + subject.slice(1);
+}
+
 /** "This press release from the National Landlords Federation", "This op-ed by Hollis Marr". */
 export function genreSubject(genre: Genre): string {
   if (genre.kind === 'document') return 'The document';

@@ -103,7 +103,9 @@ export function namedSpans(
       // "President Trump on Saturday", "Mr Osei Monday": a date ends the name.
       const date = (word: Word | undefined) => DATES.has(word?.lower ?? '');
       if (date(next) || (JOINERS.has(next.lower) && date(list[j + 2]))) break;
-      if (isCapitalised(text, next) && !/'s$|’s$/.test(list[j]!.lower)) {
+      // "Ostmark's coastguard" is two actors' words; "the Fishermen's Union" one name.
+      const possessive = /['’]s$/.test(list[j]!.lower);
+      if (isCapitalised(text, next) && (!possessive || INSTITUTION_HEADS.has(next.lower))) {
         j++;
         institution ||= INSTITUTION_HEADS.has(next.lower);
         continue;

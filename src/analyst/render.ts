@@ -18,6 +18,7 @@ export function plainText(raw: string): string {
     .replace(/''/g, '”')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/(\*\*|__)(?=\S)([^*_]*?\S)\1/g, '$2')
+    .replace(/(?<![*\w])([*_])(?=\S)([^*_\n]*?\S)\1(?![*\w])/g, '$2') // *italic*, _italic_
     .replace(/`/g, '')
     .replace(
       /^(?:#+\s*|[-*+>]\s+|\d{1,3}[.)]\s+|\((?:[a-zA-Z]{1,4}|\d{1,3})\)\s*|[-–—:;,.]+\s*)+/,
@@ -192,10 +193,22 @@ function isImperative(body: string, lowercase: ReadonlySet<string>): boolean {
   const match = /^(\p{Lu}\p{Ll}+) (\p{Ll}+)\b/u.exec(body);
   if (!match) return false;
   const verb = match[1]!.toLowerCase();
-  if (FUNCTION_WORDS.has(verb) || !lowercase.has(verb) || /(?:s|ed|ly|ing)$/.test(verb))
+  if (
+    FUNCTION_WORDS.has(verb) ||
+    NOT_VERBS.has(verb) ||
+    !lowercase.has(verb) ||
+    /(?:s|ed|ly|ing)$/.test(verb)
+  )
     return false;
   return OBJECT_WORDS.has(match[2]!);
 }
+
+/** Prepositions and adverbs that open sentences: "Without the fleet…", "Now the government…". */
+const NOT_VERBS = new Set(
+  'without within despite beyond through across against among amid toward towards upon into onto until unless whether now then so yet still also thus here today tomorrow yesterday instead indeed perhaps meanwhile however therefore moreover again already always never often once only even just soon later first last next like unlike per via'.split(
+    ' ',
+  ),
+);
 
 const OBJECT_WORDS = new Set(
   'the a an this these that those our your their its my me us them him her it all every more up out down back'.split(

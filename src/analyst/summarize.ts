@@ -1,5 +1,5 @@
 import type { ModelBrief } from '../briefs/schema.js';
-import { genreSubject, type Genre } from './genre.js';
+import { genreLabel, genreSubject, type Genre } from './genre.js';
 import { neutralize } from './lexicon.js';
 import type { Analysis } from './nlp.js';
 import type { Settings } from './params.js';
@@ -92,7 +92,11 @@ export function extract(
     };
   });
 
-  return { headline: headline(analysis, order, title), summary: parts.join(' '), keyPoints };
+  return {
+    headline: headline(analysis, order, title, genre),
+    summary: parts.join(' '),
+    keyPoints,
+  };
 }
 
 function summaryTarget(analysis: Analysis, settings: Settings): number {
@@ -136,12 +140,27 @@ function chooseForBudget(analysis: Analysis, order: readonly number[], target: n
 /**
  * The title when it fits (at most 20 words), neutralised; a longer title up to the last clause
  * that fits; else the chunk's first heading; else its best sentence. Never a cut-off word run.
+ * The title of a text that argues is attributed to its author ("Op-ed by Hollis Marr: “…”")
+ * unless it already says who speaks.
  */
-function headline(analysis: Analysis, order: readonly number[], title: string | null): string {
+function headline(
+  analysis: Analysis,
+  order: readonly number[],
+  title: string | null,
+  genre: Genre,
+): string {
   const heading = analysis.sentences.find((s) => s.heading && s.text.startsWith('#'));
   const best = order[0] === undefined ? undefined : analysis.sentences[order[0]];
-  const source = title?.trim() || heading?.text || best?.text || 'Untitled document';
-  return fitHeadline(neutralize(plainText(source)).replace(/[.:;,]+$/, ''));
+  const named = title?.trim() || heading?.text;
+  const source = named || best?.text || 'Untitled document';
+  const text = fitHeadline(neutralize(plainText(source)).replace(/[.:;,]+$/, ''));
+  // An argued text's title is its author's claim ("The Drava Strait is ours"): say whose.
+  const label = named ? genreLabel(genre) : null;
+  const says = (words: string | null) =>
+    !!words && text.toLowerCase().includes(words.toLowerCase());
+  if (!label || /["“”]/.test(text) || says(genre.issuer) || says(genre.kind)) return text;
+  const attributed = `${label}: “${text}”`;
+  return countWords(attributed) <= HEADLINE_WORDS ? attributed : text;
 }
 
 const STRONG_CLAUSE = /^(.*?\S)(?:,|;| to| under| which| that| and for)\s/;

@@ -55,9 +55,16 @@ function accusations(context: NoteContext): Accusation[] {
       } else {
         // "The Ministry has failed to…": the accused is the subject, nothing but auxiliaries or
         // an appositive between ("Trump fired Flynn because he misled…" accuses no one here).
+        // "Ostmark's leaders have lied": the accused is the possessor of the subject.
+        const text = context.analysis.text;
+        const possessor = (m: Mention) =>
+          /['’]s$/.test(list[m.to - 1]!.lower) &&
+          m.to < cue.from &&
+          /^\p{Ll}/u.test(text[list[m.to]!.start]!) &&
+          isSubjectGap(text, list, { from: m.to, to: m.to + 1 }, cue.from);
         target = [...mentions]
           .reverse()
-          .find((m) => m.to <= cue.from && isSubjectGap(context.analysis.text, list, m, cue.from));
+          .find((m) => m.to <= cue.from && (isSubjectGap(text, list, m, cue.from) || possessor(m)));
       }
       const actor = target && context.cast.byKey.get(target.key);
       if (!actor || actor.represented || actor.place || seen.has(actor.key + index)) continue;
