@@ -150,6 +150,19 @@ describe('local analyst on the seeds', () => {
     expect(ostmark?.representedInDocument).toBe(false);
   });
 
+  it('writes a quotation as the document quoting it, in plain English', async () => {
+    const brief = await briefText(
+      '“We will not sell our homes,” said Colm Dwyer on Monday. The chair, Amara Osei, said: ' +
+        '“The cap is overdue.” The council will vote on the cap in June.',
+      { summaryWords: 80 },
+    );
+    expect(brief.summary).toContain('quotes: “We will not sell our homes,” said Colm Dwyer');
+    expect(brief.summary).toContain(
+      'reports that the chair, Amara Osei, said: “The cap is overdue.”',
+    );
+    expect(brief.summary).not.toMatch(/also reports,|According to the document/);
+  });
+
   it('reads a contrast or a relative clause as no sweeping claim and no report', async () => {
     const brief = await briefText(
       'Respondents were not a random sample, so the figures describe the people who replied ' +

@@ -1,7 +1,7 @@
 import type { ModelBrief, NoteKind } from '../briefs/schema.js';
 import { neutralize } from './lexicon.js';
 import type { Settings } from './params.js';
-import { cutWords, plainText, reported, type Lead } from './render.js';
+import { cutWords, plainText, relead, summarySubject } from './render.js';
 import { countWords, wordsOf } from './words.js';
 
 /**
@@ -39,7 +39,7 @@ export function mergeBriefs(
   );
   const chosenSentences = pick(units(sentences, partials.length), settings.summaryWords, null);
   // The first chunk's summary opens with what the document is ("This op-ed by …"): keep it.
-  const subject = SUBJECT.exec(partials[0]?.summary ?? '')?.[1] ?? 'The document';
+  const subject = summarySubject(partials[0]?.summary ?? '') ?? 'The document';
   const summaryParts: string[] = [];
   let words = 0;
   for (const unit of chosenSentences) {
@@ -76,34 +76,12 @@ export function mergeBriefs(
   };
 }
 
-const LEAD =
-  /^(?:(?:The document|It|This [^,.:;]+?) (?:argues|reports|states|calls on the reader to|asks:) (?:that )?|According to (?:the document|this [^,.:;]+?), |The document also reports, )/;
-const SUBJECT = /^(This [^,.:;]+?) (?:argues|reports|states|calls on the reader to|asks:)/;
-
 /** Our own summaries: every sentence opens with an attribution, which is where we cut. */
 export function splitSummary(summary: string): string[] {
   return summary
-    .split(/(?<=[.?!…"”'])\s+(?=(?:The document|It|According to the document)\b)/)
+    .split(/(?<=[.?!…"”'])\s+(?=(?:The document|It)\b)/)
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-function relead(sentence: string, lead: Lead): string {
-  const match = LEAD.exec(sentence);
-  if (!match) return sentence;
-  const body = sentence.slice(match[0].length);
-  if (match[0].startsWith('According') || match[0].startsWith('The document also'))
-    return reported(lead, body);
-  const verb = /asks/.test(match[0])
-    ? 'asks:'
-    : /calls on/.test(match[0])
-      ? 'calls on the reader to'
-      : /argues/.test(match[0])
-        ? 'argues that'
-        : /reports/.test(match[0])
-          ? 'reports that'
-          : 'states that';
-  return `${lead} ${verb} ${body}`;
 }
 
 function units(

@@ -139,18 +139,33 @@ export function renderSentence(original: string, lead: Lead, lowercase: Readonly
 }
 
 function attribute(body: string, original: string, lead: Lead, lowercase: ReadonlySet<string>) {
-  if (/^["“‘]/.test(body) || (/["“]/.test(body) && SPEECH.test(body))) return reported(lead, body);
+  // "“We will not sell,” said Colm Dwyer." / "Colm Dwyer said: “…”": the document's report.
+  if (/^["“‘]/.test(body)) return `${lead} quotes: ${body}`;
+  if (/["“]/.test(body) && SPEECH.test(body))
+    return `${lead} reports that ${lowerFirst(body, lowercase)}`;
   if (/\?["”]?$/.test(body)) return `${lead} asks: ${body}`;
   if (isImperative(body, lowercase))
     return `${lead} calls on the reader to ${body[0]!.toLowerCase()}${body.slice(1)}`;
   return `${lead} ${verbFor(body, original)} that ${lowerFirst(body, lowercase)}`;
 }
 
-/** A sentence that quotes or reports speech, attributed as the document's report of it. */
-export function reported(lead: Lead, body: string): string {
-  if (lead === 'It') return `The document also reports, ${body}`;
-  const subject = lead === 'The document' ? 'the document' : lead.replace(/^This/, 'this');
-  return `According to ${subject}, ${body}`;
+/** Every attribution a summary sentence opens with; merge.ts re-reads them. */
+const ATTRIBUTION =
+  /^(The document|It|This [^,.:;]+?) (argues that|reports that|states that|calls on the reader to|asks:|quotes:) /;
+
+/**
+ * The same summary sentence under another lead ("It …" first in a merged summary becomes
+ * "This op-ed by … …", and the other way round); a sentence in another form stays.
+ */
+export function relead(sentence: string, lead: Lead): string {
+  const match = ATTRIBUTION.exec(sentence);
+  return match ? `${lead} ${match[2]} ${sentence.slice(match[0].length)}` : sentence;
+}
+
+/** The genre subject a summary opens with ("This op-ed by Hollis Marr"), if it names one. */
+export function summarySubject(summary: string): string | null {
+  const lead = ATTRIBUTION.exec(summary)?.[1];
+  return lead?.startsWith('This ') ? lead : null;
 }
 
 /** "Madam Deputy Speaker, …", "Ladies and gentlemen, …": an address, not part of the claim. */
