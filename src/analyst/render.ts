@@ -19,6 +19,7 @@ export function plainText(raw: string): string {
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/(\*\*|__)(?=\S)([^*_]*?\S)\1/g, '$2')
     .replace(/(?<![*\w])([*_])(?=\S)([^*_\n]*?\S)\1(?![*\w])/g, '$2') // *italic*, _italic_
+    .replace(/^[*_]+(?=\S)|(?<=\S)[*_]+$/g, '') // the two ends of emphasis cut by a sentence break
     .replace(/`/g, '')
     .replace(
       /^(?:#+\s*|[-*+>]\s+|\d{1,3}[.)]\s+|\((?:[a-zA-Z]{1,4}|\d{1,3})\)\s*|[-–—:;,.]+\s*)+/,
@@ -178,7 +179,8 @@ const SALUTATION =
  */
 export function isProseSentence(text: string): boolean {
   const plain = plainText(text);
-  if (CAPTION.test(plain) || CREDIT.test(plain) || FURNITURE.test(plain)) return false;
+  if (CAPTION.test(plain) || CREDIT.test(plain) || BIO.test(plain) || FURNITURE.test(plain))
+    return false;
   if (STANDFIRST.test(plain) && plain.split(/\s+/).length <= 25) return false; // "A report by …"
   if (BIBLIOGRAPHY.some((pattern) => pattern.test(plain))) return false;
   // A sentence has words in lower case: a run of capitalised words is a title or a name.
@@ -191,6 +193,8 @@ const CAPTION =
   /^(?:Figure|Fig\.|Table|Chart|Graph|Map|Box|Exhibit|Photo|Image|Source|Sources|Note|Notes)\s*(?:[\dIVX]+[A-Za-z]?\b|[:.—–-])/;
 const CREDIT =
   /^(?:(?:Prepared|Written|Published|Edited|Compiled|Issued|Produced|Photographs?|Illustrations?) by\b|(?:Lead )?Authors?:|Contact:|Acknowledg)/i;
+/** An author's note: "Teodor Renk writes on maritime affairs." */
+const BIO = /^(?:\p{Lu}[\p{L}'’.-]*\s+){1,3}(?:writes|has written|reports) (?:on|about|for)\b/u;
 const FURNITURE =
   /^(?:Ends\.?$|For immediate release|Notes to editors|About (?:the |us\b)[^:]{0,60}:|Embargoed|Follow us|Copyright|©)/i;
 const BIBLIOGRAPHY = [

@@ -31,6 +31,10 @@ const HEADLINE_WORDS = 20;
 const ANAPHORIC =
   /^["“‘(]?(?:(?:He|She|They|It|His|Her|Their|Its)\b|(?:This|That|These|Those) (?:is|was|are|were|means|meant|will|would|has|have|had|shows|suggests|makes|can|could|may|might|must|should)\b)/u;
 
+/** First person plural, outside quotation marks (see QUOTED). */
+const WE = /\b(?:we|We|us|our|Our|ours|ourselves)\b/;
+const QUOTED = /["“][^"”]*["”]/g;
+
 /** Words a sentence of the summary is counted at, on average, when cutting the stretches. */
 const WORDS_PER_SENTENCE = 35;
 
@@ -50,7 +54,13 @@ export function extract(
   const clean = usable.filter((index) => prose.get(index)!.kept === 0);
   // "He said the cuts were…", "This means…": a pronoun's referent is in a sentence the summary
   // may not give, so sentences that stand on their own come first.
-  const standalone = clean.filter((index) => !ANAPHORIC.test(analysis.sentences[index]!.text));
+  // A person's "we" and "our" ("our ports", "our cities") speak for a side the text does not
+  // name: "the authors'" would be wrong, so sentences without them come first too.
+  const personal = genre.kind === 'op-ed' || genre.kind === 'speech' || genre.kind === 'letter';
+  const standalone = clean.filter((index) => {
+    const text = analysis.sentences[index]!.text;
+    return !ANAPHORIC.test(text) && !(personal && WE.test(plainText(text).replace(QUOTED, '')));
+  });
   const pool = standalone.length >= 3 ? standalone : clean.length >= 3 ? clean : usable;
   const order = mmr(
     { ...ranking, order: pool },
