@@ -118,6 +118,17 @@ describe('who is heard', () => {
     expect(found.get('Senate Intelligence Committee')?.representedInDocument).toBe(false);
   });
 
+  it('gives "he said" to the person the sentence before is about, not to one quoted', async () => {
+    const found = await cast(
+      'The water plan was discussed at length on Monday when Senator Dara Quill met Governor ' +
+        'Mike Pence at the state capitol. “I would not trust Vladimir Putin alone in a room,” ' +
+        'she said. The Ministry of Transport published its plan.',
+    );
+    expect(found.get('Dara Quill')?.representedInDocument).toBe(true);
+    expect(found.get('Mike Pence')?.representedInDocument).toBe(false);
+    expect(found.get('Vladimir Putin')?.representedInDocument ?? false).toBe(false);
+  });
+
   it('is not heard when only spoken about, told, or named inside a quotation', async () => {
     const found = await cast(
       'Amara Osei said the Valley Alliance will lose the vote. Gowdy told Fox News that ' +

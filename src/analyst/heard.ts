@@ -201,3 +201,20 @@ export function speaks(
   const before = list.slice(Math.max(0, m.from - 3), m.from).map((w) => w.lower);
   return SPEECH_NOUNS.has(before[0] ?? '') && (before.includes('for') || before.includes('of'));
 }
+
+const PERSONAL_SUBJECTS = new Set(['he', 'she']);
+
+/**
+ * "“…,” he said." / "She added that …": a sentence whose speaker is "he" or "she", not negated.
+ * stakeholders.ts gives that voice to the one person named just before, if there is one.
+ */
+export function pronounSpeaks({ text, list, cues }: Sentence): boolean {
+  return cues.speech.some((verb) => {
+    for (let k = verb.from - 1; k >= 0 && k >= verb.from - 4; k--) {
+      if (!PERSONAL_SUBJECTS.has(list[k]!.lower)) continue;
+      const negated = list.slice(k + 1, verb.from).some((w) => NEGATORS.has(w.lower));
+      return !negated && isSubjectGap(text, list, { from: k, to: k + 1 }, verb.from);
+    }
+    return false;
+  });
+}

@@ -1,4 +1,12 @@
-import { acts, appositiveSpeech, cuesOf, type Cues, type Sentence, speaks } from './heard.js';
+import {
+  acts,
+  appositiveSpeech,
+  cuesOf,
+  type Cues,
+  pronounSpeaks,
+  type Sentence,
+  speaks,
+} from './heard.js';
 import { GROUPS } from './lexicon.js';
 import { type NameMention, namedSpans, resolveAliases } from './names.js';
 import { quotedRanges } from './quotation.js';
@@ -152,6 +160,23 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
     inSentence.push({ key: m.key, sentence: m.sentence, from: m.from, to: m.to, represented });
     mentions.set(m.sentence, inSentence);
   }
+  // "“…,” he said.": the speaker is the first person named in this sentence before the pronoun,
+  // else the first named in the sentence before (the subject an English "he" goes back to).
+  words.forEach((list, index) => {
+    const pronoun = list.findIndex((w) => w.lower === 'he' || w.lower === 'she');
+    if (pronoun === -1) return;
+    const found = cues.get(index) ?? cuesOf(list);
+    if (!pronounSpeaks({ text, list, cues: found })) return;
+    const person = (ms: readonly NameMention[] | undefined, before = Infinity) =>
+      (ms ?? []).find(
+        (m) =>
+          m.from < before &&
+          !insideQuotes(quoted, words[m.sentence]![m.from]!.start) &&
+          isPerson(byKey.get(m.key)!),
+      );
+    const speaker = person(bySentence.get(index), pronoun) ?? person(bySentence.get(index - 1));
+    if (speaker) byKey.get(speaker.key)!.represented = true;
+  });
   for (const actor of byKey.values()) {
     if (
       actor.named &&
@@ -167,6 +192,18 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
     (a, b) => b.mentions - a.mentions || a.sentences[0]! - b.sentences[0]!,
   );
   return { actors, byKey, mentions };
+}
+
+function insideQuotes(quoted: ReadonlyArray<[number, number]>, at: number): boolean {
+  return quoted.some(([a, b]) => at > a && at < b);
+}
+
+/** A named person: a first and last name, or a name the text gives a personal title. */
+function isPerson(actor: Actor): boolean {
+  if (!actor.named || actor.evidence === 'institution' || actor.evidence === 'group') return false;
+  if (actor.evidence === null || / (?:of|for|on|and|the) /.test(` ${actor.key} `)) return false;
+  const words = actor.key.split(' ').length;
+  return (words >= 2 && words <= 3) || (actor.evidence === 'described' && words <= 3);
 }
 
 const EVIDENCE_ORDER: readonly Evidence[] = ['described', 'institution', 'group', 'speaks', 'acts'];
