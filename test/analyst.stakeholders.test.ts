@@ -129,6 +129,17 @@ describe('who is heard', () => {
     expect(found.get('Vladimir Putin')?.representedInDocument ?? false).toBe(false);
   });
 
+  it('gives a role named as speaker to the one actor with that role; courts speak by ruling', async () => {
+    const found = await cast(
+      'The estate was visited on Monday by Housing Minister Priya Anand and Colm Dwyer. ' +
+        '“We will act this year,” the housing minister said. The Supreme Court ruled in 1998 ' +
+        'that the scheme was lawful.',
+    );
+    expect(found.get('Priya Anand')?.representedInDocument).toBe(true);
+    expect(found.get('Colm Dwyer')?.representedInDocument ?? false).toBe(false);
+    expect(found.get('Supreme Court')?.representedInDocument).toBe(true);
+  });
+
   it('is not heard when only spoken about, told, or named inside a quotation', async () => {
     const found = await cast(
       'Amara Osei said the Valley Alliance will lose the vote. Gowdy told Fox News that ' +

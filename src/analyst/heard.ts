@@ -49,6 +49,8 @@ const FILLER =
 /** "according to a study by X": X's work is X's stated finding. */
 const ACCORDING_TO_WORK =
   /^ (?:a|an|the)(?: new| recent| \p{Ll}+)? (?:study|report|survey|analysis|review|estimate|poll|paper) (?:by|from|of) (?:the )?$/u;
+/** Verbs with no object to be the participle of: "ruled in" is the court ruling. */
+const INTRANSITIVE = new Set(['ruled', 'agreed', 'concluded', 'testified', 'responded']);
 const PASSIVE_NEXT = new Set(['by', 'in', 'under', 'at', 'for']);
 const COORDINATED = /^ and (?:other|several|many|some|fellow) (?:\p{Ll}+ ){0,3}$/u;
 /** An appositive set off by commas between a subject and its verb. */
@@ -97,6 +99,7 @@ function between(text: string, list: readonly Word[], to: number, from: number):
  */
 /** "the Fund proposed in this paper", "the cap approved by Parliament": a participle, no act. */
 function isReducedRelative(list: readonly Word[], verb: { to: number; phrase: string }): boolean {
+  if (INTRANSITIVE.has(verb.phrase)) return false; // "the Court ruled in 1898"
   return /ed$/.test(verb.phrase) && PASSIVE_NEXT.has(list[verb.to]?.lower ?? '');
 }
 
@@ -217,4 +220,23 @@ export function pronounSpeaks({ text, list, cues }: Sentence): boolean {
     }
     return false;
   });
+}
+
+/**
+ * The roles named as speakers in a sentence: "the House speaker said" → "house speaker", "said
+ * the minister." → "minister" (one to three words after "the", not negated).
+ */
+export function rolesSpeaking(list: readonly Word[], cues: Cues): string[] {
+  const out: string[] = [];
+  for (const verb of cues.speech) {
+    for (let k = verb.from - 2; k >= 0 && k >= verb.from - 4; k--) {
+      if (list[k]!.lower !== 'the') continue;
+      const phrase = list.slice(k + 1, verb.from).map((w) => w.lower);
+      if (!phrase.some((w) => NEGATORS.has(w))) out.push(phrase.join(' '));
+      break;
+    }
+    if (list[verb.to]?.lower === 'the' && verb.to + 2 === list.length)
+      out.push(list[verb.to + 1]!.lower);
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import {
   cuesOf,
   type Cues,
   pronounSpeaks,
+  rolesSpeaking,
   type Sentence,
   speaks,
 } from './heard.js';
@@ -176,6 +177,17 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
       );
     const speaker = person(bySentence.get(index), pronoun) ?? person(bySentence.get(index - 1));
     if (speaker) byKey.get(speaker.key)!.represented = true;
+  });
+  // "“…,” the House speaker said": the one actor the text gave that role to.
+  words.forEach((list, index) => {
+    if (!list.some((w) => w.lower === 'the')) return;
+    const found = cues.get(index) ?? cuesOf(list);
+    for (const role of rolesSpeaking(list, found)) {
+      const holders = [...byKey.values()].filter(
+        (actor) => actor.named && (actor.role === role || actor.role.endsWith(` ${role}`)),
+      );
+      if (holders.length === 1) holders[0]!.represented = true;
+    }
   });
   for (const actor of byKey.values()) {
     if (
