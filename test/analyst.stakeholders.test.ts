@@ -44,6 +44,11 @@ describe('who is an actor', () => {
     expect(found.get('Joe Sestak')?.role).toBe('representative');
     expect(found.get('Mike Pence')?.role).toBe('governor from Indiana');
     expect(found.get('Pat Toomey')?.role).toBe('republican');
+    const bid = await cast(
+      'Mike Huckabee announced a Republican White House bid on Monday, and the house was full ' +
+        'as white banners flew. Huckabee said he would win.',
+    );
+    expect(bid.get('White House')?.role).not.toBe('republican');
     expect(found.has('Human Services')).toBe(false);
   });
 

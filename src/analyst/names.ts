@@ -159,7 +159,7 @@ function toMention(
   }
   const base = start;
   if (base >= to) return null;
-  const titles = readTitles(text, list, from, base, to);
+  const titles = readTitles(text, list, from, base, to, written);
   if (!titles) return null;
   let { role } = titles;
   const { office } = titles;

@@ -55,7 +55,8 @@ export interface Titled {
 
 /**
  * Reads the titles in the run [base, to) (`from` is where it began, before a sentence-opening
- * word was cut). Null when nothing but titles and labels is left.
+ * word was cut; `written` holds the words the text writes in lower case). Null when nothing but
+ * titles and labels is left.
  */
 export function readTitles(
   text: string,
@@ -63,6 +64,7 @@ export function readTitles(
   from: number,
   base: number,
   to: number,
+  written: ReadonlySet<string>,
 ): Titled | null {
   let start = base;
   let role: string | null = null;
@@ -103,8 +105,15 @@ export function readTitles(
       break;
     }
   }
-  // "Republican Pat Toomey": the affiliation is the role of a person's name.
-  if (AFFILIATIONS.has(list[start]!.lower) && to - start >= 3 && !hasHead(list, start, to)) {
+  // "Republican Pat Toomey": the affiliation is the role of a person's name — not of "White
+  // House" (a "Republican White House bid"), whose words the text also writes in lower case.
+  const personal = list.slice(start + 1, to).every((w) => !written.has(w.lower));
+  if (
+    AFFILIATIONS.has(list[start]!.lower) &&
+    to - start >= 3 &&
+    personal &&
+    !hasHead(list, start, to)
+  ) {
     role ??= list[start]!.lower;
     start++;
   }
