@@ -6,6 +6,7 @@ import type { PhraseMatch, Word } from './words.js';
  * Whether a mention of an actor gives its words or stated position in its sentence, and
  * whether it acts there — the evidence stakeholders.ts builds a cast on.
  */
+
 /** The verb and hedge cues of one sentence, found once for all its mentions. */
 export interface Cues {
   speech: PhraseMatch<string>[];
@@ -92,17 +93,17 @@ function between(text: string, list: readonly Word[], to: number, from: number):
   return text.slice(list[to - 1]!.end, list[from]!.start);
 }
 
-/**
- * Only auxiliaries, adverbs of time or a comma-bounded appositive stand between subject and
- * verb; with `coordinated`, also "and other housing charities" ("Shelter Cymru and other
- * housing charities estimate").
- */
 /** "the Fund proposed in this paper", "the cap approved by Parliament": a participle, no act. */
 function isReducedRelative(list: readonly Word[], verb: { to: number; phrase: string }): boolean {
   if (INTRANSITIVE.has(verb.phrase)) return false; // "the Court ruled in 1898"
   return /ed$/.test(verb.phrase) && PASSIVE_NEXT.has(list[verb.to]?.lower ?? '');
 }
 
+/**
+ * Only auxiliaries, adverbs of time or a comma-bounded appositive stand between subject and
+ * verb; with `coordinated`, also "and other housing charities" ("Shelter Cymru and other
+ * housing charities estimate").
+ */
 export function isSubjectGap(
   text: string,
   list: readonly Word[],
@@ -123,6 +124,14 @@ export function isSubjectGap(
   return FILLER.test(gap) || (coordinated && COORDINATED.test(gap));
 }
 
+/** Whether the character at `at` lies inside one of the quotations (not on its marks). */
+export function insideQuotes(
+  quoted: ReadonlyArray<readonly [number, number]>,
+  at: number,
+): boolean {
+  return quoted.some(([a, b]) => at > a && at < b);
+}
+
 /** "Tamsin Reyes, the member who led the campaign, said …". */
 export function appositiveSpeech(text: string, list: readonly Word[], m: NameMention): boolean {
   const end = list[m.to - 1]!.end;
@@ -141,8 +150,7 @@ export function speaks(
   others: readonly NameMention[],
   quoted: readonly (readonly [number, number])[],
 ): boolean {
-  const start = list[m.from]!.start;
-  if (quoted.some(([a, b]) => start > a && start < b)) return false;
+  if (insideQuotes(quoted, list[m.from]!.start)) return false;
   if (m.possessive && list.slice(m.to, m.to + 2).some((w) => SPEECH_NOUNS.has(w.lower)))
     return true;
   const subject = list.slice(Math.max(0, m.from - 3), m.from).map((w) => w.lower);
@@ -211,8 +219,12 @@ const PERSONAL_SUBJECTS = new Set(['he', 'she']);
  * "“…,” he said." / "She added that …": a sentence whose speaker is "he" or "she", not negated.
  * stakeholders.ts gives that voice to the one person named just before, if there is one.
  */
-export function pronounSpeaks({ text, list, cues }: Sentence): boolean {
-  return cues.speech.some((verb) => {
+export function pronounSpeaks(
+  text: string,
+  list: readonly Word[],
+  speech: readonly PhraseMatch<string>[],
+): boolean {
+  return speech.some((verb) => {
     for (let k = verb.from - 1; k >= 0 && k >= verb.from - 4; k--) {
       if (!PERSONAL_SUBJECTS.has(list[k]!.lower)) continue;
       const negated = list.slice(k + 1, verb.from).some((w) => NEGATORS.has(w.lower));
@@ -226,9 +238,12 @@ export function pronounSpeaks({ text, list, cues }: Sentence): boolean {
  * The roles named as speakers in a sentence: "the House speaker said" → "house speaker", "said
  * the minister." → "minister" (one to three words after "the", not negated).
  */
-export function rolesSpeaking(list: readonly Word[], cues: Cues): string[] {
+export function rolesSpeaking(
+  list: readonly Word[],
+  speech: readonly PhraseMatch<string>[],
+): string[] {
   const out: string[] = [];
-  for (const verb of cues.speech) {
+  for (const verb of speech) {
     for (let k = verb.from - 2; k >= 0 && k >= verb.from - 4; k--) {
       if (list[k]!.lower !== 'the') continue;
       const phrase = list.slice(k + 1, verb.from).map((w) => w.lower);

@@ -3,12 +3,13 @@ import {
   appositiveSpeech,
   cuesOf,
   type Cues,
+  insideQuotes,
   pronounSpeaks,
   rolesSpeaking,
   type Sentence,
   speaks,
 } from './heard.js';
-import { GROUPS } from './lexicon.js';
+import { GROUPS, matchers } from './lexicon.js';
 import { type NameMention, namedSpans, resolveAliases } from './names.js';
 import { quotedRanges } from './quotation.js';
 import type { Analysis } from './nlp.js';
@@ -161,28 +162,30 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
     inSentence.push({ key: m.key, sentence: m.sentence, from: m.from, to: m.to, represented });
     mentions.set(m.sentence, inSentence);
   }
-  // "“…,” he said.": the speaker is the first person named in this sentence before the pronoun,
-  // else the first named in the sentence before (the subject an English "he" goes back to).
+  // Speakers named only as "he" or by a role, in any sentence (those without mentions too):
+  // only the speech verbs are needed, found once per sentence.
   words.forEach((list, index) => {
     const pronoun = list.findIndex((w) => w.lower === 'he' || w.lower === 'she');
-    if (pronoun === -1) return;
-    const found = cues.get(index) ?? cuesOf(list);
-    if (!pronounSpeaks({ text, list, cues: found })) return;
-    const person = (ms: readonly NameMention[] | undefined, before = Infinity) =>
-      (ms ?? []).find(
-        (m) =>
-          m.from < before &&
-          !insideQuotes(quoted, words[m.sentence]![m.from]!.start) &&
-          isPerson(byKey.get(m.key)!),
-      );
-    const speaker = person(bySentence.get(index), pronoun) ?? person(bySentence.get(index - 1));
-    if (speaker) byKey.get(speaker.key)!.represented = true;
-  });
-  // "“…,” the House speaker said": the one actor the text gave that role to.
-  words.forEach((list, index) => {
-    if (!list.some((w) => w.lower === 'the')) return;
-    const found = cues.get(index) ?? cuesOf(list);
-    for (const role of rolesSpeaking(list, found)) {
+    const hasThe = list.some((w) => w.lower === 'the');
+    if (pronoun === -1 && !hasThe) return;
+    const speech = cues.get(index)?.speech ?? matchers.speech.find(list);
+    if (speech.length === 0) return;
+    // "“…,” he said.": the speaker is the first person named in this sentence before the
+    // pronoun, else the first named in the sentence before (the subject "he" goes back to).
+    if (pronoun !== -1 && pronounSpeaks(text, list, speech)) {
+      const person = (ms: readonly NameMention[] | undefined, before = Infinity) =>
+        (ms ?? []).find(
+          (m) =>
+            m.from < before &&
+            !insideQuotes(quoted, words[m.sentence]![m.from]!.start) &&
+            isPerson(byKey.get(m.key)!),
+        );
+      const speaker = person(bySentence.get(index), pronoun) ?? person(bySentence.get(index - 1));
+      if (speaker) byKey.get(speaker.key)!.represented = true;
+    }
+    // "“…,” the House speaker said": the one actor the text gave that role to.
+    if (!hasThe) return;
+    for (const role of rolesSpeaking(list, speech)) {
       const holders = [...byKey.values()].filter(
         (actor) => actor.named && (actor.role === role || actor.role.endsWith(` ${role}`)),
       );
@@ -204,10 +207,6 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
     (a, b) => b.mentions - a.mentions || a.sentences[0]! - b.sentences[0]!,
   );
   return { actors, byKey, mentions };
-}
-
-function insideQuotes(quoted: ReadonlyArray<[number, number]>, at: number): boolean {
-  return quoted.some(([a, b]) => at > a && at < b);
 }
 
 /** A named person: a first and last name, or a name the text gives a personal title. */
