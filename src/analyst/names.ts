@@ -69,6 +69,9 @@ const DATES = new Set(
     ' ',
   ),
 );
+function isDate(word: Word | undefined): boolean {
+  return DATES.has(word?.lower ?? '');
+}
 /** Words of one name are separated by a space, or by a hard line break inside a paragraph. */
 const SPACE = /^(?: |[ \t]*\n[ \t]*)$/;
 
@@ -101,8 +104,7 @@ export function namedSpans(
       const ampersand = institution && gap === ' & ';
       if (!SPACE.test(gap) && !initial && !ampersand) break;
       // "President Trump on Saturday", "Mr Osei Monday": a date ends the name.
-      const date = (word: Word | undefined) => DATES.has(word?.lower ?? '');
-      if (date(next) || (JOINERS.has(next.lower) && date(list[j + 2]))) break;
+      if (isDate(next) || (JOINERS.has(next.lower) && isDate(list[j + 2]))) break;
       // "Ostmark's coastguard" is two actors' words; "the Fishermen's Union" one name.
       const possessive = /['’]s$/.test(list[j]!.lower);
       if (isCapitalised(text, next) && (!possessive || INSTITUTION_HEADS.has(next.lower))) {

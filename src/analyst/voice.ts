@@ -97,6 +97,8 @@ export function issuerWords(issuer: string | null): Set<string> {
   return new Set(head.length > 0 ? [head.at(-1)!, head[0]!] : []);
 }
 
+/** A comma, then a subject of one or two words, right before the verb: ", critics say,". */
+const PARENTHETICAL_SUBJECT = /,\s*(?:\p{L}+\s*){0,2}$/u;
 /** After the verb, at most this many words: "…, the minister said on Friday." is inverted. */
 const INVERTED_TAIL_WORDS = 8;
 
@@ -124,12 +126,7 @@ function reportedRange(
     // "The plan, critics say, is reckless": a parenthetical report covers the whole sentence.
     if (
       /^\s*,/.test(text.slice(verbEnd, verbEnd + 3)) &&
-      /,\s*$/.test(
-        text
-          .slice(sentence.start, verbStart)
-          .replace(/\s*\p{L}+\s*$/u, '')
-          .replace(/\s*\p{L}+\s*$/u, ''),
-      )
+      PARENTHETICAL_SUBJECT.test(text.slice(sentence.start, verbStart))
     )
       return [sentence.start, sentence.end];
     // "…, saying it was reckless": a participle reports what follows it.
