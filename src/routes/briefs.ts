@@ -1,17 +1,16 @@
-import { Hono, type HonoRequest } from 'hono';
+import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { BriefEvent } from '../briefs/events.js';
 import { followBrief } from '../briefs/follow.js';
 import { getBrief, listBriefs } from '../briefs/queries.js';
-import { submitBrief, type SubmitInput } from '../briefs/submit.js';
+import { submitBrief } from '../briefs/submit.js';
 import { BriefView } from '../briefs/view.js';
 import { BRIEF_STATUSES } from '../briefs/schema.js';
 import { AppError } from '../errors.js';
-import { charsetOf, essence, readDocumentForm } from '../ingest/form.js';
-import { ingest } from '../ingest/index.js';
 import { binaryBody, retryAfterHeader, textBody, type ApiOperation } from '../openapi/operation.js';
-import { parseInput, readJson, type AppEnv } from './app-env.js';
+import { parseInput, type AppEnv } from './app-env.js';
+import { readDocumentBody } from './document-body.js';
 import {
   Cursor,
   DocumentId,
@@ -82,7 +81,7 @@ export const briefRoutes = new Hono<AppEnv>()
     const query = parseInput(CreateBriefQuery, c.req.query(), 'query');
     const { outcome, view } = await submitBrief(
       briefs,
-      await readSubmission(c.req, query),
+      await readDocumentBody(c.req, query, { json: CreateBriefBody, form: UploadFields }),
       (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000,
     );
     if (outcome === 'failed') {
@@ -135,46 +134,6 @@ export const briefRoutes = new Hono<AppEnv>()
       }
     });
   });
-
-/** The document and settings of a POST /v1/briefs, from whichever of its three body forms it came in. */
-async function readSubmission(
-  request: HonoRequest,
-  query: z.infer<typeof CreateBriefQuery>,
-): Promise<SubmitInput> {
-  const mediaType = essence(request.header('content-type'));
-  if (mediaType === 'application/json') {
-    return {
-      ...parseInput(CreateBriefBody, await readJson(request), 'body'),
-      mediaType: 'text/plain',
-    };
-  }
-  if (mediaType === 'multipart/form-data') {
-    // A file part (PDF, HTML, Markdown, text: read by src/ingest/) or a pasted `text` field.
-    let formData: FormData;
-    try {
-      formData = await request.formData();
-    } catch {
-      throw new AppError('invalid_request', 'The body is not valid multipart/form-data');
-    }
-    const { document, fields } = await readDocumentForm(formData, { fields: UPLOAD_FIELDS });
-    const given = parseInput(UploadFields, fields, 'form');
-    return { ...query, ...given, ...document, title: given.title ?? query.title ?? document.title };
-  }
-  if (mediaType && mediaType !== 'application/x-www-form-urlencoded') {
-    // A raw document; its type is detected from the bytes, the header only narrows it (src/ingest/detect.ts).
-    const document = await ingest(
-      new Uint8Array(await request.arrayBuffer()),
-      mediaType,
-      charsetOf(request.header('content-type')),
-    );
-    return { ...query, ...document, title: query.title ?? document.title };
-  }
-  throw new AppError(
-    'unsupported_media_type',
-    'Send the document as application/json ({ "text": ... }), multipart/form-data (a "file" part), or a raw ' +
-      `application/pdf, text/html, text/markdown or text/plain body; got ${mediaType || 'no content type'}`,
-  );
-}
 
 /** The multipart form of POST /v1/briefs: the document (a `file` part or a `text` field) and UploadFields. */
 const UploadForm = UploadFields.extend({
