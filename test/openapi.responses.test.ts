@@ -105,6 +105,22 @@ describe('responses match /openapi.json', () => {
     expect((await call(`/v1/documents/${one.body.document.id}`)).body).not.toHaveProperty('text');
   });
 
+  it('POST /v1/documents, a search, and related documents', async () => {
+    const add = (text: string) =>
+      call('/v1/documents', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/markdown' },
+        body: text,
+      });
+    const added = await add(readFileSync('seeds/rent-cap-briefing.md', 'utf8'));
+    expect(added.status).toBe(201);
+    expect((await add(readFileSync('seeds/rent-cap-briefing.md', 'utf8'))).status).toBe(200);
+    const found = await call('/v1/documents?q=rent%20cap&limit=3');
+    expect(found.body.documents.length).toBeGreaterThan(0);
+    const related = await call(`/v1/documents/${added.body.id}/related`);
+    expect(related.body.related.length).toBeGreaterThan(0);
+  });
+
   it('GET /v1/prompts, one version, and the diff of two', async () => {
     const list = await call('/v1/prompts');
     expect(list.body.items.length).toBeGreaterThanOrEqual(2);
@@ -177,6 +193,26 @@ describe('responses match /openapi.json', () => {
       [call(`/v1/briefs/brf_${'0'.repeat(24)}/events`), 404, 'not_found'],
       [call('/v1/documents/xyz'), 400, 'invalid_request'],
       [call(`/v1/documents/${'a'.repeat(64)}`), 404, 'not_found'],
+      [call('/v1/documents?q=%22'), 400, 'invalid_request'],
+      [call(`/v1/documents/${'a'.repeat(64)}/related`), 404, 'not_found'],
+      [
+        call('/v1/documents', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ text: ' ' }),
+        }),
+        400,
+        'invalid_request',
+      ],
+      [
+        call('/v1/documents', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/xml' },
+          body: '<a/>',
+        }),
+        415,
+        'unsupported_media_type',
+      ],
       [call('/v1/prompts/nope@1'), 404, 'unknown_prompt'],
       [call('/v1/prompts/brief@1/diff/brief@99'), 404, 'unknown_prompt'],
       [

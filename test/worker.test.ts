@@ -165,6 +165,40 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     expect(page).toMatch(/<a class="cite" href="#q-\d+"/);
   });
 
+  it('searches the library and ranks related documents as Node does (FTS5 on D1)', async () => {
+    const ids: string[] = [];
+    for (const name of [
+      'rent-cap-briefing.md',
+      'rent-cap-press-release.md',
+      'rent-cap-speech.md',
+    ]) {
+      const init = {
+        method: 'POST',
+        headers: { 'content-type': 'text/markdown' },
+        body: readFileSync(`seeds/${name}`, 'utf8'),
+      };
+      const [fromWorker, fromNode] = [
+        await fetch(`${worker.url}/v1/documents?title=${name}`, init),
+        await node.app.request(`/v1/documents?title=${name}`, init),
+      ];
+      expect(fromWorker.status, worker.output()).toBe(201);
+      expect(fromNode.status).toBe(201);
+      ids.push(((await fromWorker.json()) as { id: string }).id);
+    }
+    const withoutDates = (value: unknown) =>
+      JSON.parse(JSON.stringify(value), (key, v) => (key === 'createdAt' ? undefined : v));
+    for (const path of [
+      `/v1/documents?q=${encodeURIComponent('"rent cap" tenants')}`,
+      `/v1/documents/${ids[0]}/related?limit=2`,
+    ]) {
+      const fromWorker = await fetch(`${worker.url}${path}`);
+      expect(fromWorker.status, `${path}\n${worker.output()}`).toBe(200);
+      const body = withoutDates(await fromWorker.json());
+      expect(body, path).toEqual(withoutDates(await (await node.app.request(path)).json()));
+      expect(JSON.stringify(body)).toContain('rent-cap-press-release.md');
+    }
+  });
+
   it('serves /openapi.json as Node does, and /docs with its files from the static assets', async () => {
     const spec = await fetch(`${worker.url}/openapi.json`);
     expect(spec.status, worker.output()).toBe(200);

@@ -4,6 +4,8 @@ import { toBriefView, BriefView } from '../briefs/view.js';
 import type { Database } from '../db/client.js';
 import { briefs, documents } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { sha256Hex } from '../lib/hash.js';
+import { normalizeText } from '../pipeline/normalize.js';
 
 export const DocumentView = z
   .object({
@@ -72,6 +74,43 @@ export async function getDocument(
     ...(includeText ? { text: row.text } : {}),
     briefs: rows.map((brief) => toBriefView(brief, row.title, false)),
   };
+}
+
+/**
+ * Adds a document to the library without briefing it (for search, related documents and
+ * perspectives). A document already stored is left as it is. True when it is new.
+ * @throws AppError 400 for a document with no text.
+ */
+export async function addDocument(
+  { db }: DocumentContext,
+  input: {
+    text: string;
+    title?: string | undefined;
+    mediaType: string;
+    pageMap?: number[] | undefined;
+  },
+): Promise<{ id: string; created: boolean }> {
+  const text = normalizeText(input.text);
+  if (text.length === 0)
+    throw new AppError(
+      'invalid_request',
+      'The document is empty (no text after normalizing whitespace)',
+    );
+  const id = await sha256Hex(text);
+  const written = await db
+    .insert(documents)
+    .values({
+      id,
+      title: input.title?.trim() || null,
+      text,
+      chars: text.length,
+      mediaType: input.mediaType,
+      pageMap: input.pageMap ?? null,
+      createdAt: Date.now(),
+    })
+    .onConflictDoNothing()
+    .returning({ id: documents.id });
+  return { id, created: written.length > 0 };
 }
 
 /** The newest documents' ids and titles (no text), for pickers such as the web UI's list filter. */
