@@ -19,17 +19,39 @@ export interface GenerateRequest<T> {
   signal?: AbortSignal;
 }
 
-export type Stage = 'map' | 'reduce';
+export type Stage = 'map' | 'reduce' | 'perspectives';
 
 export interface Messages {
   system: string;
   user: string;
 }
 
-/** What a stage reads: one chunk of the document, or the partial briefs of earlier calls. */
+/**
+ * What a stage reads: one chunk of the document, the partial briefs of earlier calls, or one
+ * claim of a document with the passages of another document retrieved for it (never the whole
+ * of either document).
+ */
 export type StageInput =
   | { stage: 'map'; title: string | null; chunk: ChunkInput; chunkCount: number }
-  | { stage: 'reduce'; title: string | null; partials: ModelBrief[]; final: boolean };
+  | { stage: 'reduce'; title: string | null; partials: ModelBrief[]; final: boolean }
+  | PerspectivesInput;
+
+export interface PerspectivesInput {
+  stage: 'perspectives';
+  /** The claim's document's title, and the other document's. */
+  title: string | null;
+  otherTitle: string | null;
+  claim: PassageInput;
+  /** The other document's passages most likely to address the claim, best first. */
+  passages: PassageInput[];
+}
+
+/** A stretch of a normalized document: its text and where it is. */
+export interface PassageInput {
+  text: string;
+  start: number;
+  end: number;
+}
 
 export interface ChunkInput {
   index: number;

@@ -33,8 +33,23 @@ export interface StageCall {
   signal?: AbortSignal;
 }
 
-const OUTPUT_SCHEMA = { name: 'brief', zod: ModelBrief };
-let outputSchemaHash: Promise<string> | undefined;
+/** A stage's output schema; `name` labels it for json_schema response formats. */
+export interface OutputSchema<T> {
+  name: string;
+  zod: z.ZodType<T>;
+}
+
+/** Map and reduce calls answer with a brief. */
+export const BRIEF_OUTPUT: OutputSchema<ModelBrief> = { name: 'brief', zod: ModelBrief };
+const schemaHashes = new WeakMap<object, Promise<string>>();
+function schemaHash(schema: OutputSchema<unknown>): Promise<string> {
+  let hash = schemaHashes.get(schema);
+  if (!hash) {
+    hash = sha256Hex(stableStringify(z.toJSONSchema(schema.zod)));
+    schemaHashes.set(schema, hash);
+  }
+  return hash;
+}
 
 /**
  * The LLM-call cache with single-flight: one validated output per
@@ -47,7 +62,7 @@ let outputSchemaHash: Promise<string> | undefined;
 export class LlmCallRunner {
   private readonly inFlight = new Map<
     string,
-    Promise<{ value: ModelBrief; model: string; usage: Usage }>
+    Promise<{ value: unknown; model: string; usage: Usage }>
   >();
 
   /** The cache's two queries, prepared once: building and preparing them per call cost more than the call's own bookkeeping. */
@@ -82,10 +97,17 @@ export class LlmCallRunner {
     };
   }
 
-  async run(call: StageCall, stats: CallStats): Promise<ModelBrief> {
-    const key = await this.keyOf(call);
+  /** One stage call through the cache; `schema` is the stage's output (a brief unless given). */
+  async run(call: StageCall, stats: CallStats): Promise<ModelBrief>;
+  async run<T>(call: StageCall, stats: CallStats, schema: OutputSchema<T>): Promise<T>;
+  async run<T>(
+    call: StageCall,
+    stats: CallStats,
+    schema: OutputSchema<T> = BRIEF_OUTPUT as unknown as OutputSchema<T>,
+  ): Promise<T> {
+    const key = await this.keyOf(call, schema);
     stats.calls++;
-    const stored = await this.lookup(key);
+    const stored = await this.lookup(key, schema);
     if (stored) {
       stats.cachedCalls++;
       return stored;
@@ -93,7 +115,7 @@ export class LlmCallRunner {
     let flight = this.inFlight.get(key);
     const joined = flight !== undefined;
     if (!flight) {
-      flight = this.execute(key, call).finally(() => this.inFlight.delete(key));
+      flight = this.execute(key, call, schema).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, flight);
     }
     try {
@@ -104,14 +126,14 @@ export class LlmCallRunner {
         addUsage(stats, result.usage);
         stats.answeredBy = result.model;
       }
-      return result.value;
+      return result.value as T;
     } catch (error) {
       if (!joined && error instanceof LlmError) addUsage(stats, error.usage);
       throw error;
     }
   }
 
-  private async execute(key: string, call: StageCall) {
+  private async execute<T>(key: string, call: StageCall, schema: OutputSchema<T>) {
     const fence = newFence();
     const messages = renderStage(call.prompt, call.input, fence);
     const result = await this.limit(() =>
@@ -119,7 +141,7 @@ export class LlmCallRunner {
         {
           stage: call.input.stage,
           messages,
-          schema: OUTPUT_SCHEMA,
+          schema,
           params: call.prompt.params,
           input: call.input,
           signal: call.signal,
@@ -127,7 +149,7 @@ export class LlmCallRunner {
         call.model,
       ),
     );
-    const value = ModelBrief.parse(result.value);
+    const value = schema.zod.parse(result.value);
     await this.statements.store.run({
       key,
       provider: call.provider.name,
@@ -141,22 +163,21 @@ export class LlmCallRunner {
     return { value, model: result.model, usage: result.usage };
   }
 
-  private async lookup(key: string): Promise<ModelBrief | undefined> {
+  private async lookup<T>(key: string, schema: OutputSchema<T>): Promise<T | undefined> {
     const [row] = await this.statements.lookup.all({ key });
     if (!row) return undefined;
-    const parsed = ModelBrief.safeParse(row.output);
+    const parsed = schema.zod.safeParse(row.output);
     return parsed.success ? parsed.data : undefined;
   }
 
-  private async keyOf(call: StageCall): Promise<string> {
-    outputSchemaHash ??= sha256Hex(stableStringify(z.toJSONSchema(ModelBrief)));
+  private async keyOf(call: StageCall, schema: OutputSchema<unknown>): Promise<string> {
     return sha256Hex(
       stableStringify({
         provider: call.provider.name,
         model: call.model,
         params: call.prompt.params,
         messages: renderStage(call.prompt, call.input, FENCE_FOR_CACHE_KEY),
-        schema: { name: OUTPUT_SCHEMA.name, sha256: await outputSchemaHash },
+        schema: { name: schema.name, sha256: await schemaHash(schema) },
       }),
     );
   }

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { sha256Hex } from '../lib/hash.js';
 import { PromptFrontMatter, type Prompt } from './prompt.js';
-import { SECTIONS, templateProblems, type Section } from './render.js';
+import { OPTIONAL_SECTIONS, SECTIONS, templateProblems, type Section } from './render.js';
 
 /** A prompt file as read from disk or bundled at build time; `path` is `prompts/<name>/v<N>.md`. */
 export interface PromptFile {
@@ -21,12 +21,12 @@ export class PromptFileError extends Error {
 }
 
 const PATH = /^prompts\/([a-z][a-z0-9-]*)\/v([1-9][0-9]*)\.md$/;
-const HEADING = /^# (system|map|reduce)$/;
+const HEADING = /^# (system|map|reduce|perspectives)$/;
 
 /**
  * Parses one prompt version: YAML front matter checked by `PromptFrontMatter`, then the three
- * sections, each opened by a line that is exactly `# system`, `# map` or `# reduce` (any other
- * line, `## Output` included, is template text). The sha256 covers the exact source, which is
+ * sections, each opened by a line that is exactly `# system`, `# map` or `# reduce`, and
+ * optionally `# perspectives` (any other line, `## Output` included, is template text). The sha256 covers the exact source, which is
  * what the lock file pins.
  */
 export async function parsePrompt(file: PromptFile): Promise<Prompt> {
@@ -66,8 +66,10 @@ export async function parsePrompt(file: PromptFile): Promise<Prompt> {
   }
 
   const templates = splitSections(lines.slice(close + 1), fail);
-  for (const section of SECTIONS) {
-    const problems = templateProblems(section, templates[section]);
+  for (const section of [...SECTIONS, ...OPTIONAL_SECTIONS]) {
+    const template = templates[section];
+    if (template === undefined) continue;
+    const problems = templateProblems(section, template);
     if (problems.length > 0) throw fail(`section "# ${section}": ${problems.join('; ')}`);
   }
 
@@ -83,7 +85,7 @@ export async function parsePrompt(file: PromptFile): Promise<Prompt> {
   };
 }
 
-function splitSections(body: string[], fail: (detail: string) => Error): Record<Section, string> {
+function splitSections(body: string[], fail: (detail: string) => Error): Prompt['templates'] {
   const found = new Map<Section, string[]>();
   let current: string[] | undefined;
   for (const line of body) {
@@ -104,11 +106,11 @@ function splitSections(body: string[], fail: (detail: string) => Error): Record<
     const headings = missing.map((section) => `"# ${section}"`).join(', ');
     throw fail(`missing section ${headings} (a line that is exactly the heading)`);
   }
-  const templates = {} as Record<Section, string>;
-  for (const section of SECTIONS) {
-    const text = found.get(section)!.join('\n').trim();
+  const templates: Partial<Record<Section, string>> = {};
+  for (const [section, lines] of found) {
+    const text = lines.join('\n').trim();
     if (!text) throw fail(`section "# ${section}" is empty`);
     templates[section] = text;
   }
-  return templates;
+  return templates as Prompt['templates'];
 }

@@ -43,7 +43,8 @@ export interface Prompt {
   ref: string;
   description: string;
   params: PromptParams;
-  templates: { system: string; map: string; reduce: string };
+  /** `perspectives` only in versions that have that section. */
+  templates: { system: string; map: string; reduce: string; perspectives?: string };
   /** sha256 (hex) of the file's exact bytes: what the lock file pins. */
   sha256: string;
   /** The file as written. */

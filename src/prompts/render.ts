@@ -2,9 +2,14 @@ import type { Messages, StageInput } from '../llm/provider.js';
 import type { Prompt } from './prompt.js';
 import { randomHex } from '../lib/hash.js';
 
-/** The three stage sections of a prompt file, in file order. */
+/** The three stage sections every prompt file has, in file order. */
 export const SECTIONS = ['system', 'map', 'reduce'] as const;
-export type Section = (typeof SECTIONS)[number];
+/**
+ * Sections a version may add: `perspectives` reads one claim of a document against passages of
+ * another (POST /v1/perspectives); a version without it cannot be used there.
+ */
+export const OPTIONAL_SECTIONS = ['perspectives'] as const;
+export type Section = (typeof SECTIONS)[number] | (typeof OPTIONAL_SECTIONS)[number];
 
 const PARAM_PLACEHOLDERS = [
   'fence',
@@ -26,6 +31,7 @@ export const SECTION_PLACEHOLDERS: Record<Section, readonly string[]> = {
   // cache key, whenever an edit adds or removes a chunk.
   map: [...PARAM_PLACEHOLDERS, 'title', 'document', 'scope', 'chunkIndex', 'chunkCount'],
   reduce: [...PARAM_PLACEHOLDERS, 'title', 'partials', 'partialCount'],
+  perspectives: [...PARAM_PLACEHOLDERS, 'title', 'otherTitle', 'claim', 'passages', 'passageCount'],
 };
 
 /** Placeholders a section must use exactly once: the data it exists to deliver. */
@@ -33,6 +39,7 @@ const REQUIRED_ONCE: Record<Section, readonly string[]> = {
   system: [],
   map: ['document'],
   reduce: ['partials'],
+  perspectives: ['claim', 'passages'],
 };
 
 const KNOWN = new Set(Object.values(SECTION_PLACEHOLDERS).flat());
@@ -83,7 +90,9 @@ export function templateProblems(section: Section, template: string): string[] {
 }
 
 /**
- * Renders one stage call: the system template and the stage's (map or reduce) template.
+ * Renders one stage call: the system template and the stage's (map, reduce or perspectives)
+ * template. A perspectives call needs a version with that section (check `templates.perspectives`
+ * before calling).
  *
  * Substitution is one pass over the template, so text inside a value (a document that itself
  * contains `{{title}}` or a fence-like line) is never expanded or read as structure: it is data.
@@ -113,6 +122,24 @@ export function renderStage(prompt: Prompt, input: StageInput, fence: string): M
     });
     return { system, user };
   }
+  if (input.stage === 'perspectives') {
+    const template = prompt.templates.perspectives;
+    if (!template) throw new Error(`${prompt.ref} has no perspectives section`);
+    const passages = input.passages.map((passage, index) => ({
+      passage: index + 1,
+      text: passage.text,
+    }));
+    const user = fill(template, {
+      ...common,
+      title: renderTitle(input.title),
+      otherTitle: renderTitle(input.otherTitle),
+      claim: fenced('CLAIM', fence, input.claim.text),
+      // Compact JSON, one line: no line of it can look like a fence.
+      passages: fenced('PASSAGES', fence, JSON.stringify(passages)),
+      passageCount: String(passages.length),
+    });
+    return { system, user };
+  }
   const user = fill(prompt.templates.reduce, {
     ...common,
     title: renderTitle(input.title),
@@ -133,7 +160,11 @@ function fill(template: string, values: Record<string, string>): string {
   });
 }
 
-function fenced(kind: 'DOCUMENT' | 'PARTIALS', fence: string, data: string): string {
+function fenced(
+  kind: 'DOCUMENT' | 'PARTIALS' | 'CLAIM' | 'PASSAGES',
+  fence: string,
+  data: string,
+): string {
   // A real marker is random per request, so data cannot contain it; the cache-key marker is a
   // constant a document could contain, but that rendering is never sent to a model.
   if (fence !== FENCE_FOR_CACHE_KEY && data.includes(fence)) {
