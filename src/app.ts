@@ -12,6 +12,7 @@ import { compareOperations, compareRoutes } from './routes/compare.js';
 import { documentOperations, documentRoutes } from './routes/documents.js';
 import { evalOperations, evalRoutes } from './routes/evals.js';
 import { healthOperations, healthRoutes } from './routes/health.js';
+import { perspectiveOperations, perspectiveRoutes } from './routes/perspectives.js';
 import { promptOperations, promptRoutes } from './routes/prompts.js';
 import { referenceRoutes } from './routes/reference.js';
 import { notFoundPage, webRoutes } from './web/routes.js';
@@ -55,6 +56,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     { path: '/v1/prompts', routes: promptRoutes, operations: promptOperations },
     { path: '/v1/compare', routes: compareRoutes, operations: compareOperations },
     { path: '/v1/evals', routes: evalRoutes, operations: evalOperations },
+    { path: '/v1/perspectives', routes: perspectiveRoutes, operations: perspectiveOperations },
   ];
   for (const resource of resources) app.route(resource.path, resource.routes);
   const operations = resources.flatMap((resource) => resource.operations);

@@ -5,6 +5,7 @@ import type { Database } from './db/client.js';
 import type { Logger } from './lib/log.js';
 import type { Providers } from './llm/select.js';
 import { LlmCallRunner } from './pipeline/llm-call-runner.js';
+import { createPerspectivesContext, type PerspectivesContext } from './perspectives/context.js';
 import type { PromptRegistry } from './prompts/registry.js';
 
 /** Everything a request handler may use. Built once by an entry point, handed to createApp. */
@@ -16,6 +17,8 @@ export interface Deps {
   providers: Providers;
   /** The brief verbs' context: this process's runs, their progress, and the memo of finished briefs. */
   briefs: BriefContext;
+  /** The perspectives verbs' context: shares the brief context's runner, limit and leases. */
+  perspectives: PerspectivesContext;
   logger: Logger;
   /** Keeps work alive after the response has been sent (Workers' waitUntil; on Node, nothing to do). */
   background: (work: Promise<unknown>) => void;
@@ -48,5 +51,6 @@ export function buildDeps(input: DepsInput): Deps {
     pollMs: config.BRIEF_POLL_MS,
     background,
   });
-  return { config, db, prompts, providers, briefs, logger, background };
+  const perspectives = createPerspectivesContext(briefs);
+  return { config, db, prompts, providers, briefs, perspectives, logger, background };
 }

@@ -8,6 +8,11 @@ import {
   type BriefUsage,
 } from '../briefs/schema.js';
 import type { PromptParams } from '../prompts/prompt.js';
+import {
+  PERSPECTIVE_STATUSES,
+  type PerspectivesProgress,
+  type PerspectivesResult,
+} from '../perspectives/schema.js';
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
 
@@ -77,6 +82,40 @@ export const briefs = sqliteTable(
   ],
 );
 export type BriefRow = typeof briefs.$inferSelect;
+
+/**
+ * Perspectives across two or more documents (POST /v1/perspectives), cached like briefs:
+ * `cacheKey` (the sorted document ids, prompt sha, provider, model, params) is unique.
+ */
+export const perspectives = sqliteTable(
+  'perspectives',
+  {
+    id: text('id').primaryKey(),
+    cacheKey: text('cache_key').notNull(),
+    /** The documents, in the order the first request gave them. */
+    documentIds: text('document_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    promptRef: text('prompt_ref').notNull(),
+    promptSha256: text('prompt_sha256').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    paramsHash: text('params_hash').notNull(),
+    status: text('status', { enum: PERSPECTIVE_STATUSES }).notNull(),
+    progress: text('progress', { mode: 'json' }).$type<PerspectivesProgress>(),
+    result: text('result', { mode: 'json' }).$type<PerspectivesResult>(),
+    error: text('error', { mode: 'json' }).$type<BriefFailure>(),
+    usage: text('usage', { mode: 'json' }).$type<BriefUsage>(),
+    /** While `running`: until when the process running it holds it (see briefs.leaseUntil). */
+    leaseUntil: integer('lease_until'),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+    finishedAt: integer('finished_at'),
+  },
+  (table) => [
+    uniqueIndex('perspectives_cache_key_unique').on(table.cacheKey),
+    index('perspectives_created_idx').on(table.createdAt, table.id),
+  ],
+);
+export type PerspectivesRow = typeof perspectives.$inferSelect;
 
 /**
  * The LLM-call cache: one validated output per key =

@@ -1,3 +1,4 @@
+import { alignClaim } from '../analyst/align.js';
 import { analyseChunk } from '../analyst/analyse-chunk.js';
 import { ANALYST_MODEL, estimateTokens } from '../analyst/constants.js';
 import { mergeBriefs } from '../analyst/merge.js';
@@ -36,6 +37,11 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Provide
       if (input.stage === 'map') {
         value = await lane(() => analyseChunk(input.chunk.text, input.title, settings));
         promptTokens = estimateTokens(input.chunk.text);
+      } else if (input.stage === 'perspectives') {
+        value = await lane(() => alignClaim(input));
+        promptTokens = estimateTokens(
+          input.claim.text + input.passages.map((passage) => passage.text).join(' '),
+        );
       } else {
         value = await lane(() => mergeBriefs(input.partials, input.title, settings));
         promptTokens = estimateTokens(JSON.stringify(input.partials));
@@ -44,7 +50,7 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Provide
       if (!parsed.success) {
         throw new LlmError(
           'invalid_output',
-          `local analyst produced an invalid brief: ${parsed.error.message}`,
+          `local analyst produced invalid ${request.schema.name} output: ${parsed.error.message}`,
           false,
         );
       }

@@ -57,6 +57,8 @@ export const apiTags = {
   documents: 'Documents are identified by the sha256 of their normalized text.',
   prompts: 'Published prompt versions (`name@N`) and the differences between them.',
   compare: 'Two briefs of one document side by side.',
+  perspectives:
+    'How other documents answer each key claim of a document: agrees, disputes, differs or silent, quoted on both sides.',
   evals:
     'Corpus evaluations: prompt versions run over a corpus and scored (what `parallax eval` starts).',
   service: 'Health, this specification and the reference page.',
