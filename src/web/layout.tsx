@@ -3,7 +3,7 @@ import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** Which top-level section a page belongs to, for the navigation's `aria-current`. */
-export type Section = 'new' | 'briefs' | 'other';
+export type Section = 'new' | 'briefs' | 'perspectives' | 'other';
 
 export interface LayoutProps {
   title: string;
@@ -45,6 +45,14 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ title, section, hea
             <li>
               <a href="/briefs" aria-current={section === 'briefs' ? 'page' : undefined}>
                 Briefs
+              </a>
+            </li>
+            <li>
+              <a
+                href="/perspectives"
+                aria-current={section === 'perspectives' ? 'page' : undefined}
+              >
+                Perspectives
               </a>
             </li>
           </ul>

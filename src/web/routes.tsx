@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { getBrief } from '../briefs/queries.js';
 import { submitBrief } from '../briefs/submit.js';
 import { getDocument } from '../documents/queries.js';
+import { relatedDocuments, type RelatedDocument } from '../documents/related.js';
 import { AppError } from '../errors.js';
 import { limitBody } from '../middleware/body-limit.js';
 import type { AppEnv } from '../routes/app-env.js';
@@ -16,12 +17,16 @@ import { listRoutes } from './list-routes.js';
 import { BriefPage } from './pages/brief.js';
 import { ErrorPage, errorHeading } from './pages/error.js';
 import { HomePage, type SubmitValues } from './pages/home.js';
+import { perspectivesRoutes } from './perspectives-routes.js';
 
 /**
  * How long a form post waits for its brief before showing the progress page: a brief done by
  * then (the offline analyst, a cached one) opens finished; a longer one opens on its progress.
  */
 export const FORM_WAIT_MS = 1_000;
+
+/** Related documents a brief page lists, best first. */
+const RELATED_ON_BRIEF_PAGE = 5;
 
 /**
  * The web UI, mounted at `/`: server-rendered pages (Hono JSX) that call the domain services
@@ -60,6 +65,11 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
       const document =
         view.status === 'succeeded' ? await getDocument(deps, view.document.id, true) : null;
       const promptRefs = deps.prompts.list().map((prompt) => prompt.ref);
+      // Not while it runs: that page reloads itself every few seconds.
+      const related =
+        view.status === 'running'
+          ? undefined
+          : await relatedTo(deps, view.document.id, c.get('requestId'));
       return sendPage(
         c,
         <BriefPage
@@ -67,6 +77,7 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
           document={document}
           promptRefs={promptRefs}
           tokenNeeded={deps.config.API_TOKENS.length > 0}
+          related={related}
         />,
       );
     })
@@ -93,7 +104,8 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
       return c.redirect(`/briefs/${again.id}`, 303);
     })
     .route('/briefs', listRoutes)
-    .route('/compare', compareRoutes(writes));
+    .route('/compare', compareRoutes(writes))
+    .route('/perspectives', perspectivesRoutes(guard, writes));
 
   app.onError((error, c) => {
     const requestId = c.get('requestId');
@@ -148,6 +160,27 @@ function home(deps: Deps, values: SubmitValues, error?: { title: string; message
       error={error}
     />
   );
+}
+
+/**
+ * The documents related to a brief's document, for its page; null when they cannot be read (the
+ * panel says so, logged: the brief itself is still shown).
+ */
+async function relatedTo(
+  deps: Deps,
+  documentId: string,
+  requestId: string,
+): Promise<RelatedDocument[] | null> {
+  try {
+    return (await relatedDocuments(deps, documentId, RELATED_ON_BRIEF_PAGE)).related;
+  } catch (error) {
+    deps.logger.warn('related documents failed', {
+      requestId,
+      documentId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return null;
+  }
 }
 
 function defaults(deps: Deps): SubmitValues {

@@ -103,7 +103,48 @@ del { background: var(--bad-bg); color: var(--bad); text-decoration: line-throug
 .mark-dropped { color: var(--bad); background: var(--bad-bg); }
 .sides { display: grid; gap: 1rem; }
 
+.related { border-top: 1px solid var(--line); margin-top: 1.5rem; }
+ul.related-list { padding-left: 1.25rem; }
+ul.related-list > li { margin-bottom: .75rem; }
+ul.related-list p { margin: .15rem 0; }
+.score { color: var(--muted); font-size: .85rem; font-variant-numeric: tabular-nums; }
+
+.badge { display: inline-block; min-width: 5.5rem; text-align: center; font-size: .8rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; padding: .05rem .4rem; border-radius: 3px; border: 1px solid currentColor; }
+.badge-claim { color: var(--text); background: var(--bg); border-width: 2px; }
+.badge-agrees { color: var(--good); background: var(--good-bg); }
+.badge-disputes { color: var(--bad); background: var(--bad-bg); border-width: 2px; }
+.badge-differs { color: #6b4b00; background: #fff1c2; border-style: dashed; }
+.badge-silent { color: #3d3d45; background: #ececf0; border-style: dotted; }
+dl.psp-legend { display: grid; gap: .3rem; margin: 0 0 1rem; font-size: .9rem; }
+dl.psp-legend > div { display: flex; gap: .6rem; align-items: baseline; }
+dl.psp-legend dt, dl.psp-legend dd { margin: 0; }
+.psp-grid { display: grid; gap: .75rem; }
+.psp-heads h2 { margin: 0 0 .2rem; }
+.psp-head { border-bottom: 2px solid var(--line); padding-bottom: .4rem; }
+ol.psp-claims { list-style: none; padding: 0; margin: 0; }
+.psp-row { border-bottom: 1px solid var(--line); padding: .75rem 0; }
+.psp-cell { min-width: 0; }
+.psp-cell > p { margin: 0 0 .3rem; }
+.psp-claim { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
+.psp-response { padding: .5rem .75rem; border-left: 4px solid var(--line); }
+.psp-response[data-mark="agrees"] { border-left-color: var(--good); }
+.psp-response[data-mark="disputes"] { border-left-color: var(--bad); }
+.psp-response[data-mark="differs"] { border-left-color: #8a6100; border-left-style: dashed; }
+.psp-response[data-mark="silent"] { border-left-style: dotted; }
+.psp-doc { font-size: .8rem; color: var(--muted); font-weight: 600; }
+blockquote.psp-quote { margin: .2rem 0 .4rem; }
+blockquote.psp-quote.unverified { display: block; padding: .25rem .5rem; }
+.psp-unverified { font-size: .85rem; }
+.psp-note { color: var(--muted); font-size: .92rem; }
+.psp-meta { margin-top: 1.5rem; }
+
 @media (min-width: 56rem) {
+  .psp-grid.cols-2 { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .psp-grid.cols-3 { grid-template-columns: repeat(3, minmax(0, 1fr)); }
+  .psp-grid.cols-4 { grid-template-columns: repeat(4, minmax(0, 1fr)); }
+  .psp-grid.cols-5 { grid-template-columns: repeat(5, minmax(0, 1fr)); }
+  /* Side by side, the column heads name each cell's document: the label stays for screen readers. */
+  .psp-row .psp-doc { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .brief-grid { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
   .brief-grid .source { position: sticky; top: 1rem; max-height: calc(100vh - 2rem); overflow: auto; }
   .sides, .pair.both { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { BriefView } from '../../briefs/view.js';
 import type { DocumentView } from '../../documents/queries.js';
+import type { RelatedDocument } from '../../documents/related.js';
 import {
   Alert,
   formatDate,
@@ -21,13 +22,21 @@ export interface BriefPageProps {
   document: DocumentView | null;
   promptRefs: string[];
   tokenNeeded: boolean;
+  /** Other documents on the same matter, best first; null when they could not be read, undefined to leave the panel out. */
+  related?: RelatedDocument[] | null | undefined;
 }
 
 /**
  * One brief: live progress while it runs, the error (and a retry) when it failed, and when it
  * succeeded the brief beside the source text, with a form to compare prompt versions.
  */
-export const BriefPage: FC<BriefPageProps> = ({ view, document, promptRefs, tokenNeeded }) => {
+export const BriefPage: FC<BriefPageProps> = ({
+  view,
+  document,
+  promptRefs,
+  tokenNeeded,
+  related,
+}) => {
   const title = view.document.title ?? 'Untitled document';
   if (view.status === 'running') {
     return (
@@ -51,6 +60,7 @@ export const BriefPage: FC<BriefPageProps> = ({ view, document, promptRefs, toke
           </div>
         </form>
         <Provenance view={view} />
+        <RelatedPanel documentId={view.document.id} related={related} />
       </Layout>
     );
   }
@@ -69,6 +79,7 @@ export const BriefPage: FC<BriefPageProps> = ({ view, document, promptRefs, toke
       <div class="brief-grid">
         <div>
           <BriefContent brief={view.brief} context={context} />
+          <RelatedPanel documentId={view.document.id} related={related} />
         </div>
         <section aria-labelledby="source-heading">
           <h2 id="source-heading">Source text</h2>
@@ -128,6 +139,46 @@ const Provenance: FC<{ view: BriefView }> = ({ view }) => (
     </dd>
   </dl>
 );
+
+/**
+ * Other documents in the library on the same event or dispute (src/documents/related.ts), each
+ * with a link that reads this document's claims against it on the perspectives page.
+ */
+const RelatedPanel: FC<{ documentId: string; related: RelatedDocument[] | null | undefined }> = ({
+  documentId,
+  related,
+}) =>
+  related === undefined ? null : (
+    <section class="related" aria-labelledby="related-heading">
+      <h2 id="related-heading">Related documents</h2>
+      {related === null ? (
+        <p class="hint">The related documents could not be read just now.</p>
+      ) : related.length === 0 ? (
+        <p class="hint">None yet: no other document in the library is about the same thing.</p>
+      ) : (
+        <ul class="related-list">
+          {related.map((doc) => {
+            const shared = [...doc.shared.names, ...doc.shared.figures].slice(0, 4);
+            return (
+              <li>
+                <a href={`/briefs?document=${doc.id}`}>{doc.title ?? <ShortId id={doc.id} />}</a>{' '}
+                <span class="score" title="How much the two documents share (0–1)">
+                  score {doc.score.toFixed(2)}
+                </span>
+                {shared.length > 0 ? <p class="hint">Shares {shared.join(', ')}</p> : null}
+                <p>
+                  <a href={`/perspectives?documents=${documentId},${doc.id}`}>
+                    Compare perspectives
+                    <span class="visually-hidden"> with {doc.title ?? 'this document'}</span>
+                  </a>
+                </p>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
 
 /** Opens the compare page for this document with two prompt versions (a GET: nothing runs until asked). */
 const CompareForm: FC<{ view: BriefView; promptRefs: string[] }> = ({ view, promptRefs }) => {
