@@ -82,10 +82,10 @@ describe('a long document', () => {
 });
 
 describe('an edit that adds a chunk', () => {
-  it('re-runs only the chunks whose text changed and the merges above them (brief@4, the default)', async () => {
+  it('re-runs only the chunks whose text changed and the merges above them (brief@5, the default)', async () => {
     const original = normalizeText(policyDocument(400, 'incremental'));
     const before = BriefView.parse(await (await ctx.t.postJson({ text: original })).json());
-    expect(before.prompt.ref).toBe('brief@4');
+    expect(before.prompt.ref).toBe('brief@5');
     ctx.llm.reset();
 
     // A new paragraph of ~450 tokens in the middle: at 300-token chunks it adds at least one chunk.

@@ -233,15 +233,20 @@ describe('GET routes', () => {
       items: { ref: string; latest: boolean }[];
     };
     expect(list.items.map((p) => p.ref)).toEqual(
-      expect.arrayContaining(['brief@1', 'brief@2', 'brief@3', 'brief@4']),
+      expect.arrayContaining(['brief@1', 'brief@2', 'brief@3', 'brief@4', 'brief@5']),
     );
-    expect(list.items.find((p) => p.latest)?.ref).toBe('brief@4');
+    expect(list.items.find((p) => p.latest)?.ref).toBe('brief@5');
     const latest = (await (await ctx.t.app.request('/v1/prompts/brief@latest')).json()) as {
       ref: string;
       templates: Record<string, string>;
     };
-    expect(latest.ref).toBe('brief@4');
-    expect(Object.keys(latest.templates).sort()).toEqual(['map', 'reduce', 'system']);
+    expect(latest.ref).toBe('brief@5');
+    expect(Object.keys(latest.templates).sort()).toEqual([
+      'map',
+      'perspectives',
+      'reduce',
+      'system',
+    ]);
     const unknown = await ctx.t.app.request('/v1/prompts/brief@99');
     expect(unknown.status).toBe(404);
     expect(ErrorBody.parse(await unknown.json()).error.code).toBe('unknown_prompt');

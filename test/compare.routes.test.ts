@@ -37,7 +37,7 @@ describe('GET /v1/compare (offline analyst)', () => {
     expect(made.status).toBe(200);
     const comparison = (await made.json()) as Record<string, any>;
     expect(comparison.a.id).toBe(first.id);
-    expect(comparison.b.prompt.ref).toBe('brief@4');
+    expect(comparison.b.prompt.ref).toBe('brief@5');
     expect(comparison.summaryDiff.length).toBeGreaterThan(0);
     for (const side of ['a', 'b']) {
       const metrics = comparison.metrics[side];
@@ -45,7 +45,7 @@ describe('GET /v1/compare (offline analyst)', () => {
       expect(metrics.coverage).toBeGreaterThan(0);
       expect(metrics.words).toBeGreaterThan(0);
     }
-    // brief@4 asks for at most six notes, brief@1 for eight
+    // brief@5 (as brief@4) asks for at most six notes, brief@1 for eight
     expect(comparison.metrics.b.notes).toBeLessThanOrEqual(6);
     expect(comparison.rouge.rougeL.f1).toBeGreaterThan(0);
     expect(['kept', 'changed', 'added', 'dropped']).toEqual(

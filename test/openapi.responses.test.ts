@@ -121,6 +121,60 @@ describe('responses match /openapi.json', () => {
     expect(related.body.related.length).toBeGreaterThan(0);
   });
 
+  it('POST /v1/perspectives made then cached, GET one and its events', async () => {
+    const add = async (name: string) =>
+      (
+        await call('/v1/documents', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'text/markdown' },
+          body: readFileSync(`seeds/${name}`, 'utf8'),
+        })
+      ).body.id as string;
+    const documents = [
+      await add('harbour-closure-company-statement.md'),
+      await add('harbour-closure-union-reply.md'),
+    ];
+    const post = () =>
+      call('/v1/perspectives?wait=30', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ documents }),
+      });
+    const made = await post();
+    expect(made.status).toBe(201);
+    expect((await post()).status).toBe(200);
+    expect((await call(`/v1/perspectives/${made.body.id}`)).body.id).toBe(made.body.id);
+    const events = await call(`/v1/perspectives/${made.body.id}/events`);
+    expect(events.status).toBe(200);
+    const errors: Array<[Promise<{ status: number; body: any }>, number, string]> = [
+      [call('/v1/perspectives/xyz'), 400, 'invalid_request'],
+      [call(`/v1/perspectives/psp_${'0'.repeat(24)}`), 404, 'not_found'],
+      [
+        call('/v1/perspectives', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ documents: [documents[0], 'f'.repeat(64)] }),
+        }),
+        404,
+        'not_found',
+      ],
+      [
+        call('/v1/perspectives', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ documents, prompt: 'brief@99' }),
+        }),
+        404,
+        'unknown_prompt',
+      ],
+    ];
+    for (const [pending, status, code] of errors) {
+      const { status: got, body } = await pending;
+      expect(got).toBe(status);
+      expect(body.error.code).toBe(code);
+    }
+  });
+
   it('GET /v1/prompts, one version, and the diff of two', async () => {
     const list = await call('/v1/prompts');
     expect(list.body.items.length).toBeGreaterThanOrEqual(2);

@@ -1,11 +1,26 @@
+import { z } from 'zod';
 import type { PerspectivesContext } from './context.js';
 import { getPerspectives } from './submit.js';
-import type { PerspectivesView } from './view.js';
+import { PerspectivesView } from './view.js';
 
 /** What GET /v1/perspectives/:id/events sends: progress while it runs, then the final view. */
-export type PerspectivesEvent =
-  | { type: 'progress'; id: string; done: number; total: number }
-  | { type: 'succeeded' | 'failed'; id: string; perspectives: PerspectivesView };
+export const PerspectivesEvent = z
+  .union([
+    z.object({
+      type: z.literal('progress'),
+      id: z.string(),
+      done: z.number().int().describe('Claims read against one other document so far'),
+      total: z.number().int(),
+    }),
+    z.object({
+      type: z.enum(['succeeded', 'failed']),
+      id: z.string(),
+      perspectives: PerspectivesView,
+    }),
+  ])
+  .describe('One event: progress while it runs, then succeeded or failed with the whole view')
+  .meta({ id: 'PerspectivesEvent' });
+export type PerspectivesEvent = z.infer<typeof PerspectivesEvent>;
 
 /**
  * The events of one perspectives run until it finishes: progress as this process's run reports

@@ -187,23 +187,55 @@ const CLAIM_CUE =
 export function pickClaims(documents: ReadDocument[], idf: ReadonlyMap<string, number>): void {
   for (const document of documents) {
     const others = documents.filter((d) => d !== document);
+    const best = bestCoverage(
+      document.passages,
+      others.flatMap((d) => d.passages),
+      idf,
+    );
     const scored = document.passages
-      .filter((p) => !ANAPHOR.test(p.text))
       .map((passage, order) => {
-        const best = Math.max(
-          0,
-          ...others.flatMap((other) => other.passages.map((q) => coverage(passage, q, idf))),
-        );
         const stated = passage.figures.length > 0 ? 1 : CLAIM_CUE.test(passage.text) ? 0.5 : 0;
-        return { passage, order, score: best + stated };
+        return { passage, order, score: best[order]! + stated };
       })
-      .filter((entry) => entry.score >= 0.5);
+      .filter((entry) => entry.score >= 0.5 && !ANAPHOR.test(entry.passage.text));
     scored.sort((a, b) => b.score - a.score || a.order - b.order);
     document.claims = scored
       .slice(0, MAX_CLAIMS_PER_DOCUMENT)
       .sort((a, b) => a.order - b.order)
       .map((entry) => entry.passage);
   }
+}
+
+/**
+ * For each passage, its best `coverage` by any of `others`, through an index of the others'
+ * stems: the work grows with the pairs that share a word, not with every pair.
+ */
+function bestCoverage(
+  passages: readonly Passage[],
+  others: readonly Passage[],
+  idf: ReadonlyMap<string, number>,
+): number[] {
+  const postings = new Map<string, number[]>();
+  others.forEach((other, index) => {
+    for (const s of other.stems) {
+      const list = postings.get(s);
+      if (list) list.push(index);
+      else postings.set(s, [index]);
+    }
+  });
+  const shared = new Float64Array(others.length);
+  return passages.map((passage) => {
+    shared.fill(0);
+    let all = 0;
+    for (const s of passage.stems) {
+      const weight = idf.get(s) ?? 1;
+      all += weight;
+      for (const index of postings.get(s) ?? []) shared[index]! += weight;
+    }
+    let max = 0;
+    for (const value of shared) if (value > max) max = value;
+    return all === 0 ? 0 : max / all;
+  });
 }
 
 /** The passages of `other` most likely to answer `claim`, best first (at most PASSAGES_PER_CLAIM). */

@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { retryAfterHeader, type ApiOperation } from '../openapi/operation.js';
-import { followPerspectives } from '../perspectives/follow.js';
+import { followPerspectives, PerspectivesEvent } from '../perspectives/follow.js';
 import {
   getPerspectives,
   MAX_DOCUMENTS,
@@ -141,7 +141,9 @@ export const perspectiveOperations: ApiOperation[] = [
     responses: {
       200: {
         description: 'The event stream',
-        content: { 'text/event-stream': { schema: { type: 'string' } } },
+        content: {
+          'text/event-stream': { schema: { type: 'string' }, events: PerspectivesEvent },
+        },
       },
     },
     errors: ['invalid_request', 'not_found'],

@@ -24,7 +24,15 @@ export const PromptList = z.object({ items: z.array(PromptSummary) }).meta({ id:
 export type PromptList = z.infer<typeof PromptList>;
 
 export const PromptDetail = PromptSummary.extend({
-  templates: z.object({ system: z.string(), map: z.string(), reduce: z.string() }),
+  templates: z.object({
+    system: z.string(),
+    map: z.string(),
+    reduce: z.string(),
+    perspectives: z
+      .string()
+      .optional()
+      .describe('Only in versions that POST /v1/perspectives can use'),
+  }),
   source: z.string().describe('The prompt file as written (its sha256 is `sha256`)'),
 }).meta({ id: 'PromptDetail' });
 export type PromptDetail = z.infer<typeof PromptDetail>;
