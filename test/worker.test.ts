@@ -199,6 +199,38 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     }
   });
 
+  it('aligns the claims of two documents as Node does (perspectives on D1)', async () => {
+    const ids: string[] = [];
+    for (const name of ['harbour-closure-company-statement.md', 'harbour-closure-union-reply.md']) {
+      const init = {
+        method: 'POST',
+        headers: { 'content-type': 'text/markdown' },
+        body: readFileSync(`seeds/${name}`, 'utf8'),
+      };
+      const fromWorker = await fetch(`${worker.url}/v1/documents?title=${name}`, init);
+      expect(fromWorker.status, worker.output()).toBe(201);
+      await node.app.request(`/v1/documents?title=${name}`, init);
+      ids.push(((await fromWorker.json()) as { id: string }).id);
+    }
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ documents: ids }),
+    };
+    const fromWorker = await fetch(`${worker.url}/v1/perspectives?wait=60`, init);
+    expect(fromWorker.status, worker.output()).toBe(201);
+    const fromNode = await node.app.request('/v1/perspectives?wait=60', init);
+    const [w, n] = [await fromWorker.json(), await fromNode.json()] as Array<{
+      id: string;
+      result: { claims: Array<{ responses: Array<{ mark: string }> }> };
+    }>;
+    expect(w!.result).toEqual(n!.result);
+    const marks = w!.result.claims.flatMap((claim) => claim.responses.map((r) => r.mark));
+    expect(marks).toContain('disputes');
+    const again = await fetch(`${worker.url}/v1/perspectives/${w!.id}`);
+    expect(again.status).toBe(200);
+  });
+
   it('serves /openapi.json as Node does, and /docs with its files from the static assets', async () => {
     const spec = await fetch(`${worker.url}/openapi.json`);
     expect(spec.status, worker.output()).toBe(200);
