@@ -102,7 +102,7 @@ describe('parallax brief', () => {
       input: 'The Council said the bridge will open in May. Residents say it is dangerous.',
     });
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@4 · /);
+    expect(run.stdout.split('\n')[1]).toMatch(/^Bridge · brief@5 · /);
   });
 
   it('sends an HTML file as HTML, so the server reads its main content and title', async () => {
@@ -214,7 +214,7 @@ describe('listing and comparing', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^brief@1 +[0-9a-f]{12} /m);
     expect(run.stdout).toMatch(/^brief@2 +[0-9a-f]{12} /m);
-    expect(run.stdout).toMatch(/^brief@4 +latest +[0-9a-f]{12} /m);
+    expect(run.stdout).toMatch(/^brief@5 +latest +[0-9a-f]{12} /m);
   });
 
   it('lists the briefs made, with filters', async () => {

@@ -39,7 +39,7 @@ export async function briefCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('give one file to brief, or - for stdin');
   const source = positionals[0]!;
-  const document = readDocument(source);
+  const document = readDocument(source, 'brief');
   if (!document) return 1;
 
   return withApi(values.server, async (api) => {
@@ -69,21 +69,29 @@ export async function briefCommand(args: string[]): Promise<number> {
 /** Stdin and files without a known extension: no claim, so the server tells PDF, HTML and text apart by the bytes. */
 const UNKNOWN_TYPE = 'application/octet-stream';
 
-/** The file's bytes, its media type by extension and a default title; undefined after saying why not. */
-function readDocument(
-  source: string,
-): { bytes: Uint8Array<ArrayBuffer>; mediaType: string; title: string | undefined } | undefined {
+/** A document read for sending as a raw body, as `parallax brief` and `parallax perspectives` send one. */
+export interface DocumentFile {
+  bytes: Uint8Array<ArrayBuffer>;
+  mediaType: string;
+  title: string | undefined;
+}
+
+/**
+ * The file's bytes, its media type by extension and a default title; undefined after saying
+ * why not on stderr, in the name of `command`.
+ */
+export function readDocument(source: string, command: string): DocumentFile | undefined {
   if (source === '-')
     return { bytes: new Uint8Array(readFileSync(0)), mediaType: UNKNOWN_TYPE, title: undefined };
   let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(source);
   } catch {
-    console.error(`parallax brief: file not found: ${source}`);
+    console.error(`parallax ${command}: file not found: ${source}`);
     return undefined;
   }
   if (!stats.isFile()) {
-    console.error(`parallax brief: not a file: ${source}`);
+    console.error(`parallax ${command}: not a file: ${source}`);
     return undefined;
   }
   const extension = extname(source).toLowerCase();
@@ -101,12 +109,12 @@ function readDocument(
  * A failure worth retrying: the connection (the server going away and coming back) or a 5xx
  * from the server or a proxy. A 4xx is the answer itself (an unknown brief, a missing token).
  */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   return !(error instanceof ApiError) || error.status >= 500;
 }
 
 /** A brief done within this long is printed with no progress bar; a longer one is followed with one. */
-const QUIET_SECONDS = 1;
+export const QUIET_SECONDS = 1;
 
 /** Times a lost event stream is opened again, with no event in between, before giving up. */
 const RECONNECTS = 5;

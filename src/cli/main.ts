@@ -3,6 +3,7 @@ import { briefCommand, briefUsage } from './brief.js';
 import { compareCommand, compareUsage } from './compare.js';
 import { evalCommand, evalUsage } from './eval.js';
 import { briefsCommand, briefsUsage, promptsCommand, promptsUsage } from './list.js';
+import { perspectivesCommand, perspectivesUsage } from './perspectives.js';
 import { seedCommand, seedUsage } from './seed.js';
 import { migrateCommand, migrateUsage, serveCommand, serveUsage } from './server.js';
 
@@ -12,6 +13,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<number>; usage
   briefs: { run: briefsCommand, usage: briefsUsage },
   prompts: { run: promptsCommand, usage: promptsUsage },
   compare: { run: compareCommand, usage: compareUsage },
+  perspectives: { run: perspectivesCommand, usage: perspectivesUsage },
   eval: { run: evalCommand, usage: evalUsage },
   migrate: { run: migrateCommand, usage: migrateUsage },
   seed: { run: seedCommand, usage: seedUsage },

@@ -2,6 +2,7 @@ import type { Brief } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
 import type { Comparison } from '../compare/compare.js';
 import { pageOf } from '../ingest/pages.js';
+import type { PerspectivesView } from '../perspectives/view.js';
 
 const NOTE_TITLES: Record<string, string> = {
   disputed_claim: 'Disputed claims',
@@ -128,4 +129,62 @@ function matchLine<T>(
     return `${indent}  ${mark}  ${text(match.b)}\n${indent}  ${''.padEnd(7)}  (was: ${text(match.a)})`;
   const item = match.b ?? match.a;
   return `${indent}  ${mark}  ${item ? text(item) : ''}`;
+}
+
+/** A quote with its mark: ✓ found in its document, ✗ not (and said so). */
+const quoted = (citation: { quote: string; verified: boolean }) =>
+  citation.verified
+    ? `✓ "${citation.quote}"`
+    : `✗ "${citation.quote}" (quote not found in the document)`;
+
+/**
+ * Perspectives as text: per document (by title, else the name in `names`, else its id), each
+ * claim's quote and under it how each other document answers it — its mark, name, quote and
+ * note; the documents silent on a claim on one line.
+ */
+export function renderPerspectives(
+  view: PerspectivesView,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  const name = (id: string) =>
+    view.documents.find((document) => document.id === id)?.title ??
+    names.get(id) ??
+    id.slice(0, 12);
+  const claims = view.result?.claims ?? [];
+  const marks = claims.flatMap((claim) => claim.responses.map((response) => response.mark));
+  const tally = ['agrees', 'disputes', 'differs', 'silent']
+    .map((mark) => `${mark} ${marks.filter((item) => item === mark).length}`)
+    .join(' · ');
+  const lines = [
+    view.documents.map((document) => name(document.id)).join(' ↔ '),
+    [view.prompt.ref, `${view.provider}/${view.model}`, `${claims.length} claim(s)`, view.id].join(
+      ' · ',
+    ),
+    tally,
+  ];
+  if (!view.result) lines.push('', `${view.status}${view.error ? `: ${view.error.message}` : ''}`);
+  for (const document of view.result ? view.documents : []) {
+    lines.push('', name(document.id));
+    const own = claims.filter((claim) => claim.documentId === document.id);
+    if (own.length === 0) lines.push('  (no claims)');
+    // Responses line up under their claim's quote, past its number.
+    const indent = ' '.repeat(String(own.length).length + 4);
+    own.forEach((claim, index) => {
+      lines.push(`  ${`${index + 1}.`.padStart(indent.length - 3)} ${quoted(claim.citation)}`);
+      const silent: string[] = [];
+      for (const response of claim.responses) {
+        if (response.mark === 'silent') {
+          silent.push(name(response.documentId));
+          continue;
+        }
+        const quote = response.citation ? quoted(response.citation) : '(no quote)';
+        lines.push(
+          `${indent}${response.mark.padEnd(8)}  ${name(response.documentId)}: ${quote}`,
+          `${indent}${''.padEnd(8)}  ${response.note}`,
+        );
+      }
+      if (silent.length > 0) lines.push(`${indent}${'silent'.padEnd(8)}  ${silent.join(', ')}`);
+    });
+  }
+  return `${lines.join('\n')}\n`;
 }
