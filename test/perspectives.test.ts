@@ -113,14 +113,21 @@ describe('POST /v1/perspectives, offline analyst', () => {
     }
   });
 
-  it('writes no dispute between the two sides of the seeds that never deny each other', async () => {
-    for (const [a, b] of [
+  it("finds the ministry's rejection of the campaign's homes figure, and no dispute where none is written", async () => {
+    const pairs = [
+      ['rail-link-op-ed.md', 'rail-link-ministry-statement.md'],
       ['rent-cap-press-release.md', 'rent-cap-speech.md'],
       ['rent-cap-briefing.md', 'rent-cap-speech.md'],
-      ['rail-link-op-ed.md', 'rail-link-ministry-statement.md'],
-    ] as const) {
-      ids.set(a, await store(a));
-      ids.set(b, await store(b));
+    ] as const;
+    for (const name of pairs.flat()) if (!ids.has(name)) ids.set(name, await store(name));
+    const rail = await perspectives(...pairs[0]);
+    const disputes = answers(rail, 'rail-link-op-ed.md').filter((a) => a.mark === 'disputes');
+    expect(disputes).toHaveLength(1);
+    expect(disputes[0]!.claim.quote).toContain('as many as 340 homes');
+    expect(disputes[0]!.citation!.quote).toContain('misleading figures on the number of homes');
+    expect(disputes[0]!.citation!.verified).toBe(true);
+    // The rent-cap pair argue opposite sides without denying each other's statements.
+    for (const [a, b] of pairs.slice(1)) {
       const view = await perspectives(a, b);
       const marks = view.result!.claims.flatMap((c) => c.responses.map((r) => r.mark));
       expect(marks, `${a} / ${b}`).not.toContain('disputes');

@@ -14,7 +14,9 @@ import { analyse } from './nlp.js';
  * one answers; each claim word weighs 1 / (the number of passages that have it, at least 1).
  *
  * - disputes: weighted overlap ≥ 50 % and the two differ in polarity — one denies, rejects or
- *   negates ("was never consulted", "is false", "not 186") where the other does not;
+ *   negates ("was never consulted", "is false", "not 186") where the other does not; or the
+ *   passage calls figures about the very thing the claim counts misleading, false or
+ *   exaggerated ("340 homes" / "misleading figures on the number of homes affected");
  * - differs: the same quantity with another value — a counted noun ("186 jobs") with ≥ 30 %
  *   overlap, money, a percentage, a year or a date with ≥ 50 %;
  * - agrees: the same quantity with the same value under the same overlaps, or ≥ 80 % with no
@@ -30,6 +32,9 @@ const AGREE_OVERLAP = 0.8;
 /** Claim words a passage must share for any mark: a short claim is covered too easily. */
 const MIN_SHARED = 3;
 
+/** Words that reject a statement outright (a bare "not" is only a difference of polarity). */
+const REJECTION =
+  /\b(?:den(?:y|ies|ied)|false|untrue|misleading|incorrect|inaccurate|wrong|reject(?:s|ed)?|baseless|exaggerat\w*|misinformation)\b/i;
 const NEGATION =
   /\b(?:den(?:y|ies|ied)|false|untrue|never|misleading|incorrect|inaccurate|wrong|reject(?:s|ed)?|baseless|no evidence|not|n't|nor)\b/i;
 
@@ -37,6 +42,7 @@ interface Reading {
   stems: Set<string>;
   figures: Figure[];
   negated: boolean;
+  rejects: boolean;
 }
 
 function read(text: string): Reading {
@@ -45,7 +51,12 @@ function read(text: string): Reading {
   const stems = new Set(
     analysis.sentences.flatMap((s) => s.terms.map(stem)).filter((s) => s.length > 2),
   );
-  return { stems, figures: figuresOf(text, stopWords), negated: NEGATION.test(text) };
+  return {
+    stems,
+    figures: figuresOf(text, stopWords),
+    negated: NEGATION.test(text),
+    rejects: REJECTION.test(text),
+  };
 }
 
 function overlap(claim: Reading, passage: Reading, weight: (stem: string) => number): number {
@@ -98,7 +109,14 @@ export function alignClaim(input: PerspectivesInput): ModelAlignment {
         rank: RANK[mark],
         overlap: shared + (pairs.length > 0 ? 0.2 : 0),
       });
-    if (shared >= DISPUTE_OVERLAP && claim.negated !== other.negated) {
+    // A passage that calls the figures about the claim's counted thing misleading or false
+    // ("misleading figures on the number of homes affected") rejects the claim's figure.
+    const rejectsFigure =
+      shared > 0 &&
+      other.rejects &&
+      !claim.negated &&
+      claim.figures.some((f) => f.nouns.some((noun) => other.stems.has(noun)));
+    if ((shared >= DISPUTE_OVERLAP && claim.negated !== other.negated) || rejectsFigure) {
       const figure = different
         ? ` It gives ${different.g.text} where the claim gives ${different.f.text}.`
         : '';
