@@ -7,7 +7,10 @@ import { recoverBriefs } from './briefs/lease.js';
 async function main(): Promise<void> {
   let runtime: NodeRuntime;
   try {
-    runtime = await createNodeRuntime(process.env, { writeLog: batchedStdout() });
+    runtime = await createNodeRuntime(process.env, {
+      writeLog: batchedStdout(),
+      analystThread: true,
+    });
   } catch (error) {
     // A bad setting or a changed published prompt: say what is wrong, no stack trace.
     console.error(`parallax: cannot start.\n${(error as Error).message}`);

@@ -5,6 +5,7 @@ import { parseConfig } from './config.js';
 import { openNodeDatabase } from './db/node.js';
 import { buildDeps } from './deps.js';
 import { createLogger } from './lib/log.js';
+import { startAnalystThread } from './llm/analyst-thread.js';
 import { selectProviders } from './llm/select.js';
 import { loadPromptRegistry } from './prompts/load-node.js';
 import { idle } from './briefs/context.js';
@@ -15,16 +16,26 @@ import { idle } from './briefs/context.js';
  */
 export async function createNodeRuntime(
   env: Record<string, string | undefined>,
-  options: { promptsDir?: string; writeLog?: (line: string) => void } = {},
+  options: {
+    promptsDir?: string;
+    writeLog?: (line: string) => void;
+    /**
+     * Servers (`npm start`, `parallax serve`) run the offline analyst on a worker thread, started
+     * and warmed up now, so a long local brief leaves every other request answered. One-shot
+     * commands and tests run it inline: they would pay the thread's start-up (~0.7 s) on their
+     * first brief for nothing.
+     */
+    analystThread?: boolean;
+  } = {},
 ) {
   const config = parseConfig(env);
   const logger = createLogger(config.LOG_LEVEL, options.writeLog);
   const database = openNodeDatabase(config.DATABASE_PATH);
   try {
     const prompts = await loadPromptRegistry(options.promptsDir ?? 'prompts');
-    // One analyst chunk per turn of the event loop, so a long local brief leaves the server answering.
+    const analyst = options.analystThread ? startAnalystThread({ warm: true }) : undefined;
     const providers = selectProviders(config, {
-      local: { yieldTurn: (resume) => setImmediate(resume) },
+      local: analyst ? { execute: analyst.run } : {},
     });
     const deps = buildDeps({ config, db: database.db, prompts, providers, logger });
     return {
@@ -32,9 +43,12 @@ export async function createNodeRuntime(
       deps,
       sqlite: database.sqlite,
       app: createApp(deps, { clientAddress, referenceAssets: nodeReferenceAssets() }),
-      /** Waits for running briefs, then closes the database. */
+      /** Waits for running briefs and perspectives, then stops the analyst's thread and closes the database. */
       async close() {
         await idle(deps.briefs);
+        while (deps.perspectives.running.size > 0)
+          await Promise.allSettled([...deps.perspectives.running.values()]);
+        await analyst?.close();
         database.close();
       },
     };

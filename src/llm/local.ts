@@ -1,8 +1,5 @@
-import { alignClaim } from '../analyst/align.js';
-import { analyseChunk } from '../analyst/analyse-chunk.js';
 import { ANALYST_MODEL, estimateTokens } from '../analyst/constants.js';
-import { mergeBriefs } from '../analyst/merge.js';
-import { settingsFrom } from '../analyst/params.js';
+import { runAnalystTask, type AnalystTask } from '../analyst/task.js';
 import type { GenerateRequest, GenerateResult, Provider } from './provider.js';
 import { LlmError } from './provider.js';
 
@@ -14,15 +11,16 @@ import { LlmError } from './provider.js';
  */
 export interface LocalProviderOptions {
   /**
-   * Runs `resume` after the event loop has served pending I/O (Node: `setImmediate`). Given,
-   * the analyst reads one chunk at a time with a turn of the loop between (oneAtATime); not
-   * given (Workers, scripts), chunks run as they come.
+   * Runs one task of the analyst somewhere else (Node: a worker thread, src/llm/analyst-thread.ts),
+   * so its CPU time does not hold the event loop. Not given (Workers, scripts): it runs here.
    */
-  yieldTurn?: (resume: () => void) => void;
+  execute?: (task: AnalystTask) => Promise<unknown>;
 }
 
 export function createLocalProvider(options: LocalProviderOptions = {}): Provider {
-  const lane = oneAtATime(options.yieldTurn);
+  const execute =
+    options.execute ??
+    ((task: AnalystTask) => Promise.resolve(task).then((queued) => runAnalystTask(queued)));
   return {
     name: 'local',
     defaultModel: ANALYST_MODEL,
@@ -30,22 +28,15 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Provide
     countTokens: (text) => estimateTokens(text),
     async generate<T>(request: GenerateRequest<T>, model: string): Promise<GenerateResult<T>> {
       if (request.signal?.aborted) throw new LlmError('unavailable', 'request aborted', true);
-      const settings = settingsFrom(request.params);
       const input = request.input;
-      let value: unknown;
-      let promptTokens: number;
-      if (input.stage === 'map') {
-        value = await lane(() => analyseChunk(input.chunk.text, input.title, settings));
-        promptTokens = estimateTokens(input.chunk.text);
-      } else if (input.stage === 'perspectives') {
-        value = await lane(() => alignClaim(input));
-        promptTokens = estimateTokens(
-          input.claim.text + input.passages.map((passage) => passage.text).join(' '),
-        );
-      } else {
-        value = await lane(() => mergeBriefs(input.partials, input.title, settings));
-        promptTokens = estimateTokens(JSON.stringify(input.partials));
-      }
+      const value = await execute({ input, params: request.params });
+      const promptTokens = estimateTokens(
+        input.stage === 'map'
+          ? input.chunk.text
+          : input.stage === 'perspectives'
+            ? input.claim.text + input.passages.map((passage) => passage.text).join(' ')
+            : JSON.stringify(input.partials),
+      );
       const parsed = request.schema.zod.safeParse(value);
       if (!parsed.success) {
         throw new LlmError(
@@ -64,27 +55,5 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Provide
         model: model || ANALYST_MODEL,
       };
     },
-  };
-}
-
-/**
- * Runs synchronous work one piece at a time, each after a turn of the event loop. The analysis
- * is CPU work on the main thread (up to ~0.3 s for a 50k-token chunk): run back to back, the
- * calls of a brief would hold the loop until the last one, so no other request would be answered
- * and no progress event sent until the brief was done. Between two pieces the loop now serves I/O.
- *
- * Only with a `pause` (the Node entry points pass `setImmediate`). On Workers the work runs as it
- * comes: there a provider outlives the request that built its queue, and a promise chain shared
- * between requests ties one request's work to another's lifetime (src/worker.ts).
- */
-function oneAtATime(
-  pause: ((resume: () => void) => void) | undefined,
-): <T>(work: () => T) => Promise<T> {
-  if (!pause) return (work) => Promise.resolve().then(work);
-  let previous: Promise<unknown> = Promise.resolve();
-  return (work) => {
-    const next = previous.then(() => new Promise<void>((resolve) => pause(resolve))).then(work);
-    previous = next.catch(() => undefined);
-    return next;
   };
 }
