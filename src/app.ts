@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Deps } from './deps.js';
 import { AppError, codeToStatus } from './errors.js';
-import { requireToken } from './middleware/auth.js';
+import { requireToken, tokenChecker } from './middleware/auth.js';
 import { limitBody } from './middleware/body-limit.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
@@ -43,8 +43,14 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   const limit = rateLimit({
     perMinute: RATE_LIMIT_PER_MINUTE,
     clientAddress: options.clientAddress ?? (() => undefined),
+    isValidToken: tokenChecker(API_TOKENS),
   });
-  if (RATE_LIMIT_PER_MINUTE > 0) app.use('/v1/*', limit);
+  // Every route has the budget, pages too, but for the health check and the pages' own static
+  // files (one page load fetches two of them).
+  if (RATE_LIMIT_PER_MINUTE > 0)
+    app.use('*', (c, next) =>
+      c.req.path === '/healthz' || c.req.path.startsWith('/assets/') ? next() : limit(c, next),
+    );
   // Only requests that can carry a body pass through the body limit.
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/v1/*', limitBody(MAX_DOCUMENT_BYTES));
 
@@ -61,8 +67,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   for (const resource of resources) app.route(resource.path, resource.routes);
   const operations = resources.flatMap((resource) => resource.operations);
   app.route('/', referenceRoutes({ operations, readAsset: options.referenceAssets })); // /openapi.json, /docs
-  // The web UI (src/web/): pages at / and under it. Its form posts share the /v1 rate limit and token check.
-  app.route('/', webRoutes(limit));
+  // The web UI (src/web/): pages at / and under it, under the same rate limit; its form posts
+  // also pass the token check.
+  app.route('/', webRoutes());
 
   app.notFound((c) => {
     const page = notFoundPage(c);

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
 import { ErrorBody } from '../src/errors.js';
 import { SECURITY_HEADERS } from '../src/middleware/request-context.js';
@@ -100,6 +100,45 @@ describe('RATE_LIMIT_PER_MINUTE', () => {
     expect(ErrorBody.parse(await limited.json()).error.code).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await get(OTHER)).status).toBe(200); // another client has its own budget
+  });
+});
+
+describe('RATE_LIMIT_PER_MINUTE, for a client without a valid token', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp({
+      LLM_PROVIDER: 'local',
+      RATE_LIMIT_PER_MINUTE: '3',
+      API_TOKENS: TOKEN,
+    });
+  });
+  afterEach(() => t.close());
+
+  it('keys a made-up bearer token on the client, not on the token', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const fresh = `made-up-token-${i}-${'x'.repeat(20)}`;
+      const response = await t.app.request('/v1/prompts', {
+        headers: { authorization: `Bearer ${fresh}` },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    // A valid token has a budget of its own.
+    const valid = await t.app.request('/v1/prompts', {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(valid.status).toBe(200);
+  });
+
+  it('limits web pages like the API, but not the health check or the static files', async () => {
+    const statuses: number[] = [];
+    for (const path of ['/', '/briefs', '/perspectives', '/briefs']) {
+      statuses.push((await t.app.request(path, { headers: { accept: 'text/html' } })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect((await t.app.request('/healthz')).status).toBe(200);
+    expect((await t.app.request('/assets/app.css')).status).toBe(200);
   });
 });
 

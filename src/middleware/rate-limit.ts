@@ -8,12 +8,18 @@ export interface RateLimitOptions {
   perMinute: number;
   /** The client's address, when the runtime knows it. */
   clientAddress: (c: Context<AppEnv>) => string | undefined;
+  /**
+   * Whether a bearer token is one of the server's (src/middleware/auth.ts `tokenChecker`). Only
+   * a valid token has a budget of its own: keyed on any token sent, a client sending a new random
+   * one per request was never limited.
+   */
+  isValidToken: (token: string) => Promise<boolean>;
   now?: () => number;
 }
 
 /**
- * A token bucket per client: the bearer token when one is sent (hashed, never kept in clear),
- * else the client address. A client over its budget gets 429 rate_limited with Retry-After.
+ * A token bucket per client: the bearer token when it is a valid one (hashed, never kept in
+ * clear), else the client address. A client over its budget gets 429 rate_limited with Retry-After.
  * In memory, per process: with several processes each enforces its own budget.
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
@@ -23,7 +29,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
   const buckets = new Map<string, { tokens: number; at: number }>();
   return async (c, next) => {
     if (capacity <= 0) return next();
-    const key = await clientKey(c, options.clientAddress);
+    const key = await clientKey(c, options);
     const time = now();
     const bucket = buckets.get(key) ?? { tokens: capacity, at: time };
     bucket.tokens = Math.min(capacity, bucket.tokens + (time - bucket.at) * refillPerMs);
@@ -41,13 +47,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
   };
 }
 
-async function clientKey(
-  c: Context<AppEnv>,
-  clientAddress: RateLimitOptions['clientAddress'],
-): Promise<string> {
+async function clientKey(c: Context<AppEnv>, options: RateLimitOptions): Promise<string> {
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  if (token) return `token:${await sha256Hex(token)}`;
-  return `address:${clientAddress(c) ?? 'unknown'}`;
+  if (token && (await options.isValidToken(token))) return `token:${await sha256Hex(token)}`;
+  return `address:${options.clientAddress(c) ?? 'unknown'}`;
 }
 
 /** Forgets clients whose bucket has refilled: they are indistinguishable from new ones. */

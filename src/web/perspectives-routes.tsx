@@ -40,17 +40,15 @@ const RunFields = z.object({
  * - `GET /perspectives`: the form to start a comparison from two or three document ids.
  * - `GET /perspectives?documents=ID,ID[,ID]` (or `documents` repeated; optional `prompt`,
  *   `provider`, `model`): runs the comparison, or reads it from the cache, and shows it. Runs
- *   cost provider calls, so this GET passes the rate limit; when the server has API_TOKENS it
+ *   cost provider calls; when the server has API_TOKENS it
  *   runs nothing and asks for the token instead (a link must not spend on anyone's behalf).
+ *   Like every page, it is under the app's rate limit.
  * - `POST /perspectives`: the same from a form, with the token; redirects to the run's page.
  * - `GET /perspectives/:id`: one run, whatever its state (only reads).
  */
-export function perspectivesRoutes(
-  guard: MiddlewareHandler<AppEnv>,
-  writes: MiddlewareHandler<AppEnv>,
-) {
+export function perspectivesRoutes(writes: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
-    .get('/', guard, async (c) => {
+    .get('/', async (c) => {
       const deps = c.get('deps');
       const needed = tokenNeeded(deps);
       const given = c.req.queries('documents');

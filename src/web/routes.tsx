@@ -1,5 +1,4 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { every } from 'hono/combine';
 import type { Deps } from '../deps.js';
 import { getBrief } from '../briefs/queries.js';
 import { submitBrief } from '../briefs/submit.js';
@@ -30,13 +29,12 @@ const RELATED_ON_BRIEF_PAGE = 5;
 
 /**
  * The web UI, mounted at `/`: server-rendered pages (Hono JSX) that call the domain services
- * directly. `guard` is the app's rate limiter, shared with /v1 so that one client has one budget;
- * form posts also pass the body limit and the API's token check (src/web/forms.ts).
+ * directly. The app's rate limit covers them as it covers /v1 (one client, one budget); form
+ * posts also pass the body limit and the API's token check (src/web/forms.ts).
  */
-export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
-  const writes = every(guard, (c, next) =>
-    limitBody(c.get('deps').config.MAX_DOCUMENT_BYTES)(c, next),
-  );
+export function webRoutes() {
+  const writes: MiddlewareHandler<AppEnv> = (c, next) =>
+    limitBody(c.get('deps').config.MAX_DOCUMENT_BYTES)(c, next);
 
   const app = new Hono<AppEnv>()
     .get('/assets/app.css', (c) => asset(c.body(stylesheet), 'text/css; charset=utf-8'))
@@ -105,7 +103,7 @@ export function webRoutes(guard: MiddlewareHandler<AppEnv>) {
     })
     .route('/briefs', listRoutes)
     .route('/compare', compareRoutes(writes))
-    .route('/perspectives', perspectivesRoutes(guard, writes));
+    .route('/perspectives', perspectivesRoutes(writes));
 
   app.onError((error, c) => {
     const requestId = c.get('requestId');
