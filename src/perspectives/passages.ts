@@ -119,34 +119,70 @@ export function figuresOf(text: string, stopWords: ReadonlySet<string>): Figure[
   return out;
 }
 
+/** Text analysed in one go (~20 ms of wink-nlp): the event loop runs between two blocks. */
+const BLOCK_CHARS = 20_000;
+
+/** A turn of the event loop (Node and Workers alike). */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /**
- * Reads a document into passages (a sentence, with the one before when it refers back) and
- * picks its key claims: sentences that state a figure or a date, accuse, deny or assert
- * something about a named party, ranked by how much of them the other documents share, at most
- * `MAX_CLAIMS_PER_DOCUMENT`, in document order.
+ * Reads a document into passages: a sentence, with the one before when it refers back. The text
+ * is read in blocks cut at paragraph breaks, with a turn of the event loop between blocks, so a
+ * long document does not hold the server (issue 17). Claims are picked later (`pickClaims`).
  */
-export function readDocument(document: {
+export async function readDocument(document: {
   id: string;
   title: string | null;
   text: string;
-}): ReadDocument {
-  const analysis = analyse(document.text);
-  const stopWords = new Set(analysis.tokens.filter((t) => t.stop).map((t) => t.lower));
+}): Promise<ReadDocument> {
   const passages: Passage[] = [];
-  analysis.sentences.forEach((sentence, index) => {
-    if (sentence.heading || sentence.words < 4) return;
-    const previous = analysis.sentences[index - 1];
-    const start =
-      previous && !previous.heading && ANAPHOR.test(sentence.text)
-        ? previous.start
-        : sentence.start;
-    const end = Math.min(sentence.end, start + MAX_PASSAGE_CHARS);
-    const text = document.text.slice(start, end);
-    const stems = new Set(sentence.terms.map(stem).filter((s) => s.length > 2));
-    if (start !== sentence.start) for (const term of previous!.terms) stems.add(stem(term));
-    passages.push({ text, start, end, stems, figures: figuresOf(sentence.text, stopWords) });
-  });
+  let previous: { start: number; terms: string[]; heading: boolean } | undefined;
+  for (const [from, to] of blocks(document.text)) {
+    const analysis = analyse(document.text.slice(from, to));
+    const stopWords = new Set(analysis.tokens.filter((t) => t.stop).map((t) => t.lower));
+    for (const sentence of analysis.sentences) {
+      const here = {
+        start: from + sentence.start,
+        terms: sentence.terms,
+        heading: sentence.heading,
+      };
+      if (!sentence.heading && sentence.words >= 4) {
+        const joined = previous !== undefined && !previous.heading && ANAPHOR.test(sentence.text);
+        const start = joined ? previous!.start : here.start;
+        const end = Math.min(from + sentence.end, start + MAX_PASSAGE_CHARS);
+        const stems = new Set(sentence.terms.map(stem).filter((t) => t.length > 2));
+        if (joined) for (const term of previous!.terms) stems.add(stem(term));
+        passages.push({
+          text: document.text.slice(start, end),
+          start,
+          end,
+          stems,
+          figures: figuresOf(sentence.text, stopWords),
+        });
+      }
+      previous = here;
+    }
+    if (to < document.text.length) await nextTurn();
+  }
   return { ...document, passages, claims: [] };
+}
+
+/** [from, to) blocks of about BLOCK_CHARS, cut at a paragraph break, else a line break. */
+function blocks(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let from = 0; from < text.length; ) {
+    let to = Math.min(text.length, from + BLOCK_CHARS);
+    if (to < text.length) {
+      const floor = from + BLOCK_CHARS / 2;
+      const paragraph = text.lastIndexOf('\n\n', to);
+      const line = text.lastIndexOf('\n', to);
+      if (paragraph > floor) to = paragraph;
+      else if (line > floor) to = line;
+    }
+    out.push([from, to]);
+    from = to;
+  }
+  return out;
 }
 
 /** Inverse document frequency of each stem over the passages of every document read. */
@@ -183,7 +219,11 @@ export function coverage(
 const CLAIM_CUE =
   /\b(?:will|would|has|have|had|was|were|is|are|never|not|no|denies|denied|false|blame[sd]?|accuse[sd]?|caused?|because|lost|cost|cut|close[sd]?|consult(?:ed|ation)?)\b/i;
 
-/** Picks each document's claims: see `readDocument`. Mutates `documents[i].claims`. */
+/**
+ * Picks each document's key claims: sentences that state a figure or a date, or assert, accuse
+ * or deny (`CLAIM_CUE`), ranked by how much of them the other documents share, at most
+ * `MAX_CLAIMS_PER_DOCUMENT`, in document order. Mutates `documents[i].claims`.
+ */
 export function pickClaims(documents: ReadDocument[], idf: ReadonlyMap<string, number>): void {
   for (const document of documents) {
     const others = documents.filter((d) => d !== document);

@@ -48,7 +48,8 @@ export async function runPerspectives(
   const stats = emptyStats();
   const started = performance.now();
   try {
-    const read = work.documents.map(readDocument);
+    const read: ReadDocument[] = [];
+    for (const document of work.documents) read.push(await readDocument(document));
     const idf = idfOf(read);
     pickClaims(read, idf);
     const locators = new Map(read.map((d) => [d.id, new QuoteLocator(d.text)]));
