@@ -92,6 +92,15 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
         error.status,
       );
     }
+    // A client that hangs up mid-upload makes the body stream fail ("aborted"): nobody is left
+    // to answer, and it is no fault of the server's, so it is neither a 500 nor an error log.
+    if (clientAborted(c, error)) {
+      deps.logger.info('request aborted by the client', { requestId });
+      return c.json(
+        { error: { code: 'invalid_request', message: 'The request was aborted', requestId } },
+        codeToStatus.invalid_request,
+      );
+    }
     deps.logger.error('unhandled error', {
       requestId,
       error: error instanceof Error ? error.stack : String(error),
@@ -106,3 +115,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The client went away before its request was read: the request's signal, or Node's own error. */
+function clientAborted(c: Context<AppEnv>, error: unknown): boolean {
+  if (c.req.raw.signal?.aborted) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && (error.message === 'aborted' || code === 'ECONNRESET');
+}
