@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { OUTPUT_CAPS, QuoteLocator, verifyBrief } from '../src/pipeline/verify.js';
+import {
+  loosen,
+  loosenEach,
+  OUTPUT_CAPS,
+  QuoteLocator,
+  verifyBrief,
+} from '../src/pipeline/verify.js';
 
 const source =
   'The Minister said: \u201CWe will cut  waiting lists by 40%\u2014starting now.\u201D\nCritics disagreed.';
@@ -58,5 +64,34 @@ describe('verifyBrief', () => {
     expect(brief.summary.length).toBe(OUTPUT_CAPS.summary);
     expect(brief.keyPoints).toHaveLength(OUTPUT_CAPS.items);
     expect(brief.keyPoints[0]!.citations[0]!.verified).toBe(true);
+  });
+});
+
+describe('the loose view of a source', () => {
+  it('is the same in one pass over char codes as character by character', () => {
+    const samples = [
+      '  Hello,\u00a0World!\n\n\t“Quoted” ‘single’ — dash – en\u2212minus  ',
+      'ÀÉÎ õü Straße ΣΊΣΥΦΟΣ Ünïcödé\u2028line\u3000ideographic\ufeffbom',
+      `${'word '.repeat(50)}\r\n${'ABC-def '.repeat(30)}`,
+      '',
+      '   ',
+    ];
+    for (const sample of samples) {
+      const fast = loosen(sample);
+      const each = loosenEach(sample);
+      expect(fast.text).toBe(each.text);
+      expect(Array.from(fast.offsets)).toEqual(each.offsets);
+    }
+    // A letter whose lower case is longer takes the character-by-character path.
+    expect(loosen('İstanbul  Quote').text).toBe(loosenEach('İstanbul  Quote').text);
+  });
+
+  it('locates a loose quote in a long text quickly', () => {
+    const text = `${'The council met on Tuesday and agreed the budget. '.repeat(40_000)}The “FINAL” figure was 42.`;
+    const started = performance.now();
+    const citation = new QuoteLocator(text).locate('the "final" figure was 42');
+    expect(citation.verified).toBe(true);
+    expect(text.slice(citation.start!, citation.end!)).toBe('The “FINAL” figure was 42');
+    expect(performance.now() - started).toBeLessThan(1_000); // 2 MB; character by character took ~0.6 s
   });
 });
