@@ -224,10 +224,13 @@ const CLAIM_CUE =
  * or deny (`CLAIM_CUE`), ranked by how much of them the other documents share, at most
  * `MAX_CLAIMS_PER_DOCUMENT`, in document order. Mutates `documents[i].claims`.
  */
-export function pickClaims(documents: ReadDocument[], idf: ReadonlyMap<string, number>): void {
+export async function pickClaims(
+  documents: ReadDocument[],
+  idf: ReadonlyMap<string, number>,
+): Promise<void> {
   for (const document of documents) {
     const others = documents.filter((d) => d !== document);
-    const best = bestCoverage(
+    const best = await bestCoverage(
       document.passages,
       others.flatMap((d) => d.passages),
       idf,
@@ -246,15 +249,19 @@ export function pickClaims(documents: ReadDocument[], idf: ReadonlyMap<string, n
   }
 }
 
+/** Passages scored between two turns of the event loop (a few ms of work on long documents). */
+const PASSAGES_PER_TURN = 200;
+
 /**
  * For each passage, its best `coverage` by any of `others`, through an index of the others'
- * stems: the work grows with the pairs that share a word, not with every pair.
+ * stems: the work grows with the pairs that share a word, not with every pair. Long documents
+ * share many words, so the event loop gets a turn every PASSAGES_PER_TURN passages.
  */
-function bestCoverage(
+async function bestCoverage(
   passages: readonly Passage[],
   others: readonly Passage[],
   idf: ReadonlyMap<string, number>,
-): number[] {
+): Promise<number[]> {
   const postings = new Map<string, number[]>();
   others.forEach((other, index) => {
     for (const s of other.stems) {
@@ -264,7 +271,9 @@ function bestCoverage(
     }
   });
   const shared = new Float64Array(others.length);
-  return passages.map((passage) => {
+  const out: number[] = [];
+  for (const passage of passages) {
+    if (out.length > 0 && out.length % PASSAGES_PER_TURN === 0) await nextTurn();
     shared.fill(0);
     let all = 0;
     for (const s of passage.stems) {
@@ -274,8 +283,9 @@ function bestCoverage(
     }
     let max = 0;
     for (const value of shared) if (value > max) max = value;
-    return all === 0 ? 0 : max / all;
-  });
+    out.push(all === 0 ? 0 : max / all);
+  }
+  return out;
 }
 
 /** The passages of `other` most likely to answer `claim`, best first (at most PASSAGES_PER_CLAIM). */

@@ -51,7 +51,7 @@ export async function runPerspectives(
     const read: ReadDocument[] = [];
     for (const document of work.documents) read.push(await readDocument(document));
     const idf = idfOf(read);
-    pickClaims(read, idf);
+    await pickClaims(read, idf);
     const locators = new Map(read.map((d) => [d.id, new QuoteLocator(d.text)]));
     const tasks = read.flatMap((document) => document.claims.map((claim) => ({ document, claim })));
     const total = tasks.length * (read.length - 1);
