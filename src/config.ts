@@ -34,14 +34,31 @@ export const ConfigSchema = z
     LLM_TIMEOUT_MS: int(100, 600_000).default(120_000),
     /** Retries after the first attempt, on 408/409/429/5xx and connection errors. */
     LLM_MAX_RETRIES: int(0, 10).default(3),
+    MAX_MODEL_OUTPUT_BYTES: int(10_000, 100_000_000).default(1_000_000),
     /** The longest Retry-After the service will wait; a longer one fails the call. */
     LLM_RETRY_AFTER_CAP_MS: int(0, 600_000).default(30_000),
     /** Chunk budget for the openai provider, in tokens of the model's tokenizer (see DEFAULT_CHUNK_TOKENS). */
     CHUNK_TOKENS: int(200, 200_000).default(DEFAULT_CHUNK_TOKENS),
+    /**
+     * Most chunks (map calls) one brief may have: a longer document is refused (413) before
+     * anything is stored. 200 lets a whole MAX_DOCUMENT_BYTES document of English text through at
+     * the default CHUNK_TOKENS (7 MB chunks into 154 at 16,000 tokens).
+     */
+    MAX_CHUNKS_PER_BRIEF: int(1, 100_000).default(200),
+    /** Most briefs (documents × distinct prompt versions) one evaluation may start. */
+    MAX_EVAL_BRIEFS: int(1, 1_000_000).default(1_000),
     /** Text repeated from the previous chunk, as context at the seam. */
     CHUNK_OVERLAP_TOKENS: int(0, 10_000).default(120),
     /** Largest accepted request body, in bytes. */
     MAX_DOCUMENT_BYTES: int(1_000, 100_000_000).default(8 * 1024 * 1024),
+    /** Deepest element nesting an HTML page may have, checked before it is parsed (413); see src/ingest/html.ts. */
+    MAX_HTML_DEPTH: int(10, 10_000).default(32),
+    /** Most elements (comments and character references count) an HTML page may have, checked before parsing (413). */
+    MAX_HTML_ELEMENTS: int(100, 10_000_000).default(2_000),
+    /** Most pages a PDF may have, read before any text is extracted (413). */
+    MAX_PDF_PAGES: int(1, 100_000).default(500),
+    /** Most characters of text extracted from a PDF: extraction stops there and the PDF is refused (413). */
+    MAX_EXTRACTED_CHARS: int(1_000, 1_000_000_000).default(5_000_000),
     /** Prompt used when a request names none. */
     DEFAULT_PROMPT: z.string().min(1).default('brief@latest'),
     /** How long a POST waits for a new brief before answering 202 (`?wait=` overrides). */

@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { Logger } from './lib/log.js';
 import type { Providers } from './llm/select.js';
+import type { Chunk } from './pipeline/chunk.js';
+import { type ChunkTask, runChunkTask } from './pipeline/chunk-task.js';
 import { LlmCallRunner } from './pipeline/llm-call-runner.js';
 import { createPerspectivesContext, type PerspectivesContext } from './perspectives/context.js';
 import type { PromptRegistry } from './prompts/registry.js';
@@ -32,6 +34,8 @@ export interface DepsInput {
   logger: Logger;
   /** Keeps work alive after a response has been sent (Workers' waitUntil). Node needs nothing. */
   background?: (work: Promise<unknown>) => void;
+  /** Chunks a document elsewhere (a Node server's work thread); inline when not given. */
+  chunk?: (task: ChunkTask) => Promise<Chunk[]>;
 }
 
 export function buildDeps(input: DepsInput): Deps {
@@ -47,6 +51,8 @@ export function buildDeps(input: DepsInput): Deps {
     logger,
     defaultPrompt: config.DEFAULT_PROMPT,
     overlapTokens: config.CHUNK_OVERLAP_TOKENS,
+    maxChunks: config.MAX_CHUNKS_PER_BRIEF,
+    chunk: input.chunk ?? (async (task) => runChunkTask(task)),
     leaseMs: config.BRIEF_LEASE_MS,
     pollMs: config.BRIEF_POLL_MS,
     background,

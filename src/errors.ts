@@ -11,6 +11,7 @@ export const ErrorCode = z.enum([
   'rate_limited',
   'llm_invalid_output',
   'llm_unavailable',
+  'llm_unauthorized',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -25,6 +26,9 @@ export const codeToStatus = {
   rate_limited: 429,
   llm_invalid_output: 502,
   llm_unavailable: 503,
+  // The endpoint refused this server's credentials (OPENAI_API_KEY): the server's configuration
+  // is at fault, not the client's request nor its token, so a gateway error, not 401/403.
+  llm_unauthorized: 502,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   try {
     runtime = await createNodeRuntime(process.env, {
       writeLog: batchedStdout(),
-      analystThread: true,
+      workThread: true,
     });
   } catch (error) {
     // A bad setting or a changed published prompt: say what is wrong, no stack trace.

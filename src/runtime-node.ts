@@ -5,7 +5,7 @@ import { parseConfig } from './config.js';
 import { openNodeDatabase } from './db/node.js';
 import { buildDeps } from './deps.js';
 import { createLogger } from './lib/log.js';
-import { startAnalystThread } from './llm/analyst-thread.js';
+import { startWorkThread } from './lib/work-thread.js';
 import { selectProviders } from './llm/select.js';
 import { loadPromptRegistry } from './prompts/load-node.js';
 import { idle } from './briefs/context.js';
@@ -20,12 +20,12 @@ export async function createNodeRuntime(
     promptsDir?: string;
     writeLog?: (line: string) => void;
     /**
-     * Servers (`npm start`, `parallax serve`) run the offline analyst on a worker thread, started
-     * and warmed up now, so a long local brief leaves every other request answered. One-shot
-     * commands and tests run it inline: they would pay the thread's start-up (~0.7 s) on their
-     * first brief for nothing.
+     * Servers (`npm start`, `parallax serve`) run the offline analyst and chunking on a worker
+     * thread (src/lib/work-thread.ts), started and warmed up now, so a long brief leaves every
+     * other request answered. One-shot commands and tests run them inline: they would pay the
+     * thread's start-up (~0.7 s) on their first brief for nothing.
      */
-    analystThread?: boolean;
+    workThread?: boolean;
   } = {},
 ) {
   const config = parseConfig(env);
@@ -33,22 +33,29 @@ export async function createNodeRuntime(
   const database = openNodeDatabase(config.DATABASE_PATH);
   try {
     const prompts = await loadPromptRegistry(options.promptsDir ?? 'prompts');
-    const analyst = options.analystThread ? startAnalystThread({ warm: true }) : undefined;
+    const thread = options.workThread ? startWorkThread() : undefined;
     const providers = selectProviders(config, {
-      local: analyst ? { execute: analyst.run } : {},
+      local: thread ? { execute: thread.analyse } : {},
     });
-    const deps = buildDeps({ config, db: database.db, prompts, providers, logger });
+    const deps = buildDeps({
+      config,
+      db: database.db,
+      prompts,
+      providers,
+      logger,
+      ...(thread ? { chunk: thread.chunk } : {}),
+    });
     return {
       config,
       deps,
       sqlite: database.sqlite,
       app: createApp(deps, { clientAddress, referenceAssets: nodeReferenceAssets() }),
-      /** Waits for running briefs and perspectives, then stops the analyst's thread and closes the database. */
+      /** Waits for running briefs and perspectives, then stops the work thread and closes the database. */
       async close() {
         await idle(deps.briefs);
         while (deps.perspectives.running.size > 0)
           await Promise.allSettled([...deps.perspectives.running.values()]);
-        await analyst?.close();
+        await thread?.close();
         database.close();
       },
     };

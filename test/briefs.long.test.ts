@@ -11,6 +11,7 @@ const CONCURRENCY = 3;
 const ctx = useLlmApp({
   CHUNK_TOKENS: '300',
   CHUNK_OVERLAP_TOKENS: '30',
+  MAX_CHUNKS_PER_BRIEF: '1000',
   LLM_CONCURRENCY: String(CONCURRENCY),
 });
 

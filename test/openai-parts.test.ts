@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Completion } from '../src/llm/openai/chat-completion.js';
 import { classify, retryAfter, type Failure } from '../src/llm/openai/classify-error.js';
 import { jsonModeInstruction, toStrictJsonSchema } from '../src/llm/openai/json-schema.js';
-import { readOutput, unwrapCodeFence } from '../src/llm/openai/read-output.js';
+import { readOutput, unwrapCodeFence, utf8Bytes } from '../src/llm/openai/read-output.js';
 import { backoff, sleep } from '../src/llm/openai/retry.js';
 
 afterEach(() => {
@@ -29,7 +29,8 @@ describe('classify', () => {
     expect(failure).toEqual({
       kind,
       retry: true,
-      message: `the endpoint answered ${status} try later`,
+      message: `the endpoint answered HTTP ${status}`,
+      detail: `${status} try later`,
     });
     expect('retryAfterMs' in failure).toBe(false);
   });
@@ -69,7 +70,8 @@ describe('classify', () => {
       expect(classify(httpError(status, message), undefined)).toEqual({
         kind: 'bad_request',
         retry: false,
-        message: `the endpoint answered ${status} ${message}`,
+        message: `the endpoint answered HTTP ${status}`,
+        detail: `${status} ${message}`,
         adapt: 'json_mode',
       } satisfies Failure);
     }
@@ -100,15 +102,45 @@ describe('classify', () => {
     expect(failure).toEqual({
       kind: 'bad_request',
       retry: false,
-      message: 'the endpoint answered 400 max_tokens is too large: 999999',
+      message: 'the endpoint answered HTTP 400',
+      detail: '400 max_tokens is too large: 999999',
     });
   });
 
   it.each([401, 403, 404, 413])('neither retries nor adapts on a %i', (status) => {
     const failure = classify(httpError(status, 'no: response_format json_schema'), undefined);
-    expect(failure.kind).toBe('bad_request');
+    expect(failure.kind).toBe(status === 401 || status === 403 ? 'unauthorized' : 'bad_request');
     expect(failure.retry).toBe(false);
     expect(failure.adapt).toBeUndefined();
+  });
+
+  it.each([401, 403])(
+    'reports a %i as unauthorized, keeping the body out of the message',
+    (status) => {
+      const failure = classify(
+        httpError(status, 'Incorrect API key UPSTREAM-SECRET-123'),
+        undefined,
+      );
+      expect(failure).toEqual({
+        kind: 'unauthorized',
+        retry: false,
+        message: `the endpoint refused the credentials (HTTP ${status})`,
+        detail: `${status} Incorrect API key UPSTREAM-SECRET-123`,
+      });
+    },
+  );
+
+  it('keeps a body that is not JSON, or has no message, out of the message', () => {
+    const text = APIError.generate(
+      500,
+      undefined,
+      '<html>UPSTREAM-SECRET-123</html>',
+      new Headers(),
+    );
+    expect(classify(text, undefined).message).toBe('the endpoint answered HTTP 500');
+    expect(classify(text, undefined).detail).toContain('UPSTREAM-SECRET-123');
+    const odd = APIError.generate(400, { oops: 'UPSTREAM-SECRET-123' }, undefined, new Headers());
+    expect(classify(odd, undefined).message).toBe('the endpoint answered HTTP 400');
   });
 
   it('reports our own deadline as a retryable timeout, whatever the error', () => {
@@ -128,7 +160,8 @@ describe('classify', () => {
     expect(classify(error, undefined)).toEqual({
       kind: 'unavailable',
       retry: true,
-      message: 'Connection error.: connect ECONNREFUSED 127.0.0.1:1',
+      message: 'Connection error.',
+      detail: 'connect ECONNREFUSED 127.0.0.1:1',
     });
     const timeout = classify(new APIConnectionTimeoutError(), undefined);
     expect(timeout).toEqual({ kind: 'unavailable', retry: true, message: 'Request timed out.' });
@@ -138,9 +171,16 @@ describe('classify', () => {
     expect(classify(new TypeError('terminated'), undefined)).toEqual({
       kind: 'unavailable',
       retry: true,
-      message: 'the request failed: terminated',
+      message: 'the request failed (TypeError)',
+      detail: 'terminated',
     });
-    expect(classify('odd', undefined).message).toBe('the request failed: odd');
+    expect(classify('odd', undefined)).toMatchObject({
+      message: 'the request failed',
+      detail: 'odd',
+    });
+    // A parser's message quotes the body it read: only its name is shown.
+    const parse = classify(new SyntaxError('Unexpected token "UPSTREAM-SECRET-123"'), undefined);
+    expect(parse.message).toBe('the request failed (SyntaxError)');
   });
 });
 
@@ -169,29 +209,39 @@ function completion(
   });
 }
 
+/** The limits readOutput checks: `maxOutputTokens`, and MAX_MODEL_OUTPUT_BYTES. */
+const limits = (maxOutputTokens: number, maxOutputBytes = 10_000) => ({
+  maxOutputTokens,
+  maxOutputBytes,
+});
+
 describe('readOutput', () => {
   it('reads a JSON object that matches the schema', () => {
-    const output = readOutput(completion({ content: '{"answer":42}' }), Answer, 100);
+    const output = readOutput(completion({ content: '{"answer":42}' }), Answer, limits(100));
     expect(output).toEqual({ ok: true, value: { answer: 42 } });
   });
 
   it('reads JSON wrapped in a code fence', () => {
     const content = '```json\n{"answer": 7}\n```';
-    const output = readOutput(completion({ content }), Answer, 100);
+    const output = readOutput(completion({ content }), Answer, limits(100));
     expect(output).toEqual({ ok: true, value: { answer: 7 } });
   });
 
   it('reports a refusal, without offering a repair', () => {
-    const output = readOutput(completion({ content: null, refusal: 'I cannot help' }), Answer, 100);
+    const output = readOutput(
+      completion({ content: null, refusal: 'I cannot help' }),
+      Answer,
+      limits(100),
+    );
     expect(output).toEqual({
       ok: false,
-      error: { kind: 'refusal', message: 'the model refused: I cannot help' },
+      error: { kind: 'refusal', message: 'the model refused', detail: 'I cannot help' },
     });
   });
 
   it('reports finish_reason content_filter as a refusal', () => {
     const filtered = completion({ content: '{"answer":1}' }, 'content_filter');
-    const output = readOutput(filtered, Answer, 100);
+    const output = readOutput(filtered, Answer, limits(100));
     expect(output.error).toEqual({
       kind: 'refusal',
       message: 'the endpoint withheld the output (finish_reason content_filter)',
@@ -199,7 +249,7 @@ describe('readOutput', () => {
   });
 
   it('reports finish_reason length as a cut-off at the limit', () => {
-    const output = readOutput(completion({ content: '{"answ' }, 'length'), Answer, 1_500);
+    const output = readOutput(completion({ content: '{"answ' }, 'length'), Answer, limits(1_500));
     expect(output.error).toEqual({
       kind: 'length',
       message: 'the output was cut off at the limit of 1500 output tokens',
@@ -207,26 +257,66 @@ describe('readOutput', () => {
   });
 
   it('offers a repair for content that is not JSON, quoting it back', () => {
-    const output = readOutput(completion({ content: 'Sure! Here it is.' }), Answer, 100);
+    const output = readOutput(completion({ content: 'Sure! Here it is.' }), Answer, limits(100));
     expect(output.ok).toBe(false);
     if (output.ok || output.error) throw new Error('expected a repairable output');
     expect(output.content).toBe('Sure! Here it is.');
     expect(output.problem).toMatch(/^it is not JSON \(.+\)$/);
+    expect(output.reason).toBe('it is not JSON');
   });
 
   it('reads a missing content as empty, which is not JSON', () => {
-    const output = readOutput(completion({ content: null }), Answer, 100);
+    const output = readOutput(completion({ content: null }), Answer, limits(100));
     if (output.ok || output.error) throw new Error('expected a repairable output');
     expect(output.content).toBe('');
     expect(output.problem).toMatch(/^it is not JSON/);
   });
 
   it('offers a repair for JSON that does not match the schema, naming the field', () => {
-    const output = readOutput(completion({ content: '{"answer":"many"}' }), Answer, 100);
+    const output = readOutput(completion({ content: '{"answer":"many"}' }), Answer, limits(100));
     if (output.ok || output.error) throw new Error('expected a repairable output');
     expect(output.content).toBe('{"answer":"many"}');
     expect(output.problem).toMatch(/^it does not match the schema:\n/);
     expect(output.problem).toContain('answer');
+    expect(output.reason).toBe(output.problem);
+  });
+
+  it('refuses content over maxOutputBytes, counted in UTF-8, without offering a repair', () => {
+    const within = `{"answer":1}${' '.repeat(88)}`; // 100 bytes
+    expect(readOutput(completion({ content: within }), Answer, limits(100, 100)).ok).toBe(true);
+    for (const content of [`${within} `, `{"answer":1}${' '.repeat(87)}é`]) {
+      const output = readOutput(completion({ content }), Answer, limits(100, 100));
+      expect(output.error).toEqual({
+        kind: 'invalid_output',
+        message: "the model's output is 101 bytes, over MAX_MODEL_OUTPUT_BYTES (100 bytes)",
+      });
+    }
+    // Checked before anything else: even a refusal or a cut-off over the limit is refused as such.
+    const cut = readOutput(
+      completion({ content: 'x'.repeat(101) }, 'length'),
+      Answer,
+      limits(100, 100),
+    );
+    expect(cut.error?.kind).toBe('invalid_output');
+  });
+});
+
+describe('utf8Bytes', () => {
+  it('counts as TextEncoder does, surrogate pairs and lone surrogates included', () => {
+    for (const text of [
+      '',
+      'abc',
+      'é',
+      '€',
+      '😀',
+      'a😀b',
+      '\ud800',
+      '\udc00x',
+      'x\ud83d',
+      '\u0000\u07ff\u0800\uffff',
+    ]) {
+      expect(utf8Bytes(text), JSON.stringify(text)).toBe(new TextEncoder().encode(text).length);
+    }
   });
 });
 

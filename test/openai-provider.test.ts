@@ -37,6 +37,7 @@ function provider(overrides: Partial<OpenAIProviderOptions> = {}) {
     timeoutMs: 400,
     maxRetries: 2,
     retryAfterCapMs: 2_000,
+    maxOutputBytes: 1_000_000,
     ...overrides,
   });
 }
@@ -230,7 +231,9 @@ describe('openai provider, transient faults', () => {
       retryable: true,
       usage: { requests: 3, promptTokens: 0 },
     });
-    expect(error.message).toMatch(/503.*after 3 attempts/);
+    expect(error.message).toMatch(/HTTP 503.*after 3 attempts/);
+    expect(error.message).not.toContain('injected');
+    expect(error.detail).toBe('503 injected 503');
     expect(llm.calls).toHaveLength(3);
   });
 
@@ -323,7 +326,9 @@ describe('openai provider, bad output', () => {
     llm.enqueue({ refusal: 'I cannot help with that.' });
     const error = await llmError(provider().generate(request(), 'test-model'));
     expect(error).toMatchObject({ kind: 'refusal', retryable: false, usage: { requests: 1 } });
-    expect(error.message).toContain('I cannot help with that.');
+    // The model's words are for the log, not for the message a client sees.
+    expect(error.message).toBe('the model refused');
+    expect(error.detail).toBe('I cannot help with that.');
     expect(llm.calls).toHaveLength(1);
   });
 
@@ -334,7 +339,7 @@ describe('openai provider, bad output', () => {
     expect(llm.calls).toHaveLength(1);
   });
 
-  it('does not retry other 4xx, and never echoes the API key', async () => {
+  it('reports a 401 as unauthorized without retry, and never echoes the API key', async () => {
     llm.enqueue({
       status: 401,
       body: {
@@ -342,10 +347,62 @@ describe('openai provider, bad output', () => {
       },
     });
     const error = await llmError(provider().generate(request(), 'test-model'));
-    expect(error).toMatchObject({ kind: 'bad_request', retryable: false, usage: { requests: 1 } });
-    expect(error.message).toContain('401');
-    expect(error.message).not.toContain(API_KEY);
+    expect(error).toMatchObject({ kind: 'unauthorized', retryable: false, usage: { requests: 1 } });
+    expect(error.message).toBe('the endpoint refused the credentials (HTTP 401)');
+    expect(error.detail).toContain('Incorrect API key provided: [redacted]');
+    expect(error.detail).not.toContain(API_KEY);
     expect(JSON.stringify(error)).not.toContain(API_KEY);
+    expect(JSON.stringify(error)).not.toContain('Incorrect API key');
+    expect(llm.calls).toHaveLength(1);
+  });
+
+  it('does not retry other 4xx, and keeps their body out of the message', async () => {
+    llm.enqueue({ status: 404, body: { error: { message: 'no such model UPSTREAM-SECRET-123' } } });
+    const error = await llmError(provider().generate(request(), 'test-model'));
+    expect(error).toMatchObject({ kind: 'bad_request', retryable: false, usage: { requests: 1 } });
+    expect(error.message).toBe('the endpoint answered HTTP 404');
+    expect(error.detail).toContain('UPSTREAM-SECRET-123');
+  });
+
+  it('refuses an answer over maxOutputBytes at once: no repair, no retry', async () => {
+    llm.handler = () => ({ ...expected(), summary: 'x'.repeat(20_000) });
+    const error = await llmError(
+      provider({ maxOutputBytes: 10_000 }).generate(request(), 'test-model'),
+    );
+    expect(error).toMatchObject({
+      kind: 'invalid_output',
+      retryable: false,
+      usage: { requests: 1 },
+    });
+    expect(error.message).toMatch(/over MAX_MODEL_OUTPUT_BYTES \(10000 bytes\)/);
+    expect(llm.calls).toHaveLength(1);
+  });
+
+  it('drops a response body over the raw limit before the SDK parses it, without retry', async () => {
+    // 6 × 10,000 + 64 KiB = 125,536 bytes; the answer's escapes would not even be counted.
+    llm.handler = () => 'x'.repeat(200_000);
+    const error = await llmError(
+      provider({ maxOutputBytes: 10_000 }).generate(request(), 'test-model'),
+    );
+    expect(error).toMatchObject({
+      kind: 'invalid_output',
+      retryable: false,
+      usage: { requests: 1 },
+    });
+    expect(error.message).toMatch(/over 125536 bytes.*MAX_MODEL_OUTPUT_BYTES \(10000 bytes\)/);
+    expect(llm.calls).toHaveLength(1);
+  });
+
+  it('reads an error body over the raw limit as far as the limit, and still reads its status', async () => {
+    llm.enqueue(
+      { status: 500, body: { error: { message: 'x'.repeat(200_000) } } },
+      { status: 500 },
+    );
+    const error = await llmError(
+      provider({ maxOutputBytes: 10_000, maxRetries: 1 }).generate(request(), 'test-model'),
+    );
+    expect(error).toMatchObject({ kind: 'unavailable', usage: { requests: 2 } });
+    expect(error.message).toMatch(/HTTP 500/);
   });
 });
 

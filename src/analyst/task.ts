@@ -7,7 +7,7 @@ import { settingsFrom } from './params.js';
 
 /**
  * One piece of the analyst's work: a stage's input and the version's params. Plain data, so it
- * can cross to a worker thread (src/llm/analyst-thread.ts) and back.
+ * can cross to a worker thread (src/lib/work-thread.ts) and back.
  */
 export interface AnalystTask {
   input: StageInput;

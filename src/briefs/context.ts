@@ -4,6 +4,8 @@ import { briefs, documents, type BriefRow } from '../db/schema.js';
 import type { Logger } from '../lib/log.js';
 import type { Providers } from '../llm/select.js';
 import type { LlmCallRunner } from '../pipeline/llm-call-runner.js';
+import type { Chunk } from '../pipeline/chunk.js';
+import type { ChunkTask } from '../pipeline/chunk-task.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { PromptRegistry } from '../prompts/registry.js';
 import { BriefEventHub } from './events.js';
@@ -17,6 +19,10 @@ export interface BriefContextInput {
   logger: Logger;
   defaultPrompt: string;
   overlapTokens: number;
+  /** MAX_CHUNKS_PER_BRIEF: a document that needs more chunks is refused before anything is stored. */
+  maxChunks: number;
+  /** Chunks a document, on a Node server's work thread or inline (src/pipeline/chunk-task.ts). */
+  chunk: (task: ChunkTask) => Promise<Chunk[]>;
   /** How long a running brief's lease lasts without renewal before another process may resume it. */
   leaseMs: number;
   /** Interval between re-reads of a brief another process runs. */

@@ -3,6 +3,7 @@ import { briefs, documents, type BriefRow } from '../db/schema.js';
 import { randomHex } from '../lib/hash.js';
 import { renewLease } from '../lib/lease.js';
 import type { Provider } from '../llm/provider.js';
+import type { Chunk } from '../pipeline/chunk.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { BriefContext } from './context.js';
 import { runBrief } from './run.js';
@@ -84,6 +85,8 @@ export async function claimBrief(
 /** What a claimed brief is run on. */
 export interface BriefWork {
   text: string;
+  /** The text's chunks when the caller has made them already (submitBrief checks their count). */
+  chunks?: Chunk[];
   title: string | null;
   prompt: Prompt;
   provider: Provider;
@@ -102,7 +105,14 @@ export function startBrief(context: BriefContext, row: BriefRow, work: BriefWork
     (error) => logger.warn('lease renewal failed', { briefId: row.id, reason: String(error) }),
   );
   const run = runBrief(
-    { db, runner: context.runner, logger, overlapTokens: context.overlapTokens },
+    {
+      db,
+      runner: context.runner,
+      logger,
+      overlapTokens: context.overlapTokens,
+      maxChunks: context.maxChunks,
+      chunk: context.chunk,
+    },
     {
       briefId: row.id,
       model: row.model,

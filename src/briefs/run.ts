@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { briefs, type BriefRow } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../lib/log.js';
 import { LlmError, type Provider } from '../llm/provider.js';
-import { chunkText } from '../pipeline/chunk.js';
+import type { Chunk } from '../pipeline/chunk.js';
+import type { ChunkTask } from '../pipeline/chunk-task.js';
 import { emptyStats, type CallStats, type LlmCallRunner } from '../pipeline/llm-call-runner.js';
 import { mapReduce, type Progress } from '../pipeline/map-reduce.js';
 import { verifyBrief } from '../pipeline/verify.js';
@@ -16,11 +17,15 @@ export interface RunContext {
   runner: LlmCallRunner;
   logger: Logger;
   overlapTokens: number;
+  maxChunks: number;
+  chunk: (task: ChunkTask) => Promise<Chunk[]>;
 }
 
 export interface RunJob {
   briefId: string;
   text: string;
+  /** Made by the caller already, or undefined to chunk `text` here. */
+  chunks?: Chunk[] | undefined;
   title: string | null;
   prompt: Prompt;
   provider: Provider;
@@ -49,13 +54,19 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
   const timings: BriefTimings = { chunkMs: 0, mapMs: 0, reduceMs: 0, verifyMs: 0, totalMs: 0 };
   let chunkCount: number | null = null;
   try {
-    const chunks = chunkText(job.text, {
-      maxTokens: job.provider.chunkTokens,
-      overlapTokens: context.overlapTokens,
-      countTokens: (text) => job.provider.countTokens(text, job.model),
-    });
+    const chunks =
+      job.chunks ??
+      (await context.chunk({
+        text: job.text,
+        maxTokens: job.provider.chunkTokens,
+        overlapTokens: context.overlapTokens,
+        provider: job.provider.name,
+        model: job.model,
+      }));
     chunkCount = chunks.length;
     timings.chunkMs = performance.now() - started;
+    // A resumed brief is chunked here; what submitBrief refused never gets this far.
+    if (chunkCount > context.maxChunks) throw tooManyChunks(chunkCount, context.maxChunks);
     // Followers elsewhere (another process, a later page load) read the total from the row.
     await db
       .update(briefs)
@@ -120,6 +131,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
       briefId: job.briefId,
       code: failure.code,
       reason: error instanceof Error ? error.message : String(error),
+      ...(error instanceof LlmError && error.detail ? { upstream: error.detail } : {}),
     });
     const [row] = await db
       .update(briefs)
@@ -159,22 +171,41 @@ function rounded(timings: BriefTimings): BriefTimings {
 const llmMessages: Record<LlmError['kind'], string> = {
   unavailable: 'The language model endpoint could not be reached or kept failing',
   rate_limited: 'The language model endpoint kept rate-limiting the requests',
-  invalid_output:
-    'The model returned output that does not match the brief schema, also after one repair attempt',
+  invalid_output: 'The model returned output that could not be used',
   refusal: 'The model refused to produce the brief',
   length: "The model's output was cut off at the output token limit",
+  unauthorized:
+    'The language model endpoint refused the credentials (check OPENAI_API_KEY on the server)',
   bad_request: 'The language model endpoint rejected the request',
 };
 
-/** The error stored on a failed brief: a client-facing code and a specific message, no internals. */
+const llmCodes: Record<LlmError['kind'], ErrorCode> = {
+  unavailable: 'llm_unavailable',
+  rate_limited: 'llm_unavailable',
+  invalid_output: 'llm_invalid_output',
+  refusal: 'llm_invalid_output',
+  length: 'llm_invalid_output',
+  unauthorized: 'llm_unauthorized',
+  bad_request: 'llm_invalid_output',
+};
+
+/**
+ * The error stored on a failed brief: a client-facing code and a specific message, no internals.
+ * An LlmError's message is the provider's own wording; what the endpoint said (`detail`) is
+ * logged, never stored.
+ */
 export function toBriefFailure(error: unknown): BriefFailure {
   if (error instanceof LlmError) {
-    const code =
-      error.kind === 'unavailable' || error.kind === 'rate_limited'
-        ? 'llm_unavailable'
-        : 'llm_invalid_output';
-    return { code, message: `${llmMessages[error.kind]}: ${error.message}` };
+    return { code: llmCodes[error.kind], message: `${llmMessages[error.kind]}: ${error.message}` };
   }
   if (error instanceof AppError) return { code: error.code, message: error.message };
   return { code: 'internal', message: 'The brief failed because of an internal error' };
+}
+
+/** A document that needs more chunks (and so LLM calls) than MAX_CHUNKS_PER_BRIEF allows. */
+export function tooManyChunks(chunks: number, max: number): AppError {
+  return new AppError(
+    'payload_too_large',
+    `The document needs ${chunks} chunks, more than the ${max} one brief may have (MAX_CHUNKS_PER_BRIEF)`,
+  );
 }

@@ -8,6 +8,7 @@ import { normalizeText } from '../pipeline/normalize.js';
 import { briefCacheKey } from './cache-key.js';
 import { remember, type BriefContext } from './context.js';
 import { claimBrief, startBrief } from './lease.js';
+import { tooManyChunks } from './run.js';
 import { toBriefView, type BriefView } from './view.js';
 
 export interface SubmitInput {
@@ -71,6 +72,17 @@ export async function submitBrief(
     };
   }
 
+  // Every LLM call a brief makes is bounded before anything is stored: the document is chunked
+  // here (the run takes these chunks rather than chunking again) and refused past the cap.
+  const chunks = await context.chunk({
+    text,
+    maxTokens: provider.chunkTokens,
+    overlapTokens: context.overlapTokens,
+    provider: provider.name,
+    model,
+  });
+  if (chunks.length > context.maxChunks) throw tooManyChunks(chunks.length, context.maxChunks);
+
   await storeDocument(context, document);
   // The stored title: a document sent again without one keeps the title it was stored with.
   const storedTitle = title ?? hit?.title ?? (await titleOf(context, documentId));
@@ -95,6 +107,7 @@ export async function submitBrief(
         title: storedTitle,
         prompt,
         provider,
+        chunks,
       });
   }
 

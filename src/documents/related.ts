@@ -51,6 +51,12 @@ const SALIENT = 30;
 /** Documents ranked first by BM25, then scored both ways; how much of a candidate is read. */
 const CANDIDATE_DOCUMENTS = 12;
 const BACKWARD_CHARS = 60_000;
+/**
+ * The opening of a document read for its salient terms and words (~30,000 words): what a
+ * document is about is in it, and reading all of an 8 MB document held the event loop for
+ * seconds on every related-documents request (issue 17).
+ */
+const SOURCE_CHARS = 200_000;
 /** Below this score a document shares only common ground. */
 const MIN_SCORE = 0.1;
 
@@ -75,7 +81,8 @@ export async function relatedDocuments(
     .where(eq(documents.id, id))
     .limit(1);
   if (!source) throw new AppError('not_found', `No document with id ${id}`);
-  const salient = await salientTerms(db, `${source.title ?? ''}\n${source.text}`);
+  const sourceText = `${source.title ?? ''}\n${source.text.slice(0, SOURCE_CHARS)}`;
+  const salient = await salientTerms(db, sourceText);
   const summary = { id: source.id, title: source.title };
   if (salient.length === 0) return { document: summary, terms: [], related: [] };
   const expression = salient.map(({ term }) => `"${term}"`).join(' OR ');
@@ -94,10 +101,10 @@ export async function relatedDocuments(
     })
     .from(documents)
     .where(inArray(documents.id, candidates));
-  const sourceWords = wordSet(`${source.title ?? ''}\n${source.text}`);
+  const sourceWords = wordSet(sourceText);
   const related = found
     .map((row) => {
-      const text = `${row.title ?? ''}\n${row.text}`;
+      const text = `${row.title ?? ''}\n${row.text.slice(0, SOURCE_CHARS)}`;
       const words = wordSet(text);
       const total = salient.reduce((sum, term) => sum + term.weight, 0);
       const forward =

@@ -56,6 +56,12 @@ export async function startEval(
   const prompts = [...new Set(options.prompts.map((ref) => deps.prompts.resolve(ref)))];
   const provider = deps.providers.get(options.provider);
   const model = modelFor(provider, options.model);
+  const briefs = options.corpus.length * prompts.length;
+  if (briefs > deps.config.MAX_EVAL_BRIEFS)
+    throw new AppError(
+      'payload_too_large',
+      `This evaluation would run ${briefs} briefs (${options.corpus.length} documents × ${prompts.length} prompt versions), more than the ${deps.config.MAX_EVAL_BRIEFS} one evaluation may (MAX_EVAL_BRIEFS)`,
+    );
   // A document that normalizes to nothing would fail the run halfway; refuse it before it starts.
   const empty = options.corpus.find((item) => normalizeText(item.document).length === 0);
   if (empty)

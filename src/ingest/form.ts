@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { typeFromFileName } from './detect.js';
-import { ingest, type IngestedDocument } from './index.js';
+import { type IngestedDocument, type IngestLimits, ingest } from './index.js';
 
 /** A document as read from a form: ingested bytes, or pasted text (read like JSON's `text`). */
 export type FormDocument = Partial<IngestedDocument> & { text: string; mediaType: string };
@@ -13,6 +13,8 @@ export interface DocumentFormOptions {
    * file is chosen. Blank values then count as absent. An API client sends only what it means.
    */
   blankIsAbsent?: boolean;
+  /** What reading the file may cost (the caller's `deps.config`; src/ingest/limits.ts). */
+  limits?: IngestLimits;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function readDocumentForm(
       new Uint8Array(await file!.arrayBuffer()),
       declared,
       charsetOf(file!.type),
+      options.limits,
     ),
     fields,
   };

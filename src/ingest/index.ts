@@ -7,10 +7,12 @@ import {
   looksLikeHtml,
   type DocumentMediaType,
 } from './detect.js';
+import { defaultLimits, type IngestLimits } from './limits.js';
 import type { PageMap } from './pages.js';
 
 export { pageOf, type PageMap } from './pages.js';
 export { isAcceptedDeclaredType, typeFromFileName } from './detect.js';
+export type { IngestLimits } from './limits.js';
 
 export interface IngestedDocument {
   /** Normalized text (what the document id hashes and citation offsets index). */
@@ -28,11 +30,14 @@ export interface IngestedDocument {
  * 415 for a type we do not read or one the bytes contradict, 400 for bytes we cannot read.
  * The PDF and HTML readers are imported on first use: a process that never sees one never
  * loads pdf.js or the DOM. All of it runs on Node and on Workers (test/worker.test.ts).
+ * `limits` (the routes pass `deps.config`) bound what reading a PDF or an HTML page may cost:
+ * past one, 413 before the work it bounds (src/ingest/limits.ts); unset, the defaults apply.
  */
 export async function ingest(
   bytes: Uint8Array,
   declared: string,
   charset?: string,
+  limits: IngestLimits = defaultLimits(),
 ): Promise<IngestedDocument> {
   if (!isAcceptedDeclaredType(declared)) {
     throw new AppError(
@@ -66,7 +71,7 @@ export async function ingest(
     );
   if (detection.kind === 'pdf') {
     const { extractPdf } = await import('./pdf.js');
-    const pdf = await extractPdf(bytes);
+    const pdf = await extractPdf(bytes, limits);
     return {
       text: pdf.text,
       mediaType: 'application/pdf',
@@ -76,7 +81,7 @@ export async function ingest(
   }
   if (detection.kind === 'html') {
     const { extractHtml } = await import('./html.js');
-    const html = extractHtml(text!);
+    const html = extractHtml(text!, limits);
     const body = normalizeText(html.text);
     if (body.length === 0)
       throw new AppError(

@@ -11,7 +11,7 @@ import { LlmError } from './provider.js';
  */
 export interface LocalProviderOptions {
   /**
-   * Runs one task of the analyst somewhere else (Node: a worker thread, src/llm/analyst-thread.ts),
+   * Runs one task of the analyst somewhere else (Node servers: a worker thread, src/lib/work-thread.ts),
    * so its CPU time does not hold the event loop. Not given (Workers, scripts): it runs here.
    */
   execute?: (task: AnalystTask) => Promise<unknown>;

@@ -92,16 +92,30 @@ export type LlmErrorKind =
   | 'invalid_output' // unparsable or schema-violating output, also after the repair attempt
   | 'refusal' // the model declined
   | 'length' // output cut off at the token limit
-  | 'bad_request'; // the endpoint rejected the request (4xx other than 408/409/429)
+  | 'unauthorized' // 401/403: the endpoint refused the credentials (never retried)
+  | 'bad_request'; // the endpoint rejected the request (4xx other than 401/403/408/409/429)
 
+/**
+ * A failed provider call. `message` is our own wording (it reaches clients through the stored
+ * failure); what the endpoint said goes in `detail`, for server logs only.
+ */
 export class LlmError extends Error {
   override readonly name = 'LlmError';
+  /**
+   * The endpoint's own text (an error body, a refusal, a parser's message), for the server log.
+   * Not enumerable, so serializing the error leaves it out.
+   */
+  declare readonly detail?: string;
   constructor(
     readonly kind: LlmErrorKind,
     message: string,
     readonly retryable: boolean,
     readonly usage: Usage = { requests: 0, promptTokens: 0, completionTokens: 0 },
+    detail?: string,
   ) {
     super(message);
+    if (detail !== undefined) {
+      Object.defineProperty(this, 'detail', { value: detail, enumerable: false });
+    }
   }
 }

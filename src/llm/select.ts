@@ -39,6 +39,7 @@ export function selectProviders(
     timeoutMs: config.LLM_TIMEOUT_MS,
     maxRetries: config.LLM_MAX_RETRIES,
     retryAfterCapMs: config.LLM_RETRY_AFTER_CAP_MS,
+    maxOutputBytes: config.MAX_MODEL_OUTPUT_BYTES,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   return providerSet([openai, local]);

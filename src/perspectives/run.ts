@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { perspectives, type PerspectivesRow } from '../db/schema.js';
-import type { Provider } from '../llm/provider.js';
+import { LlmError, type Provider } from '../llm/provider.js';
 import { emptyStats, type OutputSchema } from '../pipeline/llm-call-runner.js';
 import { QuoteLocator } from '../pipeline/verify.js';
 import type { Prompt } from '../prompts/prompt.js';
@@ -157,6 +157,8 @@ export async function runPerspectives(
       perspectivesId: id,
       code: failure.code,
       reason: error instanceof Error ? error.message : String(error),
+      // What the endpoint said, for the server's log only (never stored or shown).
+      ...(error instanceof LlmError && error.detail ? { upstream: error.detail } : {}),
     });
     const [row] = await db
       .update(perspectives)

@@ -81,7 +81,7 @@ export const briefRoutes = new Hono<AppEnv>()
     const query = parseInput(CreateBriefQuery, c.req.query(), 'query');
     const { outcome, view } = await submitBrief(
       briefs,
-      await readDocumentBody(c.req, query, { json: CreateBriefBody, form: UploadFields }),
+      await readDocumentBody(c.req, query, { json: CreateBriefBody, form: UploadFields }, config),
       (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000,
     );
     if (outcome === 'failed') {
@@ -191,6 +191,7 @@ export const briefOperations: ApiOperation[] = [
       'unsupported_media_type',
       'llm_invalid_output',
       'llm_unavailable',
+      'llm_unauthorized',
     ],
   },
   {

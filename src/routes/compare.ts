@@ -93,6 +93,7 @@ export const compareOperations: ApiOperation[] = [
       'unknown_prompt',
       'llm_invalid_output',
       'llm_unavailable',
+      'llm_unauthorized',
     ],
   },
 ];

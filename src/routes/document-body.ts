@@ -2,7 +2,7 @@ import type { HonoRequest } from 'hono';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import { charsetOf, essence, readDocumentForm } from '../ingest/form.js';
-import { ingest } from '../ingest/index.js';
+import { type IngestLimits, ingest } from '../ingest/index.js';
 import { parseInput, readJson } from './app-env.js';
 
 /** A document as a request sent it, with the request's other fields. */
@@ -17,12 +17,14 @@ export type DocumentBody<Fields> = Fields & {
  * The document of a POST that carries one (POST /v1/briefs, POST /v1/documents), from whichever
  * of its three body forms it came in: JSON (`json`: the document's `text` and the fields),
  * multipart (a `file` part or a `text` field, plus `form`'s fields) or a raw body (its type
- * detected from the bytes; the fields come from `query`).
+ * detected from the bytes; the fields come from `query`). `limits` (the app's config) bound
+ * what reading a file may cost (src/ingest/limits.ts).
  */
 export async function readDocumentBody<Fields extends { title?: string | undefined }>(
   request: HonoRequest,
   query: Fields,
   schemas: { json: z.ZodType<Fields & { text: string }>; form: z.ZodObject },
+  limits: IngestLimits,
 ): Promise<DocumentBody<Fields>> {
   const mediaType = essence(request.header('content-type'));
   if (mediaType === 'application/json') {
@@ -41,6 +43,7 @@ export async function readDocumentBody<Fields extends { title?: string | undefin
     }
     const { document, fields } = await readDocumentForm(formData, {
       fields: Object.keys(schemas.form.shape),
+      limits,
     });
     const given = parseInput(schemas.form, fields, 'form') as Fields;
     return { ...query, ...given, ...document, title: given.title ?? query.title ?? document.title };
@@ -51,6 +54,7 @@ export async function readDocumentBody<Fields extends { title?: string | undefin
       new Uint8Array(await request.arrayBuffer()),
       mediaType,
       charsetOf(request.header('content-type')),
+      limits,
     );
     return { ...query, ...document, title: query.title ?? document.title };
   }

@@ -51,10 +51,12 @@ export const documentRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const deps = c.get('deps');
     const query = parseInput(AddDocumentFields, c.req.query(), 'query');
-    const body = await readDocumentBody(c.req, query, {
-      json: AddDocumentBody,
-      form: AddDocumentFields,
-    });
+    const body = await readDocumentBody(
+      c.req,
+      query,
+      { json: AddDocumentBody, form: AddDocumentFields },
+      deps.config,
+    );
     const { id, created } = await addDocument(deps, body);
     c.header('Location', `/v1/documents/${id}`);
     return sendJson(c, await getDocument(deps, id, false), created ? 201 : 200);

@@ -115,6 +115,7 @@ export const perspectiveOperations: ApiOperation[] = [
       'unknown_prompt',
       'llm_invalid_output',
       'llm_unavailable',
+      'llm_unauthorized',
     ],
   },
   {

@@ -45,7 +45,11 @@ export function webRoutes() {
       const form = await readForm(c);
       try {
         await requireFormToken(deps.config.API_TOKENS, form, c.req.header('authorization'));
-        const { view } = await submitBrief(deps.briefs, await readSubmission(form), FORM_WAIT_MS);
+        const { view } = await submitBrief(
+          deps.briefs,
+          await readSubmission(form, deps.config),
+          FORM_WAIT_MS,
+        );
         return c.redirect(`/briefs/${view.id}`, 303);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;

@@ -15,7 +15,13 @@ import { countTokens } from '../tokens.js';
 import { Completion } from './chat-completion.js';
 import { classify, type Failure } from './classify-error.js';
 import { jsonModeInstruction, jsonSchemaResponseFormat } from './json-schema.js';
-import { readOutput } from './read-output.js';
+import {
+  bodyLimit,
+  bodyTooLarge,
+  limitBodies,
+  readOutput,
+  type OutputLimits,
+} from './read-output.js';
 import { backoff, sleep } from './retry.js';
 
 /** How to reach an OpenAI-compatible endpoint, and how patiently. */
@@ -32,6 +38,12 @@ export interface OpenAIProviderOptions {
   maxRetries: number;
   /** Longest Retry-After we wait for; a longer one fails the call at once. */
   retryAfterCapMs: number;
+  /**
+   * MAX_MODEL_OUTPUT_BYTES: the most UTF-8 bytes a model's answer may take. A larger one fails
+   * the call as invalid output, unrepaired and unretried, before anything caches it; the HTTP
+   * body is cut off at `bodyLimit` of it.
+   */
+  maxOutputBytes: number;
   /** Transport, for tests and runtimes without a global fetch. */
   fetch?: typeof fetch;
 }
@@ -53,8 +65,8 @@ interface Call<T> {
   request: GenerateRequest<T>;
   model: string;
   usage: Usage;
-  /** The error to throw, with the usage so far and the API key redacted from the message. */
-  fail(kind: LlmErrorKind, message: string, retryable: boolean): LlmError;
+  /** The error to throw, with the usage so far and the API key redacted from message and detail. */
+  fail(kind: LlmErrorKind, message: string, retryable: boolean, detail?: string): LlmError;
 }
 
 /** The form of one request: JSON mode or a strict json_schema, and which length parameter. */
@@ -88,7 +100,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       // Never read from process.env here: the entry point decides (STYLE.md).
       apiKey: options.apiKey ?? 'not-needed',
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: limitBodies(options.fetch, bodyLimit(options.maxOutputBytes)),
       maxRetries: 0,
       timeout: options.timeoutMs,
     }),
@@ -102,18 +114,29 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     model: string,
   ): Promise<GenerateResult<T>> {
     const usage: Usage = { requests: 0, promptTokens: 0, completionTokens: 0 };
-    const fail = (kind: LlmErrorKind, message: string, retryable: boolean) =>
-      new LlmError(kind, redact(message, options.apiKey), retryable, { ...usage });
+    const fail = (kind: LlmErrorKind, message: string, retryable: boolean, detail?: string) =>
+      new LlmError(
+        kind,
+        redact(message, options.apiKey),
+        retryable,
+        { ...usage },
+        detail === undefined ? undefined : redact(detail, options.apiKey),
+      );
     const call: Call<T> = { request, model, usage, fail };
     const { zod } = request.schema;
-    const { maxOutputTokens } = request.params;
+    const limits: OutputLimits = {
+      maxOutputTokens: request.params.maxOutputTokens,
+      maxOutputBytes: options.maxOutputBytes,
+    };
     const conversation: ChatCompletionMessageParam[] = [
       { role: 'system', content: request.messages.system },
       { role: 'user', content: request.messages.user },
     ];
     let { completion, raw } = await complete(endpoint, call, conversation);
-    let outcome = readOutput(completion, zod, maxOutputTokens);
-    if (outcome.error) throw fail(outcome.error.kind, outcome.error.message, false);
+    let outcome = readOutput(completion, zod, limits);
+    // Refusals, cut-offs and over-size answers: no repair (see readOutput), no retry.
+    if (outcome.error)
+      throw fail(outcome.error.kind, outcome.error.message, false, outcome.error.detail);
     if (!outcome.ok) {
       // One repair: the model sees its own answer and what is wrong with it.
       ({ completion, raw } = await complete(endpoint, call, [
@@ -127,11 +150,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
             'schema, and nothing else.',
         },
       ]));
-      outcome = readOutput(completion, zod, maxOutputTokens);
-      if (outcome.error) throw fail(outcome.error.kind, outcome.error.message, false);
+      outcome = readOutput(completion, zod, limits);
+      if (outcome.error)
+        throw fail(outcome.error.kind, outcome.error.message, false, outcome.error.detail);
       if (!outcome.ok) {
-        const message = `the model's output is invalid after one repair: ${outcome.problem}`;
-        throw fail('invalid_output', message, true);
+        const message = `the model's output is invalid after one repair: ${outcome.reason}`;
+        throw fail('invalid_output', message, true, outcome.problem);
       }
     }
     return { value: outcome.value, usage, model: completion.model || model, raw };
@@ -170,16 +194,17 @@ async function complete<T>(
       endpoint.completionTokenModels.add(call.model);
       continue;
     }
-    if (!failure.retry) throw call.fail(failure.kind, failure.message, false);
+    const { detail } = failure;
+    if (!failure.retry) throw call.fail(failure.kind, failure.message, false, detail);
     if (failure.retryAfterMs !== undefined && failure.retryAfterMs > retryAfterCapMs) {
       const wait =
         `the endpoint asked to retry after ${failure.retryAfterMs} ms, ` +
         `over the cap of ${retryAfterCapMs} ms`;
-      throw call.fail(failure.kind, `${failure.message}; ${wait}`, true);
+      throw call.fail(failure.kind, `${failure.message}; ${wait}`, true, detail);
     }
     if (attempt >= maxRetries) {
       const attempts = `${attempt + 1} attempt${attempt ? 's' : ''}`;
-      throw call.fail(failure.kind, `${failure.message} (after ${attempts})`, true);
+      throw call.fail(failure.kind, `${failure.message} (after ${attempts})`, true, detail);
     }
     await sleep(failure.retryAfterMs ?? backoff(attempt), call.request.signal);
     attempt++;
@@ -216,6 +241,14 @@ async function send<T>(
     return { completion: parsed.data, raw };
   } catch (error) {
     if (callerSignal?.aborted) throw callerSignal.reason;
+    const tooLarge = bodyTooLarge(error);
+    if (tooLarge) {
+      // Not retried: another answer would be as large, and billed again.
+      const message =
+        `the endpoint's response is over ${tooLarge.limit} bytes, more than an answer within ` +
+        `MAX_MODEL_OUTPUT_BYTES (${endpoint.options.maxOutputBytes} bytes) can take`;
+      return { kind: 'invalid_output', retry: false, message };
+    }
     return classify(error, deadline.aborted ? timeoutMs : undefined);
   }
 }

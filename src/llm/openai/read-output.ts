@@ -6,44 +6,97 @@ const MAX_PROBLEM_CHARS = 2_000;
 const FENCE = '```';
 const WHITESPACE = /\s/;
 
+/**
+ * A response body may take this many bytes per byte of content: JSON escapes a control
+ * character as `\u0001`, six bytes for one, so a body over 6 × MAX_MODEL_OUTPUT_BYTES (plus the
+ * envelope) cannot hold an acceptable answer, and is dropped before it is all read.
+ */
+const RAW_BYTES_PER_OUTPUT_BYTE = 6;
+const RAW_ENVELOPE_BYTES = 64 * 1024;
+
 /** The value of a completion, what is wrong with its content, or why there is none to repair. */
 export type Output<V> =
   | { ok: true; value: V; error?: undefined }
-  | { ok: false; content: string; problem: string; error?: undefined }
-  /** Refusals and cut-offs: reported as such, since a repair would not help. */
-  | { ok: false; error: { kind: LlmErrorKind; message: string } };
+  | {
+      ok: false;
+      content: string;
+      /** For the model, in the repair request: may quote its own output back. */
+      problem: string;
+      /** For the error message: our own wording, nothing quoted from the output. */
+      reason: string;
+      error?: undefined;
+    }
+  /** Refusals, cut-offs and over-size output: reported as such, since a repair would not help. */
+  | { ok: false; error: { kind: LlmErrorKind; message: string; detail?: string } };
+
+/** What a completion may be: its token limit, and the bytes its content may take. */
+export interface OutputLimits {
+  maxOutputTokens: number;
+  /** MAX_MODEL_OUTPUT_BYTES: UTF-8 bytes of the content. */
+  maxOutputBytes: number;
+}
 
 /** The value of a completion, or what is wrong with it. */
 export function readOutput<V>(
   completion: Completion,
   schema: z.ZodType<V>,
-  maxOutputTokens: number,
+  limits: OutputLimits,
 ): Output<V> {
   const choice = completion.choices[0]!;
+  const content = choice.message.content ?? '';
+  // First, before anything parses it: an over-size answer is refused whole. It is not offered a
+  // repair, which would pay for a second answer as large (and send the first one back).
+  const bytes = utf8Bytes(content);
+  if (bytes > limits.maxOutputBytes) {
+    const message =
+      `the model's output is ${bytes} bytes, over MAX_MODEL_OUTPUT_BYTES ` +
+      `(${limits.maxOutputBytes} bytes)`;
+    return { ok: false, error: { kind: 'invalid_output', message } };
+  }
   if (choice.message.refusal) {
-    const message = `the model refused: ${choice.message.refusal}`;
-    return { ok: false, error: { kind: 'refusal', message } };
+    const detail = choice.message.refusal;
+    return { ok: false, error: { kind: 'refusal', message: 'the model refused', detail } };
   }
   if (choice.finish_reason === 'content_filter') {
     const message = 'the endpoint withheld the output (finish_reason content_filter)';
     return { ok: false, error: { kind: 'refusal', message } };
   }
   if (choice.finish_reason === 'length') {
-    const message = `the output was cut off at the limit of ${maxOutputTokens} output tokens`;
+    const message = `the output was cut off at the limit of ${limits.maxOutputTokens} output tokens`;
     return { ok: false, error: { kind: 'length', message } };
   }
-  const content = choice.message.content ?? '';
   let json: unknown;
   try {
     json = JSON.parse(unwrapCodeFence(content));
   } catch (error) {
-    return { ok: false, content, problem: `it is not JSON (${(error as Error).message})` };
+    // The parser's message quotes the output: fine for the model, not for the error message.
+    const problem = `it is not JSON (${(error as Error).message})`;
+    return { ok: false, content, problem, reason: 'it is not JSON' };
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
+  // zod's wording and the schema's paths; the schemas are not strict, so no key of the output's own.
   const details = z.prettifyError(parsed.error).slice(0, MAX_PROBLEM_CHARS);
-  return { ok: false, content, problem: `it does not match the schema:\n${details}` };
+  const problem = `it does not match the schema:\n${details}`;
+  return { ok: false, content, problem, reason: problem };
 }
+
+/** The UTF-8 length of `text`, counted without encoding it (a lone surrogate counts 3, as encoded). */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit < 0xe000;
 
 /**
  * The text inside a Markdown code fence (three backticks, optionally tagged `json`) that wraps
@@ -78,4 +131,50 @@ export function unwrapCodeFence(content: string): string {
   const closing = content.indexOf('\n', past);
   if (opening < open || closing === -1 || closing >= close) return content;
   return content.slice(opening + 1, closing);
+}
+
+/** The most bytes a response body may take when its answer takes at most `maxOutputBytes`. */
+export function bodyLimit(maxOutputBytes: number): number {
+  return maxOutputBytes * RAW_BYTES_PER_OUTPUT_BYTE + RAW_ENVELOPE_BYTES;
+}
+
+/** Why a response body was dropped unread: it is over `limit` bytes. */
+export class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the response body is over ${limit} bytes`);
+  }
+}
+
+/**
+ * `fetch` whose response bodies stop at `limit` bytes: a larger declared Content-Length fails at
+ * once, a longer body fails when the reader passes the limit. The SDK reads whole bodies (error
+ * bodies too), so this is where their size is bounded, before any of it is parsed.
+ */
+export function limitBodies(inner: typeof fetch | undefined, limit: number): typeof fetch {
+  return async (input, init) => {
+    const response = await (inner ?? fetch)(input, init);
+    // An error answer goes on to the SDK, cut off below, so that its status is still read.
+    if (response.ok && Number(response.headers.get('content-length')) > limit) {
+      void response.body?.cancel().catch(() => {});
+      throw new BodyTooLarge(limit);
+    }
+    if (!response.body || [204, 205, 304].includes(response.status)) return response;
+    let seen = 0;
+    const counted = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit) controller.error(new BodyTooLarge(limit));
+        else controller.enqueue(chunk);
+      },
+    });
+    const { status, statusText, headers } = response;
+    return new Response(response.body.pipeThrough(counted), { status, statusText, headers });
+  };
+}
+
+/** The BodyTooLarge behind `error`: thrown by the body's reader, or the cause the SDK wrapped. */
+export function bodyTooLarge(error: unknown): BodyTooLarge | undefined {
+  if (error instanceof BodyTooLarge) return error;
+  if (error instanceof Error && error.cause instanceof BodyTooLarge) return error.cause;
+  return undefined;
 }

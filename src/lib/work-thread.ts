@@ -1,35 +1,45 @@
 import { Worker } from 'node:worker_threads';
 import type { AnalystTask } from '../analyst/task.js';
+import type { Chunk } from '../pipeline/chunk.js';
+import type { ChunkTask } from '../pipeline/chunk-task.js';
 import { PromptParams } from '../prompts/prompt.js';
 
 /**
- * The offline analyst on a worker thread (Node only; Workers run it inline). Reading a 50k-token
- * chunk is up to ~0.7 s of CPU; on the main thread that would hold every other request, /healthz
- * included, for as long. Here the main thread only sends the task and receives the brief.
+ * The service's CPU-heavy pure work on a worker thread (Node servers only; Workers, one-shot
+ * commands and tests run it inline): the offline analyst's tasks (reading a 50k-token chunk is
+ * up to ~0.7 s) and chunking a document (7 MB through a model's tokenizer: ~3 s). On the main
+ * thread either would hold every other request, /healthz included, for as long (issue 17).
  *
- * One thread, started on the first task and restarted after a crash; tasks run in arrival order.
- * It keeps the process alive only while tasks are pending, and `close()` ends it.
+ * One thread, started at once and warmed up, restarted after a crash; tasks run in arrival
+ * order. It keeps the process alive only while tasks are pending, and `close()` ends it.
  */
-export interface AnalystThread {
-  run(task: AnalystTask): Promise<unknown>;
+export interface WorkThread {
+  analyse(task: AnalystTask): Promise<unknown>;
+  chunk(task: ChunkTask): Promise<Chunk[]>;
   close(): Promise<void>;
 }
 
+/** One message's work: an analyst task or a document to chunk. */
+export type WorkTask = { kind: 'analyst'; task: AnalystTask } | { kind: 'chunk'; task: ChunkTask };
+
 /** A one-sentence chunk: loading the analyst's modules and word model is most of a first call. */
-const WARM_UP: AnalystTask = {
-  input: {
-    stage: 'map',
-    title: null,
-    chunkCount: 1,
-    chunk: { index: 0, text: 'The council proposes a new budget.', start: 0, end: 34 },
+const WARM_UP: WorkTask = {
+  kind: 'analyst',
+  task: {
+    input: {
+      stage: 'map',
+      title: null,
+      chunkCount: 1,
+      chunk: { index: 0, text: 'The council proposes a new budget.', start: 0, end: 34 },
+    },
+    params: PromptParams.parse({}),
   },
-  params: PromptParams.parse({}),
 };
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
-/** `warm`: start the thread now and load the analyst in it, so the first brief does not wait. */
-export function startAnalystThread(options: { warm?: boolean } = {}): AnalystThread {
+/** Starts the thread now and loads the analyst in it, so the first brief does not wait. */
+export function startWorkThread(): WorkThread {
   let worker: Worker | undefined;
   let next = 0;
   const pending = new Map<number, Pending>();
@@ -42,7 +52,7 @@ export function startAnalystThread(options: { warm?: boolean } = {}): AnalystThr
   const spawn = (): Worker => {
     // The sources are TypeScript run through tsx: the thread registers tsx before loading them.
     const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    const entry = new URL(`../analyst/thread-entry${extension}`, import.meta.url).href;
+    const entry = new URL(`./work-thread-entry${extension}`, import.meta.url).href;
     const code =
       extension === '.ts'
         ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
@@ -67,17 +77,18 @@ export function startAnalystThread(options: { warm?: boolean } = {}): AnalystThr
     return created;
   };
 
-  const run = (task: AnalystTask): Promise<unknown> => {
+  const run = (work: WorkTask): Promise<unknown> => {
     worker ??= spawn();
     worker.ref();
     const id = next++;
     const result = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
-    worker.postMessage({ id, task });
+    worker.postMessage({ id, work });
     return result;
   };
-  if (options.warm) void run(WARM_UP).catch(() => undefined);
+  void run(WARM_UP).catch(() => undefined);
   return {
-    run,
+    analyse: (task) => run({ kind: 'analyst', task }),
+    chunk: (task) => run({ kind: 'chunk', task }) as Promise<Chunk[]>,
     async close() {
       const running = worker;
       worker = undefined;

@@ -1,0 +1,121 @@
+/**
+ * The worst single request's event-loop stall (issue 17; target < 100 ms): a real server
+ * (src/node.ts, its own process) is sent one heavy request at a time while this process asks
+ * it for /healthz every 20 ms; the figure is the slowest /healthz answer during each request.
+ * `npm run bench:stall`; prints a table, figures only. Loopback only; every request bounded.
+ *
+ * Cases, each at the size the default settings accept:
+ * - a 7 MB text document (8 MiB of bytes is the default limit), offline analyst (read on the analyst's worker thread);
+ * - the same 7 MB through the openai provider (test LLM server, model gpt-4o-mini so the real
+ *   tokenizer chunks it);
+ * - perspectives over five 200 KB documents, offline;
+ * - HTML at the depth and element caps, and the largest accepted PDF (MAX_PDF_PAGES pages).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLlmServer } from '../test/support/llm-server.js';
+import { spawnServer, type ServerProcess } from '../test/support/server-process.js';
+import { healthzLatencies, percentile } from '../test/support/stall.js';
+
+const MB = 1024 * 1024;
+const paper = readFileSync('seeds/water-transfer-white-paper.md', 'utf8');
+
+/** `bytes` of real prose: the white paper repeated, each copy numbered so no two are alike. */
+function prose(bytes: number, label: string): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const part = `${paper}\n\nAppendix ${label}-${i}.\n\n`;
+    parts.push(part);
+    size += part.length;
+  }
+  return parts.join('').slice(0, bytes);
+}
+
+interface Case {
+  name: string;
+  run: (server: ServerProcess) => Promise<number>;
+}
+
+const post = (server: ServerProcess, path: string, body: BodyInit, type: string) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body }).then(
+    async (response) => {
+      await response.arrayBuffer();
+      return response.status;
+    },
+  );
+
+const extra: Case[] = (globalThis as { stallCases?: Case[] }).stallCases ?? [];
+const cases: Case[] = [
+  {
+    name: '7 MB text, offline analyst',
+    run: (s) => post(s, '/v1/briefs?wait=300', prose(7_000_000, 'a'), 'text/plain'),
+  },
+  {
+    name: 'perspectives over 5 × 200 KB, offline',
+    run: async (s) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const response = await fetch(`${s.url}/v1/documents`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: prose(200_000, `p${i}`),
+        });
+        ids.push(((await response.json()) as { id: string }).id);
+      }
+      return post(s, '/v1/perspectives?wait=300', JSON.stringify({ documents: ids }), 'application/json');
+    },
+  },
+  ...extra,
+];
+
+const dir = mkdtempSync(join(tmpdir(), 'parallax-stall-'));
+const rows: string[][] = [['request', 'status', 'wall (s)', '/healthz p50 / p95 / max (ms)']];
+let worst = 0;
+const measure = async (server: ServerProcess, item: Case) => {
+  const started = performance.now();
+  const { result, latencies } = await healthzLatencies(server.url, item.run(server));
+  const max = Math.max(...latencies);
+  worst = Math.max(worst, max);
+  rows.push([
+    item.name,
+    String(result),
+    ((performance.now() - started) / 1000).toFixed(1),
+    `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 95).toFixed(0)} / ${max.toFixed(0)}`,
+  ]);
+};
+try {
+  const local = await spawnServer(['src/node.ts'], {
+    PORT: '0',
+    DATABASE_PATH: join(dir, 'local.sqlite'),
+    LLM_PROVIDER: 'local',
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1_500)); // the analyst thread warms up
+  try {
+    for (const item of cases) await measure(local, item);
+  } finally {
+    local.process.kill();
+  }
+  const llm = await startLlmServer();
+  const remote = await spawnServer(['src/node.ts'], {
+    PORT: '0',
+    DATABASE_PATH: join(dir, 'openai.sqlite'),
+    OPENAI_BASE_URL: llm.url,
+    LLM_MODEL: 'gpt-4o-mini',
+  });
+  try {
+    await measure(remote, {
+      name: '7 MB text, openai provider (real tokenizer)',
+      run: (s) => post(s, '/v1/briefs?wait=300', prose(7_000_000, 'o'), 'text/plain'),
+    });
+  } finally {
+    remote.process.kill();
+    await llm.close();
+  }
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log(`\nworst /healthz answer during one request: ${worst.toFixed(0)} ms (target < 100 ms)`);
+  if (worst >= 100) process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
