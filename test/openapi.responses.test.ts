@@ -305,7 +305,8 @@ describe('responses match /openapi.json', () => {
   });
 
   it('errors: 429 when a client is over its budget', async () => {
-    const limited = await createTestApp({ LLM_PROVIDER: 'local', RATE_LIMIT_PER_MINUTE: '1' });
+    // A budget of two: reading /openapi.json is a request like any other, then one call.
+    const limited = await createTestApp({ LLM_PROVIDER: 'local', RATE_LIMIT_PER_MINUTE: '2' });
     try {
       const on = { t: limited, checker: await checkerFor(limited) };
       expect((await call('/v1/prompts', {}, on)).status).toBe(200);
