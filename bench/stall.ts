@@ -9,16 +9,17 @@
  * - the same 7 MB through the openai provider (test LLM server, model gpt-4o-mini so the real
  *   tokenizer chunks it);
  * - perspectives over five 200 KB documents, offline;
- * - HTML at the depth and element caps, and the largest accepted PDF (MAX_PDF_PAGES pages).
+ * - HTML at the depth and element caps, and the largest accepted PDF (MAX_PDF_PAGES pages of
+ *   one shared content stream: issue 17's amplification, at the size the caps let through).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LINE, sharedStreamPdf } from '../test/support/documents.js';
 import { startLlmServer } from '../test/support/llm-server.js';
 import { spawnServer, type ServerProcess } from '../test/support/server-process.js';
 import { healthzLatencies, percentile } from '../test/support/stall.js';
 
-const MB = 1024 * 1024;
 const paper = readFileSync('seeds/water-transfer-white-paper.md', 'utf8');
 
 /** `bytes` of real prose: the white paper repeated, each copy numbered so no two are alike. */
@@ -46,7 +47,6 @@ const post = (server: ServerProcess, path: string, body: BodyInit, type: string)
     },
   );
 
-const extra: Case[] = (globalThis as { stallCases?: Case[] }).stallCases ?? [];
 const cases: Case[] = [
   {
     name: '7 MB text, offline analyst',
@@ -64,10 +64,28 @@ const cases: Case[] = [
         });
         ids.push(((await response.json()) as { id: string }).id);
       }
-      return post(s, '/v1/perspectives?wait=300', JSON.stringify({ documents: ids }), 'application/json');
+      return post(
+        s,
+        '/v1/perspectives?wait=300',
+        JSON.stringify({ documents: ids }),
+        'application/json',
+      );
     },
   },
-  ...extra,
+  {
+    name: 'HTML at the caps (depth 30, ~2,000 elements)',
+    run: (s) => {
+      const items = Array.from({ length: 1_960 }, (_, i) => `<p>${i}. ${LINE}</p>`).join('');
+      const body = `${'<div>'.repeat(28)}${items}${'</div>'.repeat(28)}`;
+      const html = `<!doctype html><html><head><title>Caps</title></head><body>${body}</body></html>`;
+      return post(s, '/v1/briefs?wait=300', html, 'text/html');
+    },
+  },
+  {
+    name: 'largest accepted PDF (500 pages × 50 lines, one shared stream)',
+    run: async (s) =>
+      post(s, '/v1/briefs?wait=300', await sharedStreamPdf(500, 50), 'application/pdf'),
+  },
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'parallax-stall-'));
@@ -114,7 +132,9 @@ try {
     await llm.close();
   }
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  console.log(`\nworst /healthz answer during one request: ${worst.toFixed(0)} ms (target < 100 ms)`);
+  console.log(
+    `\nworst /healthz answer during one request: ${worst.toFixed(0)} ms (target < 100 ms)`,
+  );
   if (worst >= 100) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

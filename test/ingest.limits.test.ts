@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
-import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '../src/errors.js';
 import { scanHtml } from '../src/ingest/html-scan.js';
 import { createTestApp, type TestApp } from './support/app.js';
-import { makeHtmlPage } from './support/documents.js';
+import { LINE, makeHtmlPage, sharedStreamPdf } from './support/documents.js';
 import { spawnServer, type ServerProcess } from './support/server-process.js';
 
 // Issue 17: what reading one document may cost is bounded by configuration and checked before
@@ -21,29 +20,6 @@ const LIMITS = {
   MAX_PDF_PAGES: '20',
   MAX_EXTRACTED_CHARS: '20000',
 };
-
-const LINE = 'The ministry said the programme will deliver the new units by 2030 in each district.';
-
-/**
- * A PDF whose `pages` pages all draw one shared content stream of `lines` lines (~88 characters
- * each, all on the page): the amplification of issue 17, where a small file holds a great deal
- * of text because every page repeats the same stream.
- */
-async function sharedStreamPdf(pages: number, lines: number): Promise<Uint8Array<ArrayBuffer>> {
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  const operators = ['BT /F1 11 Tf 14 TL 50 750 Td'];
-  for (let i = 0; i < lines; i++) operators.push(`(${i + 1}. ${LINE}) Tj T*`);
-  operators.push('ET');
-  const contents = pdf.context.register(pdf.context.flateStream(operators.join('\n')));
-  const resources = pdf.context.register(pdf.context.obj({ Font: { F1: font.ref } }));
-  for (let i = 0; i < pages; i++) {
-    const page = pdf.addPage([612, 792]);
-    page.node.set(PDFName.of('Contents'), contents);
-    page.node.set(PDFName.of('Resources'), resources);
-  }
-  return new Uint8Array(await pdf.save());
-}
 
 const page = (body: string) =>
   `<!doctype html><html><head><title>Limits</title></head><body>${body}</body></html>`;

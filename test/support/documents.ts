@@ -1,4 +1,4 @@
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 
 /**
  * Test documents generated in code (no copied files). The PDF's pages each carry a few lines
@@ -74,4 +74,31 @@ ${paragraphs}
   <footer><p>FOOTERTEXT Copyright 2026 Daily Policy Review. All rights reserved.</p><a href="/privacy">Privacy</a></footer>
 </body>
 </html>`;
+}
+
+export const LINE =
+  'The ministry said the programme will deliver the new units by 2030 in each district.';
+
+/**
+ * A PDF whose `pages` pages all draw one shared content stream of `lines` lines (~88 characters
+ * each, all on the page): the amplification of issue 17, where a small file holds a great deal
+ * of text because every page repeats the same stream.
+ */
+export async function sharedStreamPdf(
+  pages: number,
+  lines: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const operators = ['BT /F1 11 Tf 14 TL 50 750 Td'];
+  for (let i = 0; i < lines; i++) operators.push(`(${i + 1}. ${LINE}) Tj T*`);
+  operators.push('ET');
+  const contents = pdf.context.register(pdf.context.flateStream(operators.join('\n')));
+  const resources = pdf.context.register(pdf.context.obj({ Font: { F1: font.ref } }));
+  for (let i = 0; i < pages; i++) {
+    const page = pdf.addPage([612, 792]);
+    page.node.set(PDFName.of('Contents'), contents);
+    page.node.set(PDFName.of('Resources'), resources);
+  }
+  return new Uint8Array(await pdf.save());
 }
