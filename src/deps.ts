@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { createBriefContext, type BriefContext } from './briefs/context.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import type { IngestOptions } from './ingest/index.js';
 import type { Logger } from './lib/log.js';
 import type { Providers } from './llm/select.js';
 import type { Chunk } from './pipeline/chunk.js';
@@ -19,6 +20,8 @@ export interface Deps {
   providers: Providers;
   /** The brief verbs' context: this process's runs, their progress, and the memo of finished briefs. */
   briefs: BriefContext;
+  /** How documents are read: the ingest limits, and on a Node server the work thread for HTML. */
+  ingest: IngestOptions;
   /** The perspectives verbs' context: shares the brief context's runner, limit and leases. */
   perspectives: PerspectivesContext;
   logger: Logger;
@@ -36,6 +39,8 @@ export interface DepsInput {
   background?: (work: Promise<unknown>) => void;
   /** Chunks a document elsewhere (a Node server's work thread); inline when not given. */
   chunk?: (task: ChunkTask) => Promise<Chunk[]>;
+  /** Reads an HTML page elsewhere (a Node server's work thread); inline when not given. */
+  readHtml?: IngestOptions['readHtml'];
 }
 
 export function buildDeps(input: DepsInput): Deps {
@@ -58,5 +63,12 @@ export function buildDeps(input: DepsInput): Deps {
     background,
   });
   const perspectives = createPerspectivesContext(briefs);
-  return { config, db, prompts, providers, briefs, perspectives, logger, background };
+  const ingest: IngestOptions = {
+    MAX_HTML_DEPTH: config.MAX_HTML_DEPTH,
+    MAX_HTML_ELEMENTS: config.MAX_HTML_ELEMENTS,
+    MAX_PDF_PAGES: config.MAX_PDF_PAGES,
+    MAX_EXTRACTED_CHARS: config.MAX_EXTRACTED_CHARS,
+    ...(input.readHtml ? { readHtml: input.readHtml } : {}),
+  };
+  return { config, db, prompts, providers, briefs, ingest, perspectives, logger, background };
 }

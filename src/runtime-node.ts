@@ -43,7 +43,7 @@ export async function createNodeRuntime(
       prompts,
       providers,
       logger,
-      ...(thread ? { chunk: thread.chunk } : {}),
+      ...(thread ? { chunk: thread.chunk, readHtml: thread.readHtml } : {}),
     });
     return {
       config,

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { typeFromFileName } from './detect.js';
-import { type IngestedDocument, type IngestLimits, ingest } from './index.js';
+import { type IngestedDocument, type IngestOptions, ingest } from './index.js';
 
 /** A document as read from a form: ingested bytes, or pasted text (read like JSON's `text`). */
 export type FormDocument = Partial<IngestedDocument> & { text: string; mediaType: string };
@@ -14,7 +14,7 @@ export interface DocumentFormOptions {
    */
   blankIsAbsent?: boolean;
   /** What reading the file may cost (the caller's `deps.config`; src/ingest/limits.ts). */
-  limits?: IngestLimits;
+  limits?: IngestOptions;
 }
 
 /**

@@ -7,12 +7,12 @@ import {
   looksLikeHtml,
   type DocumentMediaType,
 } from './detect.js';
-import { defaultLimits, type IngestLimits } from './limits.js';
+import { defaultLimits, type IngestOptions } from './limits.js';
 import type { PageMap } from './pages.js';
 
 export { pageOf, type PageMap } from './pages.js';
 export { isAcceptedDeclaredType, typeFromFileName } from './detect.js';
-export type { IngestLimits } from './limits.js';
+export type { IngestLimits, IngestOptions } from './limits.js';
 
 export interface IngestedDocument {
   /** Normalized text (what the document id hashes and citation offsets index). */
@@ -37,7 +37,7 @@ export async function ingest(
   bytes: Uint8Array,
   declared: string,
   charset?: string,
-  limits: IngestLimits = defaultLimits(),
+  limits: IngestOptions = defaultLimits(),
 ): Promise<IngestedDocument> {
   if (!isAcceptedDeclaredType(declared)) {
     throw new AppError(
@@ -80,8 +80,9 @@ export async function ingest(
     };
   }
   if (detection.kind === 'html') {
-    const { extractHtml } = await import('./html.js');
-    const html = extractHtml(text!, limits);
+    const html = limits.readHtml
+      ? await limits.readHtml(text!, pickLimits(limits))
+      : (await import('./html.js')).extractHtml(text!, limits);
     const body = normalizeText(html.text);
     if (body.length === 0)
       throw new AppError(
@@ -141,4 +142,10 @@ function metaCharset(head: string): string | undefined {
 /** Bytes as Latin-1 characters: enough to read the ASCII markup at the start of a page. */
 function latin1(bytes: Uint8Array): string {
   return String.fromCharCode(...bytes);
+}
+
+/** The limits alone (plain data: they cross to the work thread with the page). */
+function pickLimits(options: IngestOptions) {
+  const { MAX_HTML_DEPTH, MAX_HTML_ELEMENTS, MAX_PDF_PAGES, MAX_EXTRACTED_CHARS } = options;
+  return { MAX_HTML_DEPTH, MAX_HTML_ELEMENTS, MAX_PDF_PAGES, MAX_EXTRACTED_CHARS };
 }

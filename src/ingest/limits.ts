@@ -10,6 +10,21 @@ export type IngestLimits = Pick<
   'MAX_HTML_DEPTH' | 'MAX_HTML_ELEMENTS' | 'MAX_PDF_PAGES' | 'MAX_EXTRACTED_CHARS'
 >;
 
+/** What an HTML page read gives: its main content's text and its title. */
+export interface HtmlContent {
+  text: string;
+  title?: string;
+}
+
+/**
+ * How a route reads documents: the limits, and where an HTML page is read. A Node server reads
+ * HTML on its work thread (src/lib/work-thread.ts): Readability's work grows with elements ×
+ * depth and holds whatever thread it runs on; without `readHtml` it runs here.
+ */
+export interface IngestOptions extends IngestLimits {
+  readHtml?: (html: string, limits: IngestLimits) => Promise<HtmlContent>;
+}
+
 /** The defaults of src/config.ts, for a caller that passes no configuration (tests, scripts). */
 export function defaultLimits(): IngestLimits {
   const { MAX_HTML_DEPTH, MAX_HTML_ELEMENTS, MAX_PDF_PAGES, MAX_EXTRACTED_CHARS } = parseConfig({});

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AnalystTask } from '../analyst/task.js';
+import { AppError, type ErrorCode } from '../errors.js';
+import type { HtmlContent, IngestLimits } from '../ingest/limits.js';
 import type { Chunk } from '../pipeline/chunk.js';
 import type { ChunkTask } from '../pipeline/chunk-task.js';
 import { PromptParams } from '../prompts/prompt.js';
@@ -7,8 +9,9 @@ import { PromptParams } from '../prompts/prompt.js';
 /**
  * The service's CPU-heavy pure work on a worker thread (Node servers only; Workers, one-shot
  * commands and tests run it inline): the offline analyst's tasks (reading a 50k-token chunk is
- * up to ~0.7 s) and chunking a document (7 MB through a model's tokenizer: ~3 s). On the main
- * thread either would hold every other request, /healthz included, for as long (issue 17).
+ * up to ~0.7 s), chunking a document (7 MB through a model's tokenizer: ~3 s) and reading an
+ * HTML page (Readability: up to ~0.8 s at the default caps). On the main thread each would hold
+ * every other request, /healthz included, for as long (issue 17).
  *
  * One thread, started at once and warmed up, restarted after a crash; tasks run in arrival
  * order. It keeps the process alive only while tasks are pending, and `close()` ends it.
@@ -16,11 +19,15 @@ import { PromptParams } from '../prompts/prompt.js';
 export interface WorkThread {
   analyse(task: AnalystTask): Promise<unknown>;
   chunk(task: ChunkTask): Promise<Chunk[]>;
+  readHtml(html: string, limits: IngestLimits): Promise<HtmlContent>;
   close(): Promise<void>;
 }
 
-/** One message's work: an analyst task or a document to chunk. */
-export type WorkTask = { kind: 'analyst'; task: AnalystTask } | { kind: 'chunk'; task: ChunkTask };
+/** One message's work: an analyst task, a document to chunk, or an HTML page to read. */
+export type WorkTask =
+  | { kind: 'analyst'; task: AnalystTask }
+  | { kind: 'chunk'; task: ChunkTask }
+  | { kind: 'html'; html: string; limits: IngestLimits };
 
 /** A one-sentence chunk: loading the analyst's modules and word model is most of a first call. */
 const WARM_UP: WorkTask = {
@@ -58,14 +65,18 @@ export function startWorkThread(): WorkThread {
         ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
         : `import(${JSON.stringify(entry)});`;
     const created = new Worker(code, { eval: true });
-    created.on('message', (message: { id: number; value?: unknown; error?: string }) => {
-      const waiter = pending.get(message.id);
-      if (!waiter) return;
-      pending.delete(message.id);
-      if (pending.size === 0) created.unref();
-      if (message.error !== undefined) waiter.reject(new Error(message.error));
-      else waiter.resolve(message.value);
-    });
+    created.on(
+      'message',
+      (message: { id: number; value?: unknown; error?: string; code?: ErrorCode }) => {
+        const waiter = pending.get(message.id);
+        if (!waiter) return;
+        pending.delete(message.id);
+        if (pending.size === 0) created.unref();
+        if (message.error === undefined) waiter.resolve(message.value);
+        else if (message.code) waiter.reject(new AppError(message.code, message.error));
+        else waiter.reject(new Error(message.error));
+      },
+    );
     created.on('error', (error) => {
       worker = undefined;
       failAll(new Error(`the analyst thread failed: ${error.message}`));
@@ -89,6 +100,7 @@ export function startWorkThread(): WorkThread {
   return {
     analyse: (task) => run({ kind: 'analyst', task }),
     chunk: (task) => run({ kind: 'chunk', task }) as Promise<Chunk[]>,
+    readHtml: (html, limits) => run({ kind: 'html', html, limits }) as Promise<HtmlContent>,
     async close() {
       const running = worker;
       worker = undefined;

@@ -77,11 +77,11 @@ export type BriefList = z.infer<typeof BriefList>;
 
 export const briefRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
-    const { briefs, config } = c.get('deps');
+    const { briefs, config, ingest } = c.get('deps');
     const query = parseInput(CreateBriefQuery, c.req.query(), 'query');
     const { outcome, view } = await submitBrief(
       briefs,
-      await readDocumentBody(c.req, query, { json: CreateBriefBody, form: UploadFields }, config),
+      await readDocumentBody(c.req, query, { json: CreateBriefBody, form: UploadFields }, ingest),
       (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000,
     );
     if (outcome === 'failed') {

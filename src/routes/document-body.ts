@@ -2,7 +2,7 @@ import type { HonoRequest } from 'hono';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import { charsetOf, essence, readDocumentForm } from '../ingest/form.js';
-import { type IngestLimits, ingest } from '../ingest/index.js';
+import { type IngestOptions, ingest } from '../ingest/index.js';
 import { parseInput, readJson } from './app-env.js';
 
 /** A document as a request sent it, with the request's other fields. */
@@ -24,7 +24,7 @@ export async function readDocumentBody<Fields extends { title?: string | undefin
   request: HonoRequest,
   query: Fields,
   schemas: { json: z.ZodType<Fields & { text: string }>; form: z.ZodObject },
-  limits: IngestLimits,
+  limits: IngestOptions,
 ): Promise<DocumentBody<Fields>> {
   const mediaType = essence(request.header('content-type'));
   if (mediaType === 'application/json') {

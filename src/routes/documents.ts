@@ -55,7 +55,7 @@ export const documentRoutes = new Hono<AppEnv>()
       c.req,
       query,
       { json: AddDocumentBody, form: AddDocumentFields },
-      deps.config,
+      deps.ingest,
     );
     const { id, created } = await addDocument(deps, body);
     c.header('Location', `/v1/documents/${id}`);

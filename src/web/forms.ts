@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { SubmitInput } from '../briefs/submit.js';
 import { AppError } from '../errors.js';
 import { readDocumentForm } from '../ingest/form.js';
-import type { IngestLimits } from '../ingest/index.js';
+import type { IngestOptions } from '../ingest/index.js';
 import { tokenChecker } from '../middleware/auth.js';
 import { parseInput } from '../routes/app-env.js';
 import { UPLOAD_FIELDS, UploadFields } from '../routes/briefs.js';
@@ -63,7 +63,7 @@ export function submitValues(form: FormData): SubmitValues {
  * upload (readDocumentForm, UploadFields): the pasted text or the uploaded file, with the same
  * field rules. A browser sends every field, so blank ones count as not given.
  */
-export async function readSubmission(form: FormData, limits: IngestLimits): Promise<SubmitInput> {
+export async function readSubmission(form: FormData, limits: IngestOptions): Promise<SubmitInput> {
   const { document, fields } = await readDocumentForm(form, {
     fields: [...UPLOAD_FIELDS, 'token'],
     blankIsAbsent: true,

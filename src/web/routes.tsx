@@ -47,7 +47,7 @@ export function webRoutes() {
         await requireFormToken(deps.config.API_TOKENS, form, c.req.header('authorization'));
         const { view } = await submitBrief(
           deps.briefs,
-          await readSubmission(form, deps.config),
+          await readSubmission(form, deps.ingest),
           FORM_WAIT_MS,
         );
         return c.redirect(`/briefs/${view.id}`, 303);
