@@ -77,6 +77,9 @@ export async function runPerspectives(
       claim: ReadDocument['passages'][number],
       other: ReadDocument,
     ): Promise<PerspectiveResponse> => {
+      // Every claim's tasks start at once: a turn of the event loop before each retrieval keeps
+      // them from running back to back (a few ms each over long documents).
+      await new Promise((resolve) => setTimeout(resolve, 0));
       const passages = retrieve(claim, other, idf);
       const silent: PerspectiveResponse = {
         documentId: other.id,
