@@ -1,4 +1,5 @@
 import { plainText } from './render.js';
+import { dropTail } from './scan.js';
 
 /**
  * What kind of text a document says it is, and who issues it, read from what the text itself
@@ -47,11 +48,7 @@ export const DATELINE = /^\p{Lu}[\p{Lu} .,'-]{2,40}(?:\([^)]{1,30}\))?\s*(?:—|
 const ENACTING = /\bbe it enacted\b|^(?:section 1\.|sec\. 1\.)\s*short title\b/im;
 
 export function readGenre(text: string, title: string | null): Genre {
-  const lines = text
-    .split(/\n+/)
-    .map((line) => plainText(line))
-    .filter(Boolean)
-    .slice(0, 4);
+  const lines = firstLines(text, 4);
   const head = [title ?? '', ...lines];
   for (const line of head) {
     if (line.split(/\s+/).length > 25) continue; // a sentence of the body, not a standfirst
@@ -69,6 +66,19 @@ export function readGenre(text: string, title: string | null): Genre {
   if (ENACTING.test(text.slice(0, 4000)) || /^(?:to amend|a bill)\b/i.test(title ?? ''))
     return { kind: 'bill', issuer: null, argues: false };
   return { kind: 'document', issuer: null, argues: false };
+}
+
+/** The first `count` lines of the text that have any plain text, as plain text. */
+function firstLines(text: string, count: number): string[] {
+  const out: string[] = [];
+  for (let start = 0; out.length < count && start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const line = plainText(text.slice(start, end));
+    if (line) out.push(line);
+    start = end + 1;
+  }
+  return out;
 }
 
 /**
@@ -90,13 +100,14 @@ export const STANDFIRST =
 
 /** Drops a trailing office ("press office"), a clause after a comma and a leading "the". */
 function trimIssuer(name: string): string {
-  return name
-    .split(/[,;:]/)[0]!
-    .replace(/\s+(?:press office|communications team|for immediate release)$/i, '')
-    .replace(/\s+(?:in|on|at|the)$/i, '')
+  const head = name.split(/[,;:]/)[0]!;
+  return dropTail(dropTail(head, OFFICE_TAIL, 21), DANGLING, 3)
     .replace(/^the\s+/i, '')
     .trim();
 }
+
+const OFFICE_TAIL = /\s(?:press office|communications team|for immediate release)$/i;
+const DANGLING = /\s(?:in|on|at|the)$/i;
 
 /**
  * "Op-ed by Hollis Marr", "Press release from the National Landlords Federation": who makes the

@@ -54,6 +54,8 @@ const ACCORDING_TO_WORK =
 const INTRANSITIVE = new Set(['ruled', 'agreed', 'concluded', 'testified', 'responded']);
 const PASSIVE_NEXT = new Set(['by', 'in', 'under', 'at', 'for']);
 const COORDINATED = /^ and (?:other|several|many|some|fellow) (?:\p{Ll}+ ){0,3}$/u;
+/** Words that may stand between a subject and its verb (see `isSubjectGap`). */
+const MAX_SUBJECT_GAP = 24;
 /** An appositive set off by commas between a subject and its verb. */
 const APPOSITIVE_FILLER = /^,[^.;"“”]{1,140},\s+(?:\p{Ll}+\s+){0,2}$/u;
 export interface Sentence {
@@ -64,13 +66,14 @@ export interface Sentence {
 
 /** "X proposed", "X has failed to", "accused X": the mention is the one acting or accused. */
 export function acts({ text, list, cues }: Sentence, m: NameMention): boolean {
-  for (const match of [...cues.agent, ...cues.stance, ...cues.speech, ...cues.accuseBefore])
-    if (
-      match.from >= m.to &&
-      isSubjectGap(text, list, m, match.from) &&
-      (cues.speech.includes(match) || !isReducedRelative(list, match))
-    )
-      return true;
+  for (const matches of [cues.agent, cues.stance, cues.speech, cues.accuseBefore])
+    for (const match of matches)
+      if (
+        match.from >= m.to &&
+        isSubjectGap(text, list, m, match.from) &&
+        (matches === cues.speech || !isReducedRelative(list, match))
+      )
+        return true;
   // "X was not consulted": the text says X should have been heard.
   for (const match of cues.unheard)
     if (
@@ -111,25 +114,70 @@ export function isSubjectGap(
   from: number,
   coordinated = false,
 ): boolean {
-  if (from - subject.to > 24) return false;
+  if (from - subject.to > MAX_SUBJECT_GAP) return false;
   let gap = between(text, list, subject.to, from);
   // "Critics, however, say", "X, the chair, said": a phrase set off by commas.
   if (APPOSITIVE_FILLER.test(gap)) return true;
   // ", Gareth Lowe, said": a name that is itself the appositive (it opens after a comma) —
   // not "the top Democrat on the Intelligence Committee, said" (the committee is not speaking).
   if (gap.startsWith(',')) {
-    if (!/,\s*$/.test(text.slice(0, list[subject.from]!.start))) return false;
+    let k = list[subject.from]!.start;
+    while (k > 0 && /\s/.test(text[k - 1]!)) k--;
+    if (text[k - 1] !== ',') return false;
     gap = gap.slice(1);
   }
   return FILLER.test(gap) || (coordinated && COORDINATED.test(gap));
 }
 
-/** Whether the character at `at` lies inside one of the quotations (not on its marks). */
+/**
+ * Whether the character at `at` lies inside one of the quotations (not on its marks). The
+ * quotations are in order and disjoint (`quotedRanges`): only the last one opened before `at`
+ * can hold it.
+ */
 export function insideQuotes(
   quoted: ReadonlyArray<readonly [number, number]>,
   at: number,
 ): boolean {
-  return quoted.some(([a, b]) => at > a && at < b);
+  let low = 0;
+  let high = quoted.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (quoted[middle]![0] < at) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found >= 0 && at < quoted[found]![1];
+}
+
+/** Starts of the quotations longer than three characters, for `quotationIn`. */
+const longQuotations = new WeakMap<object, number[]>();
+
+/** Whether a quotation longer than three characters opens in [from, to). */
+function quotationIn(
+  quoted: ReadonlyArray<readonly [number, number]>,
+  from: number,
+  to: number,
+): boolean {
+  let starts = longQuotations.get(quoted);
+  if (!starts) {
+    starts = quoted.filter(([a, b]) => b - a > 3).map(([a]) => a);
+    longQuotations.set(quoted, starts);
+  }
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (starts[middle]! < from) low = middle + 1;
+    else high = middle;
+  }
+  return low < starts.length && starts[low]! < to;
+}
+
+/** `/\([^)]*$/.test(text)`: a bracket opened and not closed by the end of the text. */
+function unclosedBracket(text: string): boolean {
+  return text.lastIndexOf('(') > text.lastIndexOf(')');
 }
 
 /** "Tamsin Reyes, the member who led the campaign, said …". */
@@ -155,54 +203,50 @@ export function speaks(
     return true;
   const subject = list.slice(Math.max(0, m.from - 3), m.from).map((w) => w.lower);
   if (subject.some((w) => NO_ONE.has(w))) return false;
-  const verbs = [
-    ...cues.speech.map((match) => ({ ...match, speech: true, quoting: false })),
-    ...cues.stance.map((match) => ({ ...match, speech: false, quoting: false })),
-    ...[...cues.agent, ...cues.accuseAfter].map((match) => ({
-      ...match,
-      speech: false,
-      quoting: true,
-    })),
+  // Only a verb at most MAX_SUBJECT_GAP words after the mention can have it for subject, so
+  // only the actors named in that stretch can stand between them.
+  const near = others.filter((other) => other.from >= m.to && other.from < m.to + MAX_SUBJECT_GAP);
+  const verbs: Array<[readonly PhraseMatch<string>[], boolean, boolean]> = [
+    [cues.speech, true, false],
+    [cues.stance, false, false],
+    [cues.agent, false, true],
+    [cues.accuseAfter, false, true],
   ];
-  for (const verb of verbs) {
-    if (!verb.speech && isReducedRelative(list, verb)) continue;
-    // Another actor between subject and verb is the subject, unless in brackets ("(R-N.Y.)").
-    const inBetween = others.some(
-      (other) =>
-        other.from >= m.to &&
-        other.from < verb.from &&
-        !/\([^)]*$/.test(between(text, list, m.to, other.from + 1)),
-    );
-    // "X did not say", "X has yet to respond": no voice of X.
-    const negated = list
-      .slice(m.to, verb.from)
-      .some((w) => NEGATORS.has(w.lower) || w.lower.endsWith("n't"));
-    if (
-      verb.from >= m.to &&
-      !inBetween &&
-      !negated &&
-      isSubjectGap(text, list, m, verb.from, true)
-    ) {
-      // An act is a voice only with the actor's words quoted after it ("accused them of “…”",
-      // "called the law “dangerous”") or a statement it makes ("issued a statement").
-      if (!verb.quoting) return true;
-      const after = list[verb.to - 1]!.end;
-      if (quoted.some(([a, b]) => a >= after && a < list[list.length - 1]!.end && b - a > 3))
-        return true;
-      if (list.slice(verb.to, verb.to + 3).some((w) => SPEECH_NOUNS.has(w.lower))) return true;
+  for (const [matches, speech, quoting] of verbs)
+    for (const verb of matches) {
+      if (!speech && isReducedRelative(list, verb)) continue;
+      if (
+        verb.from >= m.to &&
+        verb.from - m.to <= MAX_SUBJECT_GAP &&
+        // "X did not say", "X has yet to respond": no voice of X.
+        !list
+          .slice(m.to, verb.from)
+          .some((w) => NEGATORS.has(w.lower) || w.lower.endsWith("n't")) &&
+        // Another actor between subject and verb is the subject, unless in brackets ("(R-N.Y.)").
+        !near.some(
+          (other) =>
+            other.from < verb.from && !unclosedBracket(between(text, list, m.to, other.from + 1)),
+        ) &&
+        isSubjectGap(text, list, m, verb.from, true)
+      ) {
+        // An act is a voice only with the actor's words quoted after it ("accused them of
+        // “…”", "called the law “dangerous”") or a statement it makes ("issued a statement").
+        if (!quoting) return true;
+        if (quotationIn(quoted, list[verb.to - 1]!.end, list[list.length - 1]!.end)) return true;
+        if (list.slice(verb.to, verb.to + 3).some((w) => SPEECH_NOUNS.has(w.lower))) return true;
+      }
+      // "…, said X." / "says the X," — not "said X will" (X is the subject of what was said).
+      if (
+        speech &&
+        !/^tell|^told/.test(verb.phrase) &&
+        verb.to <= m.from &&
+        m.from - verb.to <= 1
+      ) {
+        const gap = between(text, list, verb.to, m.from);
+        const after = text.slice(list[m.to - 1]!.end, list[m.to - 1]!.end + 2);
+        if (!/[,.;:]/.test(gap) && /^(?:[,.;:!?"”’)]|\s*$)/.test(after)) return true;
+      }
     }
-    // "…, said X." / "says the X," — not "said X will" (X is the subject of what was said).
-    if (
-      verb.speech &&
-      !/^tell|^told/.test(verb.phrase) &&
-      verb.to <= m.from &&
-      m.from - verb.to <= 1
-    ) {
-      const gap = between(text, list, verb.to, m.from);
-      const after = text.slice(list[m.to - 1]!.end, list[m.to - 1]!.end + 2);
-      if (!/[,.;:]/.test(gap) && /^(?:[,.;:!?"”’)]|\s*$)/.test(after)) return true;
-    }
-  }
   // "according to X", "according to a study by X".
   for (const match of cues.hedge) {
     if (match.phrase !== 'according to' || match.to > m.from) continue;

@@ -108,10 +108,13 @@ export function rewordLoaded(text: string, minWeight = 1): { text: string; kept:
   let cursor = 0;
   let kept = 0;
   let capitalizeNext = false;
+  let q = 0; // the last quotation opened before the hit (quotations are in order and disjoint)
   for (const hit of hits) {
     const start = words[hit.from]!.start;
     let end = words[hit.to - 1]!.end;
-    if (quoted.some(([a, b]) => start >= a && end <= b) || insideName(text, words, hit)) continue;
+    while (q + 1 < quoted.length && quoted[q + 1]![0] <= start) q++;
+    const inQuote = q < quoted.length && start >= quoted[q]![0] && end <= quoted[q]![1];
+    if (inQuote || insideName(text, words, hit)) continue;
     const edit = safeEdit(text, words, hit);
     if (edit === null) {
       kept++;
@@ -124,7 +127,7 @@ export function rewordLoaded(text: string, minWeight = 1): { text: string; kept:
     capitalizeNext = false;
     if (!replacement) {
       // Dropped: take the following space (or comma list separator) with it.
-      const after = /^,? ?(and |or )?/.exec(text.slice(end))![0];
+      const after = /^,? ?(and |or )?/.exec(text.slice(end, end + 6))![0];
       end += after.length;
       if (/^\p{Lu}/u.test(original)) capitalizeNext = true;
       before = before.replace(/, $/, ' ');

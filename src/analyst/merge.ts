@@ -2,6 +2,7 @@ import type { ModelBrief, NoteKind } from '../briefs/schema.js';
 import { neutralize } from './lexicon.js';
 import type { Settings } from './params.js';
 import { cutWords, plainText, relead, summarySubject } from './render.js';
+import { trimEndWhile } from './scan.js';
 import { countWords, wordsOf } from './words.js';
 
 /**
@@ -65,7 +66,7 @@ export function mergeBriefs(
   const stakeholders = mergeStakeholders(partials, settings.maxStakeholders);
   const counterPerspectives = mergeNotes(partials, stakeholders, settings);
   const headline = title?.trim()
-    ? cutWords(neutralize(plainText(title)).replace(/[.:;,]+$/, ''), 20)
+    ? cutWords(trimEndWhile(neutralize(plainText(title)), /[.:;,]/), 20)
     : (partials[0]?.headline ?? 'Untitled document');
   return {
     headline,

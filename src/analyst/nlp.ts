@@ -1,6 +1,8 @@
 import winkNLP, { type ItemSentence } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
+import { capLength, longRuns, standIn } from './bounds.js';
 import { opensQuotation } from './quotation.js';
+import { trimSpan } from './scan.js';
 
 /**
  * Sentences and tokens of one chunk, with character offsets into the chunk text.
@@ -18,6 +20,8 @@ export interface Token {
   start: number;
   end: number;
   stop: boolean;
+  /** A run of more than MAX_TOKEN_CHARS characters without a space (bounds.ts): no term. */
+  opaque?: true;
 }
 
 export interface Sentence {
@@ -34,6 +38,8 @@ export interface Sentence {
   section: number;
   inSection: number;
   heading: boolean;
+  /** Holds an opaque token: never quoted as a summary or a key point. */
+  opaque?: true;
   /** Count of word tokens. */
   words: number;
   /** Lower-cased content words: no stop words, punctuation or bare numbers. */
@@ -61,23 +67,39 @@ const LIST_START = /^(#|[-*+>] |\d{1,3}[.)] |\(\w{1,4}\) )/;
 export function analyse(text: string): Analysis {
   const nlp = instance();
   const its = nlp.its;
-  const doc = nlp.readDoc(text);
+  const runs = longRuns(text);
+  const doc = nlp.readDoc(runs.length === 0 ? text : standIn(text, runs));
   const values = doc.tokens().out(its.value) as string[];
   const spaces = doc.tokens().out(its.precedingSpaces) as string[];
   const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
   const tokens: Token[] = new Array(values.length);
+  // Offsets in the text wink-nlp read; `shift` adds what the stand-ins before them left out.
   let offset = 0;
+  let shift = 0;
+  let run = 0;
   for (let i = 0; i < values.length; i++) {
     offset += spaces[i]!.length;
-    const value = values[i]!;
-    tokens[i] = {
+    let value = values[i]!;
+    const start = offset + shift;
+    offset += value.length;
+    let opaque = false;
+    for (; run < runs.length && runs[run]!.at < offset; run++) {
+      shift += runs[run]!.length - 1;
+      opaque = true;
+    }
+    if (opaque) value = text.slice(start, offset + shift);
+    const token: Token = {
       value,
       lower: value.toLowerCase(),
-      start: offset,
-      end: offset + value.length,
+      start,
+      end: offset + shift,
       stop: stops[i]!,
     };
-    offset += value.length;
+    if (opaque) {
+      token.stop = false;
+      token.opaque = true;
+    }
+    tokens[i] = token;
   }
   const spans: Array<[number, number]> = [];
   doc.sentences().each((sentence: ItemSentence) => {
@@ -86,7 +108,8 @@ export function analyse(text: string): Analysis {
     const end = tokens[last]?.end ?? start;
     for (const piece of splitLines(text, start, end)) spans.push(piece);
   });
-  return { text, tokens, sentences: buildSentences(text, tokens, joinOpenQuotes(text, spans)) };
+  const sentences = capLength(text, joinOpenQuotes(text, spans));
+  return { text, tokens, sentences: buildSentences(text, tokens, sentences) };
 }
 
 /** Cuts a wink sentence at blank lines and at line starts that open a heading or list item. */
@@ -167,38 +190,30 @@ function joinOpenQuotes(text: string, spans: Array<[number, number]>): Array<[nu
   return out;
 }
 
-function trimSpan(text: string, start: number, end: number): [number, number] {
-  while (start < end && /\s/.test(text[start]!)) start++;
-  while (end > start && /\s/.test(text[end - 1]!)) end--;
-  return [start, end];
-}
-
 function buildSentences(text: string, tokens: Token[], spans: Array<[number, number]>): Sentence[] {
   const sentences: Sentence[] = [];
   let t = 0;
   let paragraph = 0;
-  let cursor = 0;
+  // The next blank line, found once: searching again from each sentence read to the end of a
+  // text without one, once per sentence.
+  let blank = text.indexOf('\n\n');
   let section = 0;
   let inSection = 0;
   for (const [start, end] of spans) {
-    for (
-      let i = text.indexOf('\n\n', cursor);
-      i !== -1 && i < start;
-      i = text.indexOf('\n\n', i + 2)
-    )
-      paragraph++;
-    cursor = start;
+    for (; blank !== -1 && blank < start; blank = text.indexOf('\n\n', blank + 2)) paragraph++;
     while (t < tokens.length && tokens[t]!.start < start) t++;
     const tokenStart = t;
     while (t < tokens.length && tokens[t]!.end <= end) t++;
     const sentenceText = text.slice(start, end);
     let words = 0;
+    let opaque = false;
     const terms: string[] = [];
     for (let k = tokenStart; k < t; k++) {
       const token = tokens[k]!;
+      if (token.opaque) opaque = true;
       if (!WORD.test(token.value)) continue;
       words++;
-      if (!token.stop && /\p{L}/u.test(token.value) && token.value.length > 1)
+      if (!token.stop && !token.opaque && /\p{L}/u.test(token.value) && token.value.length > 1)
         terms.push(token.lower);
     }
     const heading = isHeading(sentenceText, words);
@@ -206,7 +221,7 @@ function buildSentences(text: string, tokens: Token[], spans: Array<[number, num
       section++;
       inSection = 0;
     }
-    sentences.push({
+    const sentence: Sentence = {
       index: sentences.length,
       start,
       end,
@@ -219,7 +234,9 @@ function buildSentences(text: string, tokens: Token[], spans: Array<[number, num
       heading,
       words,
       terms,
-    });
+    };
+    if (opaque) sentence.opaque = true;
+    sentences.push(sentence);
   }
   return sentences;
 }

@@ -14,12 +14,16 @@ export function clipQuote(
   focusEnd = Math.min(end, focusStart + 1),
 ): [number, number] {
   if (end - start <= maxChars) return trim(text, start, end);
+  // Clause boundaries: only those within `maxChars` of the focus can bound a quote of at most
+  // `maxChars`, and those inside the focus are never one, so the rest of a long sentence is
+  // not read (a farther one makes the quote too long, as `start` and `end` do in its place).
   const boundaries = [start];
-  for (let i = start; i < end; i++) {
-    const ch = text[i]!;
-    if (ch === ',' || ch === ';' || ch === ':' || ch === '—' || ch === '–' || ch === '\n')
-      boundaries.push(i + 1);
-  }
+  const middle = Math.min(focusStart, end);
+  for (let i = Math.max(start, focusStart - maxChars - 2); i < middle; i++)
+    if (isClauseEnd(text[i]!)) boundaries.push(i + 1);
+  const far = Math.min(end, focusEnd + maxChars + 1);
+  for (let i = Math.max(middle, focusEnd - 1); i < far; i++)
+    if (isClauseEnd(text[i]!)) boundaries.push(i + 1);
   boundaries.push(end);
   let left = 0;
   while (left + 1 < boundaries.length && boundaries[left + 1]! <= focusStart) left++;
@@ -46,6 +50,10 @@ export function clipQuote(
   const [ts, te] = trim(text, s, e);
   if (te - ts < MIN_QUOTE_CHARS) return trim(text, start, Math.min(end, start + maxChars));
   return [ts, te];
+}
+
+function isClauseEnd(ch: string): boolean {
+  return ch === ',' || ch === ';' || ch === ':' || ch === '—' || ch === '–' || ch === '\n';
 }
 
 /** Drops surrounding whitespace and dangling clause punctuation; never leaves an empty span. */

@@ -87,7 +87,10 @@ export function rankSentences(
 
 function isCandidate(sentence: Sentence, settings: Settings): boolean {
   return (
-    !sentence.heading && sentence.words >= settings.minSentenceWords && sentence.terms.length >= 2
+    !sentence.heading &&
+    !sentence.opaque &&
+    sentence.words >= settings.minSentenceWords &&
+    sentence.terms.length >= 2
   );
 }
 

@@ -1,6 +1,7 @@
 import { DATELINE, STANDFIRST } from './genre.js';
 import { FUNCTION_WORDS, findLoaded, rewordLoaded } from './lexicon.js';
 import { quotationsBalanced } from './quotation.js';
+import { pairedSpans, replaceSpans, trimEmphasisEnds, trimEndWhile, unlink } from './scan.js';
 import { countWords, wordsOf, type Word } from './words.js';
 
 /**
@@ -13,13 +14,10 @@ import { countWords, wordsOf, type Word } from './words.js';
 export type Lead = string;
 
 export function plainText(raw: string): string {
-  return raw
-    .replace(/``/g, '“')
-    .replace(/''/g, '”')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+  const text = unlink(raw.replace(/``/g, '“').replace(/''/g, '”')) // [text](link)
     .replace(/(\*\*|__)(?=\S)([^*_]*?\S)\1/g, '$2')
-    .replace(/(?<![*\w])([*_])(?=\S)([^*_\n]*?\S)\1(?![*\w])/g, '$2') // *italic*, _italic_
-    .replace(/^[*_]+(?=\S)|(?<=\S)[*_]+$/g, '') // the two ends of emphasis cut by a sentence break
+    .replace(/(?<![*\w])([*_])(?=\S)([^*_\n]*?\S)\1(?![*\w])/g, '$2'); // *italic*, _italic_
+  return trimEmphasisEnds(text) // the two ends of emphasis cut by a sentence break
     .replace(/`/g, '')
     .replace(
       /^(?:#+\s*|[-*+>]\s+|\d{1,3}[.)]\s+|\((?:[a-zA-Z]{1,4}|\d{1,3})\)\s*|[-–—:;,.]+\s*)+/,
@@ -45,10 +43,7 @@ const FIRST_PERSON_MAP: Record<string, string> = {
 
 /** Rewrites first person outside quotation marks only: quoted words stay as spoken. */
 function thirdPerson(text: string): string {
-  return text
-    .split(/(["“][^"”]*["”])/)
-    .map((part, k) => (k % 2 === 1 ? part : thirdPersonPlain(part)))
-    .join('');
+  return replaceSpans(text, pairedSpans(text, '"“', '"”'), (quoted) => quoted, thirdPersonPlain);
 }
 
 function thirdPersonPlain(text: string): string {
@@ -128,7 +123,7 @@ export function renderProse(
     .replace(SALUTATION, '')
     .replace(/^(?:But|And|So|Yet|Or|However,|Moreover,|Furthermore,|Indeed,)\s+/, '');
   const reworded = rewordLoaded(body);
-  body = reworded.text.replace(/[\s,;:\-—–]+$/, '');
+  body = trimEndWhile(reworded.text, /[\s,;:\-—–]/);
   if (FIRST_PERSON.test(body)) body = thirdPerson(body);
   if (!/[.!?"”'’]$/.test(body)) body += '.';
   body = body.replace(/!$/, '.');
@@ -184,7 +179,7 @@ export function isProseSentence(text: string): boolean {
   if (STANDFIRST.test(plain) && plain.split(/\s+/).length <= 25) return false; // "A report by …"
   if (BIBLIOGRAPHY.some((pattern) => pattern.test(plain))) return false;
   // A sentence has words in lower case: a run of capitalised words is a title or a name.
-  const outside = plain.replace(/\([^)]*\)/g, ' ');
+  const outside = replaceSpans(plain, pairedSpans(plain, '(', ')'), () => ' ');
   if (!(outside.match(/\p{L}[\p{L}'’-]{3,}/gu) ?? []).some((w) => /^\p{Ll}/u.test(w))) return false;
   return quotationsBalanced(plain);
 }
@@ -253,7 +248,7 @@ export function cutWords(text: string, maxWords: number): string {
   const limit = words[maxWords - 1]!.end;
   const clause = Math.max(text.lastIndexOf(',', limit), text.lastIndexOf(';', limit));
   const end = clause > 0 && countWords(text.slice(0, clause)) >= maxWords * 0.6 ? clause : limit;
-  return `${text.slice(0, end).replace(/[\s,;:]+$/, '')}…`;
+  return `${trimEndWhile(text.slice(0, end), /[\s,;:]/)}…`;
 }
 
 /**

@@ -90,10 +90,12 @@ export function readTitles(
     if (start >= to) return null;
     // "Transport Minister Dara Quill", "White House Chief of Staff Rahm Emanuel": the title and
     // what precedes it are the role of the name after it.
+    let joiner = start;
+    while (joiner < to && !JOINERS.has(list[joiner]!.lower)) joiner++;
     for (let t = to - 2; t > start; t--) {
       if (!PERSON_TITLES.has(list[t]!.lower)) continue;
       // "Office of the Chief Actuary": a title after "of" is part of an institution's name.
-      if (list.slice(start, t).some((w) => JOINERS.has(w.lower))) break;
+      if (joiner < t) break;
       let u = t + 1;
       while (u + 1 < to && JOINERS.has(list[u]!.lower)) u += 2;
       if (u >= to || list[u]!.lower === 'and') continue;

@@ -118,11 +118,16 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
   const mentions = new Map<number, Mention[]>();
   const locatives = new Map<string, number>();
   const bySentence = new Map<number, NameMention[]>();
-  for (const m of all) bySentence.set(m.sentence, [...(bySentence.get(m.sentence) ?? []), m]);
+  for (const m of all) {
+    const inSentence = bySentence.get(m.sentence);
+    if (inSentence) inSentence.push(m);
+    else bySentence.set(m.sentence, [m]);
+  }
   const cues = new Map<number, Cues>();
   for (const m of all) {
     const list = words[m.sentence]!;
-    const others = bySentence.get(m.sentence)!.filter((other) => other !== m);
+    // Every mention of the sentence: `speaks` looks only at those after `m`.
+    const others = bySentence.get(m.sentence)!;
     let found = cues.get(m.sentence);
     if (!found) cues.set(m.sentence, (found = cuesOf(list)));
     const sentence = { text, list, cues: found };
@@ -164,6 +169,7 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
   }
   // Speakers named only as "he" or by a role, in any sentence (those without mentions too):
   // only the speech verbs are needed, found once per sentence.
+  let holders: Map<string, Actor[]> | undefined;
   words.forEach((list, index) => {
     const pronoun = list.findIndex((w) => w.lower === 'he' || w.lower === 'she');
     const hasThe = list.some((w) => w.lower === 'the');
@@ -186,10 +192,9 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
     // "“…,” the House speaker said": the one actor the text gave that role to.
     if (!hasThe) return;
     for (const role of rolesSpeaking(list, speech)) {
-      const holders = [...byKey.values()].filter(
-        (actor) => actor.named && (actor.role === role || actor.role.endsWith(` ${role}`)),
-      );
-      if (holders.length === 1) holders[0]!.represented = true;
+      holders ??= roleHolders(byKey.values());
+      const holding = holders.get(role);
+      if (holding?.length === 1) holding[0]!.represented = true;
     }
   });
   for (const actor of byKey.values()) {
@@ -207,6 +212,27 @@ function collect(text: string, all: NameMention[], words: readonly Word[][]): Ca
     (a, b) => b.mentions - a.mentions || a.sentences[0]! - b.sentences[0]!,
   );
   return { actors, byKey, mentions };
+}
+
+/**
+ * The named actors by each role they hold, the role being their whole role or its end from a
+ * word on ("house speaker" holds "house speaker" and "speaker"): the actors whose `role` is
+ * `r` or ends with ` ${r}`, found once for all the roles a chunk's sentences name.
+ */
+function roleHolders(actors: Iterable<Actor>): Map<string, Actor[]> {
+  const out = new Map<string, Actor[]>();
+  for (const actor of actors) {
+    if (!actor.named) continue;
+    const roles = new Set([actor.role]);
+    for (let k = actor.role.indexOf(' '); k !== -1; k = actor.role.indexOf(' ', k + 1))
+      roles.add(actor.role.slice(k + 1));
+    for (const role of roles) {
+      const list = out.get(role);
+      if (list) list.push(actor);
+      else out.set(role, [actor]);
+    }
+  }
+  return out;
 }
 
 /** A named person: a first and last name, or a name the text gives a personal title. */

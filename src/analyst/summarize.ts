@@ -6,6 +6,7 @@ import type { Settings } from './params.js';
 import { clipQuote } from './quote.js';
 import { mmr, type Ranking } from './rank.js';
 import { cutWords, isProseSentence, plainText, renderProse } from './render.js';
+import { dropTail, pairedSpans, replaceSpans, trimEndWhile } from './scan.js';
 import { countWords } from './words.js';
 
 /**
@@ -31,9 +32,8 @@ const HEADLINE_WORDS = 20;
 const ANAPHORIC =
   /^["“‘(]?(?:(?:He|She|They|It|His|Her|Their|Its)\b|(?:This|That|These|Those) (?:is|was|are|were|means|meant|will|would|has|have|had|shows|suggests|makes|can|could|may|might|must|should)\b)/u;
 
-/** First person plural, outside quotation marks (see QUOTED). */
+/** First person plural, outside quotation marks (see `outsideQuotes`). */
 const WE = /\b(?:we|We|us|our|Our|ours|ourselves)\b/;
-const QUOTED = /["“][^"”]*["”]/g;
 
 /** Words a sentence of the summary is counted at, on average, when cutting the stretches. */
 const WORDS_PER_SENTENCE = 35;
@@ -59,7 +59,7 @@ export function extract(
   const personal = genre.kind === 'op-ed' || genre.kind === 'speech' || genre.kind === 'letter';
   const standalone = clean.filter((index) => {
     const text = analysis.sentences[index]!.text;
-    return !ANAPHORIC.test(text) && !(personal && WE.test(plainText(text).replace(QUOTED, '')));
+    return !ANAPHORIC.test(text) && !(personal && WE.test(outsideQuotes(plainText(text))));
   });
   const pool = standalone.length >= 3 ? standalone : clean.length >= 3 ? clean : usable;
   const order = mmr(
@@ -163,7 +163,7 @@ function headline(
   const best = order[0] === undefined ? undefined : analysis.sentences[order[0]];
   const named = title?.trim() || heading?.text;
   const source = named || best?.text || 'Untitled document';
-  const text = fitHeadline(neutralize(plainText(source)).replace(/[.:;,]+$/, ''));
+  const text = fitHeadline(trimEndWhile(neutralize(plainText(source)), /[.:;,]/));
   // An argued text's title is its author's claim ("The Drava Strait is ours"): say whose.
   const label = named ? genreLabel(genre) : null;
   const says = (words: string | null) =>
@@ -185,7 +185,13 @@ export function fitHeadline(text: string): string {
     [STRONG_CLAUSE, WEAK_CLAUSE]
       .map((pattern) => pattern.exec(cut)?.[1])
       .find((head) => head !== undefined && countWords(head) >= 8) ?? cut;
-  return shorter
-    .replace(/[\s,;:]+$/, '')
-    .replace(/\s+(?:the|a|an|and|or|of|to|for|in|on|by)$/i, '');
+  return dropTail(trimEndWhile(shorter, /[\s,;:]/), DANGLING, 3);
+}
+
+/** A word that cannot end a headline (`dropTail` takes the spaces before it too). */
+const DANGLING = /\s(?:the|a|an|and|or|of|to|for|in|on|by)$/i;
+
+/** `text.replace(/["“][^"”]*["”]/g, '')`: what the text says outside quotation marks. */
+function outsideQuotes(text: string): string {
+  return replaceSpans(text, pairedSpans(text, '"“', '"”'), () => '');
 }

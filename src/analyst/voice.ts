@@ -1,6 +1,7 @@
 import { matchers } from './lexicon.js';
 import type { Analysis } from './nlp.js';
 import { quotedRanges } from './quotation.js';
+import { endsWithCommaAndTwoWords } from './scan.js';
 import type { Word } from './words.js';
 
 /**
@@ -97,8 +98,6 @@ export function issuerWords(issuer: string | null): Set<string> {
   return new Set(head.length > 0 ? [head.at(-1)!, head[0]!] : []);
 }
 
-/** A comma, then a subject of one or two words, right before the verb: ", critics say,". */
-const PARENTHETICAL_SUBJECT = /,\s*(?:\p{L}+\s*){0,2}$/u;
 /** After the verb, at most this many words: "…, the minister said on Friday." is inverted. */
 const INVERTED_TAIL_WORDS = 8;
 
@@ -123,10 +122,11 @@ function reportedRange(
     if (RELATIVE.has(before.at(-1) ?? '')) continue;
     const verbStart = list[match.from]!.start;
     const verbEnd = list[match.to - 1]!.end;
-    // "The plan, critics say, is reckless": a parenthetical report covers the whole sentence.
+    // "The plan, critics say, is reckless": a parenthetical report covers the whole sentence
+    // (a comma, then a subject of one or two words, right before the verb).
     if (
       /^\s*,/.test(text.slice(verbEnd, verbEnd + 3)) &&
-      PARENTHETICAL_SUBJECT.test(text.slice(sentence.start, verbStart))
+      endsWithCommaAndTwoWords(text.slice(sentence.start, verbStart))
     )
       return [sentence.start, sentence.end];
     // "…, saying it was reckless": a participle reports what follows it.
@@ -143,8 +143,9 @@ function reportedRange(
     if (match.phrase !== 'according to') continue;
     const at = list[match.from]!.start;
     if (match.from === 0) {
-      const comma = text.indexOf(',', list[match.to - 1]!.end);
-      return [comma > 0 && comma < sentence.end ? comma : at, sentence.end];
+      const from = list[match.to - 1]!.end;
+      const comma = text.slice(from, sentence.end).indexOf(',');
+      return [comma >= 0 ? from + comma : at, sentence.end];
     }
     return [sentence.start, at];
   }

@@ -63,9 +63,10 @@ export function figureNotes(context: NoteContext): NoteCandidate[] {
     const party = partyOf(context, index);
     const secondHand = matchers.secondHand.find(list)[0];
     if (!secondHand && (!party || isIndependentSource(party))) return;
+    const isNumber = new Set(numbers);
     const before = matchers.hedgeBeforeNumber
       .find(list)
-      .filter((m) => numbers.includes(m.to) || numbers.includes(m.to + 1));
+      .filter((m) => isNumber.has(m.to) || isNumber.has(m.to + 1));
     const number = before[0] ? numbers.find((k) => k >= before[0]!.to)! : numbers[0]!;
     const from = before[0]?.from ?? number;
     let to = number + 1;
@@ -89,6 +90,37 @@ export function figureNotes(context: NoteContext): NoteCandidate[] {
     });
   });
   return out;
+}
+
+/** Per chunk, the words written after "the " (lower case, sorted), for `writesThe`. */
+const afterThe = new WeakMap<object, string[]>();
+
+/**
+ * `text.toLowerCase().includes(`the ${word}`)` for a word without whitespace, with the chunk
+ * read once rather than once per sentence that gives a figure: `word` begins one of the words
+ * written after "the ".
+ */
+function writesThe(analysis: { text: string }, word: string): boolean {
+  let words = afterThe.get(analysis);
+  if (!words) {
+    const lower = analysis.text.toLowerCase();
+    const found = new Set<string>();
+    for (let at = lower.indexOf('the '); at !== -1; at = lower.indexOf('the ', at + 1)) {
+      let end = at + 4;
+      while (end < lower.length && !/\s/.test(lower[end]!)) end++;
+      found.add(lower.slice(at + 4, end));
+    }
+    words = [...found].sort();
+    afterThe.set(analysis, words);
+  }
+  let low = 0;
+  let high = words.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (words[middle]! < word) low = middle + 1;
+    else high = middle;
+  }
+  return low < words.length && words[low]!.startsWith(word);
 }
 
 function isFigure(text: string, list: readonly Word[], k: number): boolean {
@@ -117,9 +149,7 @@ function partyOf(context: NoteContext, sentence: number): string | null {
     const actor = context.cast.byKey.get(key);
     if (!actor || actor.place || !/\p{Ll}/u.test(actor.name)) return null;
     // "the Ministry", as the text says it, for a one-word institution.
-    const the =
-      !actor.name.includes(' ') &&
-      context.analysis.text.toLowerCase().includes(`the ${actor.name.toLowerCase()}`);
+    const the = !actor.name.includes(' ') && writesThe(context.analysis, actor.name.toLowerCase());
     return the ? `the ${actor.name}` : actor.name;
   };
   const according = list.findIndex(
