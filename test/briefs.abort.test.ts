@@ -1,32 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer, type ServerProcess } from './support/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { useServerProcess } from './support/server-process.js';
 
 // A client that hangs up in the middle of its upload is no server error: issue 17 found it
 // logged as a 500 "unhandled error". Over a real socket, since only a real one can be cut.
 describe('a client that aborts its upload', () => {
-  let server: ServerProcess;
-  let dir: string;
-  let log = '';
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'parallax-abort-'));
-    server = await spawnServer(['src/node.ts'], {
-      PORT: '0',
-      DATABASE_PATH: join(dir, 'test.sqlite'),
-      LLM_PROVIDER: 'local',
-    });
-    server.process.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  }, 30_000);
-  afterAll(() => {
-    server?.process.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const ctx = useServerProcess();
 
   it('is logged as aborted, never as a 500, whatever the body type; nothing is stored', async () => {
-    const { port, hostname } = new URL(server.url);
+    const { port, hostname } = new URL(ctx.server.url);
     for (const type of ['text/plain', 'application/json', 'multipart/form-data; boundary=x']) {
       const socket = createConnection(Number(port), hostname);
       await new Promise((resolve) => socket.once('connect', resolve));
@@ -38,12 +20,14 @@ describe('a client that aborts its upload', () => {
     }
     // Let the server notice the last hang-up and log the request.
     const deadline = Date.now() + 5_000;
-    while ((log.match(/"path":"\/v1\/briefs"/g) ?? []).length < 3 && Date.now() < deadline)
+    while ((ctx.log().match(/"path":"\/v1\/briefs"/g) ?? []).length < 3 && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((log.match(/"path":"\/v1\/briefs"/g) ?? []).length).toBe(3);
-    expect(log).not.toContain('"level":"error"');
-    expect(log).not.toContain('"status":500');
-    const list = (await (await fetch(`${server.url}/v1/briefs`)).json()) as { items: unknown[] };
+    expect((ctx.log().match(/"path":"\/v1\/briefs"/g) ?? []).length).toBe(3);
+    expect(ctx.log()).not.toContain('"level":"error"');
+    expect(ctx.log()).not.toContain('"status":500');
+    const list = (await (await fetch(`${ctx.server.url}/v1/briefs`)).json()) as {
+      items: unknown[];
+    };
     expect(list.items).toHaveLength(0);
   }, 30_000);
 });

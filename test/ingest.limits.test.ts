@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '../src/errors.js';
 import { scanHtml } from '../src/ingest/html-scan.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { LINE, makeHtmlPage, sharedStreamPdf } from './support/documents.js';
-import { spawnServer, type ServerProcess } from './support/server-process.js';
+import { useServerProcess } from './support/server-process.js';
 
 // Issue 17: what reading one document may cost is bounded by configuration and checked before
 // the work starts. HTML past MAX_HTML_DEPTH or MAX_HTML_ELEMENTS, a PDF past MAX_PDF_PAGES or
@@ -324,32 +321,19 @@ describe('the HTML pre-scan', () => {
 });
 
 describe('a real server stays responsive while it reads a large PDF', () => {
-  let server: ServerProcess;
-  let dir: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'parallax-limits-'));
-    // The default limits: the PDF below is large but accepted.
-    server = await spawnServer(['src/node.ts'], {
-      PORT: '0',
-      DATABASE_PATH: join(dir, 'test.sqlite'),
-      LLM_PROVIDER: 'local',
-    });
-  }, 30_000);
-  afterAll(() => {
-    server?.process.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // The default limits: the PDF below is large but accepted.
+  const ctx = useServerProcess();
 
   it('answers GET /healthz within 100 ms while a 400-page PDF is read', async () => {
     const pdf = await sharedStreamPdf(400, 45); // ~1.6 M characters, under MAX_EXTRACTED_CHARS
     // pdf.js is loaded on first use: load it before measuring, as a server that has seen a PDF has.
-    await fetch(`${server.url}/v1/documents`, {
+    await fetch(`${ctx.server.url}/v1/documents`, {
       method: 'POST',
       headers: { 'content-type': 'application/pdf' },
       body: await sharedStreamPdf(1, 5),
     });
     let done = false;
-    const upload = fetch(`${server.url}/v1/documents`, {
+    const upload = fetch(`${ctx.server.url}/v1/documents`, {
       method: 'POST',
       headers: { 'content-type': 'application/pdf' },
       body: pdf,
@@ -361,7 +345,7 @@ describe('a real server stays responsive while it reads a large PDF', () => {
     const latencies: number[] = [];
     while (!done) {
       const started = performance.now();
-      const response = await fetch(`${server.url}/healthz`);
+      const response = await fetch(`${ctx.server.url}/healthz`);
       await response.arrayBuffer();
       if (!done) latencies.push(performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, 20));

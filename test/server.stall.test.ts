@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer, type ServerProcess } from './support/server-process.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { useServerProcess } from './support/server-process.js';
 import { healthzLatencies, percentile } from './support/stall.js';
 
 // A real server (src/node.ts) briefing a long document with the offline analyst, which reads
@@ -10,32 +8,19 @@ import { healthzLatencies, percentile } from './support/stall.js';
 // brief held /healthz for ~1.9 s.
 
 describe('the server stays responsive during a long offline brief', () => {
-  let server: ServerProcess;
-  let dir: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'parallax-stall-'));
-    server = await spawnServer(['src/node.ts'], {
-      PORT: '0',
-      DATABASE_PATH: join(dir, 'test.sqlite'),
-      LLM_PROVIDER: 'local',
-    });
-  }, 30_000);
-  afterAll(() => {
-    server?.process.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const ctx = useServerProcess();
 
   it('answers /healthz within 100 ms while a 300 KB document is briefed', async () => {
     const paper = readFileSync('seeds/water-transfer-white-paper.md', 'utf8');
     const text = [1, 2, 3].map((i) => `${paper}\n\nAppendix ${i}.`).join('\n\n');
     // The thread is warmed at start-up; give it a moment, as a server has before its first brief.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const brief = fetch(`${server.url}/v1/briefs?wait=120`, {
+    const brief = fetch(`${ctx.server.url}/v1/briefs?wait=120`, {
       method: 'POST',
       headers: { 'content-type': 'text/markdown' },
       body: text,
     }).then((response) => response.status);
-    const { result, latencies } = await healthzLatencies(server.url, brief);
+    const { result, latencies } = await healthzLatencies(ctx.server.url, brief);
     expect(result).toBe(201);
     expect(latencies.length).toBeGreaterThan(10);
     // Other test files share these 2 cores, so one sample may be late for reasons of its own;

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface ServerProcess {
   process: ChildProcess;
@@ -29,4 +33,33 @@ export function spawnServer(args: string[], env: Record<string, string>): Promis
       }
     });
   });
+}
+
+/**
+ * For a test file: a real server (`src/node.ts`, offline analyst) on a fresh SQLite file in a
+ * temporary folder, started before the file's tests and stopped (folder removed) after. Read
+ * `ctx.server` inside tests; `ctx.log()` is everything it has written to stdout.
+ */
+export function useServerProcess(env: Record<string, string> = {}): {
+  server: ServerProcess;
+  log: () => string;
+} {
+  const ctx = { server: undefined as unknown as ServerProcess, log: () => output };
+  let dir = '';
+  let output = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parallax-server-'));
+    ctx.server = await spawnServer(['src/node.ts'], {
+      PORT: '0',
+      DATABASE_PATH: join(dir, 'test.sqlite'),
+      LLM_PROVIDER: 'local',
+      ...env,
+    });
+    ctx.server.process.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  }, 30_000);
+  afterAll(() => {
+    ctx.server?.process.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return ctx;
 }
