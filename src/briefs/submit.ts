@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { briefs, type BriefRow } from '../db/schema.js';
+import { briefs } from '../db/schema.js';
 import { documentTitles, saveDocument, type NewDocument } from '../documents/queries.js';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../lib/hash.js';
+import { waitForRow } from '../lib/wait.js';
 import { modelFor } from '../llm/select.js';
 import { normalizeText } from '../pipeline/normalize.js';
 import { briefCacheKey } from './cache-key.js';
@@ -111,7 +112,18 @@ export async function submitBrief(
       });
   }
 
-  const finished = await waitFor(context, row.id, waitMs);
+  const id = row.id;
+  const finished = await waitForRow({
+    run: context.running.get(id),
+    read: async () => {
+      const [stored] = await context.db.select().from(briefs).where(eq(briefs.id, id)).limit(1);
+      if (!stored) throw new Error(`brief ${id} vanished`);
+      return stored;
+    },
+    runningHere: () => context.running.has(id),
+    waitMs,
+    pollMs: context.pollMs,
+  });
   const view = toBriefView(finished, storedTitle, false);
   const outcome =
     finished.status === 'succeeded'
@@ -120,32 +132,6 @@ export async function submitBrief(
         ? 'failed'
         : 'running';
   return { outcome, view };
-}
-
-/**
- * Waits up to `waitMs` for the brief to finish: on its run in this process (which settles to the
- * final row, so nothing is read again), else by polling the row another process writes.
- */
-async function waitFor(context: BriefContext, id: string, waitMs: number): Promise<BriefRow> {
-  const deadline = Date.now() + waitMs;
-  const run = context.running.get(id);
-  if (run && waitMs > 0) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const final = await Promise.race([
-      run,
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs))),
-    ]);
-    clearTimeout(timer);
-    if (final) return final;
-  }
-  for (;;) {
-    const [row] = await context.db.select().from(briefs).where(eq(briefs.id, id)).limit(1);
-    if (!row) throw new Error(`brief ${id} vanished`);
-    if (row.status !== 'running' || context.running.has(id) || Date.now() >= deadline) return row;
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(context.pollMs, deadline - Date.now())),
-    );
-  }
 }
 
 /** Stores the document; when that changed a stored one (it gained a title or pages), views made before are dropped. */

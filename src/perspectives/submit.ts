@@ -3,6 +3,7 @@ import { documents, perspectives, type PerspectivesRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { randomHex, sha256Hex, stableStringify } from '../lib/hash.js';
 import { renewLease } from '../lib/lease.js';
+import { waitForRow } from '../lib/wait.js';
 import { modelFor } from '../llm/select.js';
 import type { PerspectivesContext } from './context.js';
 import { runPerspectives } from './run.js';
@@ -117,7 +118,14 @@ export async function submitPerspectives(
       context.background(run);
     }
   }
-  const final = await waitFor(context, row.id, waitMs);
+  const id = row.id;
+  const final = await waitForRow({
+    run: context.running.get(id),
+    read: () => readRow(context, id),
+    runningHere: () => context.running.has(id),
+    waitMs,
+    pollMs: context.pollMs,
+  });
   const outcome =
     final.status === 'succeeded' ? 'created' : final.status === 'failed' ? 'failed' : 'running';
   return { outcome, view: toPerspectivesView(final, titles) };
@@ -184,32 +192,6 @@ async function claim(
     )
     .returning();
   return taken ? { row: taken, ours: true } : { row: current, ours: false };
-}
-
-/** Waits up to `waitMs` on the run in this process, else polls the row another process writes. */
-async function waitFor(
-  context: PerspectivesContext,
-  id: string,
-  waitMs: number,
-): Promise<PerspectivesRow> {
-  const deadline = Date.now() + waitMs;
-  const run = context.running.get(id);
-  if (run && waitMs > 0) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const final = await Promise.race([
-      run,
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs))),
-    ]);
-    clearTimeout(timer);
-    if (final) return final;
-  }
-  for (;;) {
-    const row = await readRow(context, id);
-    if (row.status !== 'running' || context.running.has(id) || Date.now() >= deadline) return row;
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(context.pollMs, deadline - Date.now())),
-    );
-  }
 }
 
 async function readRow(context: PerspectivesContext, id: string): Promise<PerspectivesRow> {
