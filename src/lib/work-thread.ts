@@ -60,9 +60,11 @@ export function startWorkThread(): WorkThread {
     // The sources are TypeScript run through tsx: the thread registers tsx before loading them.
     const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     const entry = new URL(`./work-thread-entry${extension}`, import.meta.url).href;
+    // Resolved here, from this module: the thread's own code would resolve a bare name from
+    // the working directory, which need not be the project's (`parallax serve` run elsewhere).
     const code =
       extension === '.ts'
-        ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
+        ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
         : `import(${JSON.stringify(entry)});`;
     const created = new Worker(code, { eval: true });
     created.on(
