@@ -208,7 +208,8 @@ describe('the perspectives page for states the seeds do not reach', () => {
       }),
     );
     expect(html).toContain('class="psp-grid psp-row cols-3"');
-    expect(html).toContain('<h2>Untitled document</h2>');
+    // An untitled document is named by its short id, so two untitled ones differ.
+    expect(html).toContain('<h2>Document bbbbbbbb</h2>');
     expect(html).toContain('quote not found in the document');
     expect(html).toContain('Rates &lt;b&gt;fell&lt;/b&gt;.');
     expect(html).toContain('<span class="badge badge-differs">Differs</span>');

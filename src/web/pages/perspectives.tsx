@@ -32,7 +32,9 @@ const MARK_MEANINGS: Record<Mark, string> = {
 };
 
 type Doc = { id: string; title: string | null };
-const titleOf = (doc: Doc | undefined) => doc?.title ?? 'Untitled document';
+/** A document's title, else its short id: two untitled documents must still be told apart. */
+const titleOf = (doc: Doc | undefined) =>
+  doc?.title ?? (doc ? `Document ${doc.id.slice(0, 8)}` : 'Untitled document');
 
 /**
  * The start page: two or three document ids (as the related-documents panel of a brief page
