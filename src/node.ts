@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { failInterruptedEvals } from './evals/run.js';
 import { batchedStdout, createNodeRuntime, type NodeRuntime } from './runtime-node.js';
 import { recoverBriefs } from './briefs/lease.js';
+import { failInterruptedPerspectives } from './perspectives/submit.js';
 
 /** The Node entry point: config, SQLite (created and migrated), prompts, provider; then serve. */
 async function main(): Promise<void> {
@@ -39,9 +40,11 @@ async function main(): Promise<void> {
   // Resume briefs a dead process left running, and mark its evaluations interrupted, now and
   // whenever another lease may have lapsed.
   const recover = () =>
-    Promise.all([recoverBriefs(deps.briefs), failInterruptedEvals(deps)]).catch((error: unknown) =>
-      logger.error('recovery failed', { reason: String(error) }),
-    );
+    Promise.all([
+      recoverBriefs(deps.briefs),
+      failInterruptedEvals(deps),
+      failInterruptedPerspectives(deps.perspectives),
+    ]).catch((error: unknown) => logger.error('recovery failed', { reason: String(error) }));
   void recover();
   setInterval(recover, config.BRIEF_LEASE_MS).unref();
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failInterruptedPerspectives } from '../src/perspectives/submit.js';
 import { PerspectivesView } from '../src/perspectives/view.js';
 import { createTestApp, type TestApp } from './support/app.js';
 
@@ -190,5 +191,26 @@ describe('POST /v1/perspectives, offline analyst', () => {
     expect(perspectivesRows()).toBe(rows);
     expect((await t.app.request('/v1/perspectives/psp_nope')).status).toBe(400);
     expect((await t.app.request(`/v1/perspectives/psp_${'0'.repeat(24)}`)).status).toBe(404);
+  });
+
+  it('marks a run whose process stopped as failed, and a new POST runs it again', async () => {
+    const body = { documents: [ids.get(COMPANY), ids.get(SCHOOL)] };
+    const made = PerspectivesView.parse(await (await post(body)).json());
+    // As a process that died mid-run leaves it: running, its lease lapsed.
+    t.sqlite
+      .prepare("update perspectives set status = 'running', lease_until = 1 where id = ?")
+      .run(made.id);
+    expect(await failInterruptedPerspectives(t.deps.perspectives)).toBe(1);
+    const read = PerspectivesView.parse(
+      await (await t.app.request(`/v1/perspectives/${made.id}`)).json(),
+    );
+    expect(read.status).toBe('failed');
+    expect(read.error?.message).toContain('Interrupted');
+    const again = await post(body);
+    expect(again.status).toBe(201);
+    expect(PerspectivesView.parse(await again.json())).toMatchObject({
+      id: made.id,
+      status: 'succeeded',
+    });
   });
 });

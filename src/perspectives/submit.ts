@@ -221,3 +221,29 @@ export async function getPerspectives(
     .where(inArray(documents.id, row.documentIds));
   return toPerspectivesView(row, new Map(stored.map((d) => [d.id, d.title])));
 }
+
+/**
+ * Marks runs whose process stopped (lease lapsed) as failed, so they do not read `running`
+ * forever; the next POST of the same documents takes a failed run over and runs it again.
+ * The Node entry point sweeps now and then, as it does for briefs and evaluations.
+ */
+export async function failInterruptedPerspectives(
+  context: Pick<PerspectivesContext, 'db'>,
+): Promise<number> {
+  const now = Date.now();
+  const failed = await context.db
+    .update(perspectives)
+    .set({
+      status: 'failed',
+      error: {
+        code: 'internal',
+        message: 'Interrupted: the process running it stopped; POST it again',
+      },
+      leaseUntil: null,
+      updatedAt: now,
+      finishedAt: now,
+    })
+    .where(and(eq(perspectives.status, 'running'), lt(perspectives.leaseUntil, now)))
+    .returning({ id: perspectives.id });
+  return failed.length;
+}
