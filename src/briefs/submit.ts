@@ -74,21 +74,28 @@ export async function submitBrief(
   }
 
   // Every LLM call a brief makes is bounded before anything is stored: the document is chunked
-  // here (the run takes these chunks rather than chunking again) and refused past the cap.
-  const chunks = await context.chunk({
-    text,
-    maxTokens: provider.chunkTokens,
-    overlapTokens: context.overlapTokens,
-    provider: provider.name,
-    model,
-  });
-  if (chunks.length > context.maxChunks) throw tooManyChunks(chunks.length, context.maxChunks);
+  // here (the run takes these chunks rather than chunking again) and refused past the cap. A
+  // request that joins a run of this process needs neither: that run's document passed already.
+  const chunkChecked = async () => {
+    const made = await context.chunk({
+      text,
+      maxTokens: provider.chunkTokens,
+      overlapTokens: context.overlapTokens,
+      provider: provider.name,
+      model,
+    });
+    if (made.length > context.maxChunks) throw tooManyChunks(made.length, context.maxChunks);
+    return made;
+  };
+  let chunks = hit && context.running.has(hit.row.id) ? undefined : await chunkChecked();
 
   await storeDocument(context, document);
   // The stored title: a document sent again without one keeps the title it was stored with.
   const storedTitle = title ?? hit?.title ?? (await titleOf(context, documentId));
   let row = hit?.row;
   if (!row || !context.running.has(row.id)) {
+    // The run this request meant to join may have ended in between.
+    chunks ??= await chunkChecked();
     const claimed = await claimBrief(context, row, {
       cacheKey,
       documentId,
