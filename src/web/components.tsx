@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { NoteKind } from '../briefs/schema.js';
+import type { BriefUsage } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
 
 /** How each kind of counter-perspective note is headed on the pages. */
@@ -91,3 +92,15 @@ export const Alert: FC<{ title: string; message: string }> = ({ title, message }
     <p>{message}</p>
   </div>
 );
+
+/** The "Calls" line of a provenance list: calls made, those from the cache, tokens. */
+export const UsageEntry: FC<{ usage: BriefUsage | null }> = ({ usage }) =>
+  usage ? (
+    <>
+      <dt>Calls</dt>
+      <dd>
+        {usage.calls} ({usage.cachedCalls} from the cache),{' '}
+        {usage.promptTokens + usage.completionTokens} tokens
+      </dd>
+    </>
+  ) : null;

@@ -10,6 +10,7 @@ import {
   ShortId,
   STATUS_LABELS,
   TokenField,
+  UsageEntry,
 } from '../components.js';
 import { Layout } from '../layout.js';
 import { quotedSpans, spanKey } from '../source-spans.js';
@@ -116,15 +117,7 @@ const Provenance: FC<{ view: BriefView }> = ({ view }) => (
         <dd>{view.chunks}</dd>
       </>
     ) : null}
-    {view.usage ? (
-      <>
-        <dt>Calls</dt>
-        <dd>
-          {view.usage.calls} ({view.usage.cachedCalls} from the cache),{' '}
-          {view.usage.promptTokens + view.usage.completionTokens} tokens
-        </dd>
-      </>
-    ) : null}
+    <UsageEntry usage={view.usage} />
     {view.timings ? (
       <>
         <dt>Took</dt>

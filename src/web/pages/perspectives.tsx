@@ -5,7 +5,7 @@ import type { FC } from 'hono/jsx';
 import type { Citation } from '../../briefs/schema.js';
 import { MARKS, type Mark, type PerspectiveClaim } from '../../perspectives/schema.js';
 import type { PerspectivesView } from '../../perspectives/view.js';
-import { Alert, formatDate, ShortId, TokenField } from '../components.js';
+import { Alert, formatDate, ShortId, TokenField, UsageEntry } from '../components.js';
 import { Layout } from '../layout.js';
 
 /** What the pages need to start (or start again) a run: its documents and, when known, its model. */
@@ -332,15 +332,7 @@ const Provenance: FC<{ view: PerspectivesView }> = ({ view }) => (
     <dd>
       {view.provider} / {view.model}
     </dd>
-    {view.usage ? (
-      <>
-        <dt>Calls</dt>
-        <dd>
-          {view.usage.calls} ({view.usage.cachedCalls} from the cache),{' '}
-          {view.usage.promptTokens + view.usage.completionTokens} tokens
-        </dd>
-      </>
-    ) : null}
+    <UsageEntry usage={view.usage} />
     <dt>Made</dt>
     <dd>{formatDate(view.createdAt)}</dd>
     <dt>Link</dt>
