@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerspectivesView } from '../src/perspectives/view.js';
 import { startLlmServer, type LlmServer } from './support/llm-server.js';
+import { type CliRun, runParallax } from './support/cli.js';
 import { spawnServer } from './support/server-process.js';
 
 /** `parallax perspectives` run as a child process, as a shell user runs it (as in cli.test.ts). */
@@ -28,24 +29,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 const localEnv = () => ({ DATABASE_PATH: join(dir, 'local.sqlite'), LLM_PROVIDER: 'local' });
 
-function parallax(args: string[], env: Record<string, string> = localEnv()): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function parallax(args: string[], env: Record<string, string> = localEnv()): Promise<CliRun> {
+  return runParallax(args, { env });
 }
 
 /** The response lines printed under the claim whose line contains `claim`. */

@@ -10,6 +10,7 @@ import { seed } from './analyst-helpers.js';
 import { createTestApp, policyDocument } from './support/app.js';
 import { makePdf } from './support/documents.js';
 import { startLlmServer, type LlmServer } from './support/llm-server.js';
+import { type CliRun, runParallax } from './support/cli.js';
 import { spawnServer } from './support/server-process.js';
 
 /** The `parallax` command line run as child processes, as a shell user runs it. */
@@ -29,12 +30,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 const localEnv = () => ({ DATABASE_PATH: join(dir, 'local.sqlite'), LLM_PROVIDER: 'local' });
 /** The test LLM server, small chunks: a policy document of 40 paragraphs is many chunks. */
 const llmEnv = () => ({
@@ -48,17 +43,8 @@ const llmEnv = () => ({
 function parallax(
   args: string[],
   options: { env?: Record<string, string>; input?: string | Uint8Array } = {},
-): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...(options.env ?? localEnv()) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(options.input ?? '');
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+): Promise<CliRun> {
+  return runParallax(args, { ...options, env: options.env ?? localEnv() });
 }
 
 describe('parallax brief', () => {
