@@ -10,7 +10,15 @@ import type { PerspectivesProgress } from './schema.js';
 export interface PerspectivesContext
   extends Pick<
     BriefContext,
-    'db' | 'prompts' | 'providers' | 'runner' | 'logger' | 'leaseMs' | 'pollMs' | 'background'
+    | 'db'
+    | 'prompts'
+    | 'providers'
+    | 'runner'
+    | 'logger'
+    | 'leaseMs'
+    | 'pollMs'
+    | 'background'
+    | 'paramsHashes'
   > {
   /** The version used when a request names none: the newest with a `# perspectives` section. */
   readonly defaultPrompt: string | undefined;
@@ -32,6 +40,7 @@ export function createPerspectivesContext(briefs: BriefContext): PerspectivesCon
     leaseMs: briefs.leaseMs,
     pollMs: briefs.pollMs,
     background: briefs.background,
+    paramsHashes: briefs.paramsHashes,
     defaultPrompt: newest?.ref,
     running: new Map(),
     listeners: new Map(),

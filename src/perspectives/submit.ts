@@ -1,4 +1,6 @@
 import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { paramsHashOf } from '../briefs/cache-key.js';
+import type { SubmitOutcome } from '../briefs/submit.js';
 import { documents, perspectives, type PerspectivesRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { randomHex, sha256Hex, stableStringify } from '../lib/hash.js';
@@ -20,7 +22,8 @@ export interface PerspectivesInput {
   model?: string | undefined;
 }
 
-export type PerspectivesOutcome = 'cached' | 'created' | 'running' | 'failed';
+/** How a request was answered, as for briefs: from the cache, made now, still running, or failed. */
+export type PerspectivesOutcome = SubmitOutcome;
 
 /**
  * Perspectives across stored documents: answered from the cache (key: the documents as a set,
@@ -63,7 +66,7 @@ export async function submitPerspectives(
   if (missing) throw new AppError('not_found', `No document with id ${missing}`);
   const titles = new Map(stored.map((row) => [row.id, row.title]));
 
-  const paramsHash = await sha256Hex(stableStringify(prompt.params));
+  const paramsHash = await paramsHashOf(context, prompt);
   const cacheKey = await sha256Hex(
     stableStringify({
       documents: [...ids].sort(),
