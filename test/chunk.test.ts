@@ -1,6 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chunkText } from '../src/pipeline/chunk.js';
+import { countTokens } from '../src/llm/tokens.js';
+import { type Chunk, chunkText } from '../src/pipeline/chunk.js';
 import { normalizeText } from '../src/pipeline/normalize.js';
+import { chunkTextBefore14 } from './support/chunk-before-14.js';
 
 const estimate = (text: string) => Math.ceil(text.length / 4);
 
@@ -124,5 +127,110 @@ describe('chunking text that has no paragraph breaks', () => {
       expect(chunks.at(-1)!.end).toBe(text.length);
       for (const chunk of chunks) expect(text.slice(chunk.start, chunk.end)).toBe(chunk.text);
     }
+  });
+});
+
+/** Deterministic pseudo-random lower-case letters. */
+function letters(count: number, seed = 17): string {
+  let state = seed;
+  let out = '';
+  for (let i = 0; i < count; i++) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    out += String.fromCharCode(97 + (state % 26));
+  }
+  return out;
+}
+
+const seeds = (() => {
+  const dir = new URL('../seeds/', import.meta.url);
+  const files = readdirSync(dir).filter((name) => name.endsWith('.md') && name !== 'README.md');
+  return normalizeText(files.map((name) => readFileSync(new URL(name, dir), 'utf8')).join('\n\n'));
+})();
+
+// Documents that take each path of the chunker: paragraphs, sentences (the segmenter, lines with
+// and without sentence ends), word runs (a character estimate that fits, a search over spaces,
+// halving where there is no space) and overlap tails; several are issue 17's pathological inputs.
+const DOCUMENTS: Array<[string, () => string]> = [
+  ['the seed documents', () => seeds.slice(0, 60_000)],
+  ['150 generated paragraphs', () => makeDocument(150)],
+  ['one-character lines', () => 'a\n'.repeat(8_000)],
+  ['list items', () => '- a\n'.repeat(2_000)],
+  ['short sentences on one line', () => 'Go now. '.repeat(2_000)],
+  [
+    'lines with sentence ends of several kinds',
+    () => 'Mr. Smith went home. Dr. Who? Yes!\u2028Then “so.” e.g. this\n'.repeat(300),
+  ],
+  [
+    'a sentence of 3,000 words with no full stop',
+    () =>
+      `The Ministry said ${Array.from({ length: 3_000 }, (_, k) => letters(2 + (k % 3), k + 1)).join(' ')}`,
+  ],
+  ['"1, " repeated: more tokens than characters / 3', () => '1, '.repeat(5_000)],
+  [
+    'Japanese words between spaces',
+    () =>
+      Array.from({ length: 1_000 }, (_, i) => '政府は計画を発表した'.slice(0, 2 + (i % 8))).join(
+        ' ',
+      ),
+  ],
+  ['Japanese sentences, no spaces', () => '政府は新しい住宅計画を発表した。'.repeat(800)],
+  ['15 KB of letters without a space', () => letters(15_000)],
+  ['one 20 KB word in a sentence', () => `The ${letters(20_000)} said so.`],
+  ['quotation marks opened and never closed', () => 'We said “'.repeat(2_000)],
+];
+
+const COUNTERS: Array<[string, (text: string) => number]> = [
+  ['four characters a token', (text) => Math.ceil(text.length / 4)],
+  ['gpt-4o-mini', (text) => countTokens(text, 'gpt-4o-mini')],
+];
+
+const BUDGETS = [
+  { maxTokens: 16_000, overlapTokens: 120 },
+  { maxTokens: 300, overlapTokens: 30 },
+  { maxTokens: 60, overlapTokens: 10 },
+];
+
+describe('chunkText against the chunker before issue 14', () => {
+  const cuts = (chunks: Chunk[]) =>
+    chunks.map(({ start, end, bodyStart, text }) => ({ start, end, bodyStart, text }));
+
+  // Two tokenizers, three budgets, and the old chunker's one-by-one search: allow for a busy machine.
+  it.each(DOCUMENTS)('cuts %s where it did', { timeout: 30_000 }, (_name, make) => {
+    const text = make();
+    for (const [counter, countTokens] of COUNTERS) {
+      for (const budget of BUDGETS) {
+        const options = { ...budget, countTokens };
+        const chunks = chunkText(text, options);
+        expect(cuts(chunks), `${counter}, ${budget.maxTokens} tokens`).toEqual(
+          cuts(chunkTextBefore14(text, options)),
+        );
+        for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(budget.maxTokens);
+      }
+    }
+  });
+
+  /** What the chunker gives the tokenizer to count, in lengths of the document. */
+  function counted(chunker: typeof chunkText, text: string, budget: (typeof BUDGETS)[number]) {
+    let characters = 0;
+    chunker(text, {
+      ...budget,
+      countTokens: (part) => {
+        characters += part.length;
+        return countTokens(part, 'gpt-4o-mini');
+      },
+    });
+    return characters / text.length;
+  }
+
+  it('counts the tokens of prose once, where it counted them twice', () => {
+    const text = Array.from({ length: 2 }, (_, i) => seeds.replaceAll('.', `. ${i}`)).join('\n\n');
+    expect(counted(chunkTextBefore14, text, BUDGETS[0]!)).toBeGreaterThan(1.9);
+    expect(counted(chunkText, text, BUDGETS[0]!)).toBeLessThan(1.1);
+  });
+
+  it('finds the end of a word run in a dense sentence with a fraction of the counts', () => {
+    const text = '1, '.repeat(5_000);
+    const before = counted(chunkTextBefore14, text, BUDGETS[1]!);
+    expect(counted(chunkText, text, BUDGETS[1]!)).toBeLessThan(before / 2);
   });
 });

@@ -7,6 +7,11 @@ export interface Chunk {
   /** Where this chunk's own text begins; `start..bodyStart` repeats the previous chunk's end. */
   bodyStart: number;
   text: string;
+  /**
+   * Its size as the budget counted it: the tokens of each unit of its body, each counted on its
+   * own, plus those of the overlap, counted as one slice. Separators are not counted, and `text`
+   * is not counted again: that would run the tokenizer over the whole document a second time.
+   */
   tokens: number;
 }
 
@@ -32,6 +37,13 @@ interface Unit {
  * half its budget, or where the next unit would not fit. Because the decision depends on the
  * unit's own text and not on a count from the document's start, editing one paragraph moves
  * at most the boundaries next to it: the chunks after it are cut where they were before.
+ *
+ * Each paragraph is counted once. Where a cut is searched for (a word run's end, the overlap's
+ * start), the candidates are tested by bisection rather than one after another: a slice's count
+ * grows with the slice (a BPE tokenizer's too, at the word boundaries searched), so bisection
+ * finds the candidate the one-by-one search found, in a logarithmic number of counts; one by one,
+ * a sentence of dense text was counted up to 88 times over (issue 14). test/chunk.test.ts holds
+ * both tokenizers to the cuts the one-by-one chunker made.
  */
 export function chunkText(text: string, options: ChunkOptions): Chunk[] {
   const overlap = Math.min(options.overlapTokens, Math.floor(options.maxTokens / 4));
@@ -45,65 +57,105 @@ export function chunkText(text: string, options: ChunkOptions): Chunk[] {
   const minTokens = Math.floor(bodyBudget / 2);
   // On average about two boundary candidates fall between the minimum and the budget.
   const spread = Math.max(1, (bodyBudget - minTokens) / 2);
-  const groups: Unit[][] = [];
+  const groups: { units: Unit[]; tokens: number }[] = [];
   let current: Unit[] = [];
   let tokens = 0;
+  let unitTokens = 0;
+  const close = () => {
+    groups.push({ units: current, tokens: unitTokens });
+    current = [];
+    tokens = 0;
+    unitTokens = 0;
+  };
   for (const unit of units) {
     // One token of allowance for the separator before every unit but a chunk's first.
-    if (current.length > 0 && tokens + 1 + unit.tokens > bodyBudget) {
-      groups.push(current);
-      current = [];
-      tokens = 0;
-    }
+    if (current.length > 0 && tokens + 1 + unit.tokens > bodyBudget) close();
     tokens += current.length > 0 ? unit.tokens + 1 : unit.tokens;
+    unitTokens += unit.tokens;
     current.push(unit);
     const strength = fnv1a(text, unit.start, unit.end) / 0x1_0000_0000;
-    if (tokens >= minTokens && strength < unit.tokens / spread) {
-      groups.push(current);
-      current = [];
-      tokens = 0;
-    }
+    if (tokens >= minTokens && strength < unit.tokens / spread) close();
   }
-  if (current.length > 0) groups.push(current);
+  if (current.length > 0) close();
 
   return groups.map((group, index) => {
-    const bodyStart = group[0]!.start;
-    const end = group[group.length - 1]!.end;
-    const start =
+    const bodyStart = group.units[0]!.start;
+    const end = group.units[group.units.length - 1]!.end;
+    const carried =
       index === 0
-        ? bodyStart
-        : (overlapStart(text, groups[index - 1]!, overlap, options.countTokens) ?? bodyStart);
+        ? null
+        : overlapStart(text, groups[index - 1]!.units, overlap, options.countTokens);
+    const start = carried?.start ?? bodyStart;
     const slice = text.slice(start, end);
-    return { index, start, end, bodyStart, text: slice, tokens: options.countTokens(slice) };
+    return {
+      index,
+      start,
+      end,
+      bodyStart,
+      text: slice,
+      tokens: group.tokens + (carried?.tokens ?? 0),
+    };
   });
 }
 
-/** Where the overlap taken from the end of the previous chunk begins: whole units when they fit, else a word boundary. */
+/**
+ * Where the overlap taken from the end of the previous chunk begins, and its tokens: whole units
+ * when they fit, else a word boundary.
+ */
 function overlapStart(
   text: string,
   previous: Unit[],
   overlapTokens: number,
   countTokens: (s: string) => number,
-): number | null {
+): { start: number; tokens: number } | null {
   const end = previous[previous.length - 1]!.end;
   if (overlapTokens <= 0) return null;
-  let start = end;
-  for (let i = previous.length - 1; i >= 0; i--) {
-    const unit = previous[i]!;
-    // Measured on the slice itself, separators included, so the budget holds exactly.
-    if (countTokens(text.slice(unit.start, end)) > overlapTokens) break;
-    start = unit.start;
-  }
-  if (start < end) return start;
+  // The longest run of whole units at the end that fits, measured on the slice itself,
+  // separators included, so the budget holds exactly. k = 0 is the last unit alone.
+  const counts: number[] = [];
+  const withUnits = (k: number) =>
+    (counts[k] ??= countTokens(text.slice(previous[previous.length - 1 - k]!.start, end)));
+  const fit = firstTrue(previous.length, (k) => withUnits(k) > overlapTokens);
+  if (fit > 0) return { start: previous[previous.length - fit]!.start, tokens: withUnits(fit - 1) };
+
   // The last unit alone is too long: take its tail, starting at a word.
   const last = previous[previous.length - 1]!;
   let from = Math.max(last.start, end - overlapTokens * 4);
   while (from > last.start && from < end && !/\s/.test(text[from - 1]!)) from++;
-  while (from < end && countTokens(text.slice(from, end)) > overlapTokens) {
+  // Candidates from the longest tail: `from`, then just after each next space.
+  const starts = [from];
+  while (from < end) {
     const space = text.indexOf(' ', from + 1);
     from = space === -1 || space >= end ? end : space + 1;
+    starts.push(from);
   }
-  return from;
+  const tails: number[] = [];
+  const tail = (k: number) => (tails[k] ??= countTokens(text.slice(starts[k]!, end)));
+  const k = firstTrue(starts.length, (k) => starts[k]! >= end || tail(k) <= overlapTokens);
+  return { start: starts[k]!, tokens: starts[k]! >= end ? 0 : tail(k) };
+}
+
+/**
+ * The first of `n` candidates that passes `test`, for a test that fails for every candidate
+ * before that one and passes for every one after (or `n` when none passes). Gallops from the
+ * first candidate (1, 2, 4… ahead), then bisects: O(log k) tests, one when the first passes.
+ */
+function firstTrue(n: number, test: (k: number) => boolean): number {
+  let failed = -1; // the last candidate known to fail
+  let passed = n; // the first candidate known to pass
+  for (let k = 0, step = 1; k < n; k = failed + step, step *= 2) {
+    if (test(k)) {
+      passed = k;
+      break;
+    }
+    failed = k;
+  }
+  while (passed - failed > 1) {
+    const middle = (failed + passed) >>> 1;
+    if (test(middle)) passed = middle;
+    else failed = middle;
+  }
+  return passed;
 }
 
 /** Paragraphs, split further into sentences or word runs where one exceeds `maxUnitTokens`. */
@@ -125,7 +177,9 @@ function splitUnits(
     for (const sentence of sentences(text, start, end)) {
       const sentenceTokens = countTokens(text.slice(sentence.start, sentence.end));
       if (sentenceTokens <= maxUnitTokens) units.push({ ...sentence, tokens: sentenceTokens });
-      else units.push(...wordRuns(text, sentence.start, sentence.end, maxUnitTokens, countTokens));
+      else
+        for (const run of wordRuns(text, sentence.start, sentence.end, maxUnitTokens, countTokens))
+          units.push(run);
     }
   }
   return units;
@@ -137,14 +191,30 @@ function splitUnits(
 // line break in its second half (at the window's end only when there is none).
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 const SEGMENT_WINDOW = 4_000;
+/** A character after which a sentence may end within a line: a full stop or other terminator, or a paragraph separator other than `\n`. */
+const SENTENCE_END = /[\p{Sentence_Terminal}\r\u0085\u2028\u2029]/u;
 
 function sentences(text: string, start: number, end: number): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
   for (let from = start; from < end; ) {
     let to = Math.min(end, from + SEGMENT_WINDOW);
     if (to < end) to = lastBreak(text, from + SEGMENT_WINDOW / 2, to) ?? to;
-    for (const segment of segmenter.segment(text.slice(from, to))) {
-      out.push({ start: from + segment.index, end: from + segment.index + segment.segment.length });
+    // A sentence always ends after a line break (UAX #29, rule SB4) and no rule looks across one,
+    // so the window's lines are segmented one by one, each as the whole window would be, and a
+    // line with no sentence end in it is one sentence without asking the segmenter: a segmenter
+    // pass costs per sentence, and more the longer its input (100,000 short lines: 1.4 s).
+    for (let line = from; line < to; ) {
+      const newline = text.indexOf('\n', line);
+      const lineEnd = newline === -1 || newline >= to ? to : newline + 1;
+      const slice = text.slice(line, lineEnd);
+      if (!SENTENCE_END.test(slice)) out.push({ start: line, end: lineEnd });
+      else {
+        for (const segment of segmenter.segment(slice)) {
+          const at = line + segment.index;
+          out.push({ start: at, end: at + segment.segment.length });
+        }
+      }
+      line = lineEnd;
     }
     from = to;
   }
@@ -161,6 +231,12 @@ function lastBreak(text: string, floor: number, to: number): number | undefined 
   return undefined;
 }
 
+/**
+ * A sentence over the budget, in runs of words. Each run is cut at the first candidate end that
+ * fits: a character estimate (three a token), then just after each space before it, nearest
+ * first, then halves of what is left when no space is left; and, unless it reached the
+ * sentence's end, moved back to the space before.
+ */
 function wordRuns(
   text: string,
   start: number,
@@ -171,18 +247,26 @@ function wordRuns(
   const out: Unit[] = [];
   let from = start;
   while (from < end) {
-    // Start from a character estimate, then shrink to the budget at a space.
-    let to = Math.min(end, from + maxUnitTokens * 3);
-    let tokens = countTokens(text.slice(from, to));
-    while (tokens > maxUnitTokens && to - from > 1) {
-      const space = text.lastIndexOf(' ', to - 2);
-      to = space > from ? space + 1 : from + Math.max(1, Math.floor((to - from) / 2));
-      tokens = countTokens(text.slice(from, to));
+    const ends = [Math.min(end, from + maxUnitTokens * 3)];
+    for (let space = text.lastIndexOf(' ', ends[0]! - 2); space > from; ) {
+      ends.push(space + 1);
+      space = text.lastIndexOf(' ', space - 1);
     }
+    for (let to = ends[ends.length - 1]!; to - from > 1; ) {
+      to = from + Math.max(1, Math.floor((to - from) / 2));
+      ends.push(to);
+    }
+    const counts: number[] = [];
+    const tokensTo = (k: number) => (counts[k] ??= countTokens(text.slice(from, ends[k]!)));
+    const k = firstTrue(ends.length, (k) => tokensTo(k) <= maxUnitTokens || ends[k]! - from <= 1);
+    let to = ends[k]!;
+    let tokens = tokensTo(k);
     if (to < end) {
       const space = text.lastIndexOf(' ', to - 2);
-      if (space > from) to = space + 1;
-      tokens = countTokens(text.slice(from, to));
+      if (space > from) {
+        to = space + 1;
+        tokens = countTokens(text.slice(from, to));
+      }
     }
     out.push({ start: from, end: to, tokens });
     from = to;
