@@ -1,8 +1,8 @@
 import winkNLP, { type ItemSentence } from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
 import { capLength, longRuns, standIn } from './bounds.js';
 import { opensQuotation } from './quotation.js';
 import { trimSpan } from './scan.js';
+import loadWinkModel from './wink-model.cjs';
 
 /**
  * Sentences and tokens of one chunk, with character offsets into the chunk text.
@@ -55,9 +55,12 @@ export interface Analysis {
 type Nlp = ReturnType<typeof winkNLP>;
 let nlp: Nlp | undefined;
 
-/** The wink instance is built once per process (it is pure data, safe to share). */
+/**
+ * The wink instance is built once per process (it is pure data, safe to share), on first use:
+ * the model is loaded then too, not at import (wink-model.cjs).
+ */
 function instance(): Nlp {
-  nlp ??= winkNLP(model, ['sbd']);
+  nlp ??= winkNLP(loadWinkModel(), ['sbd']);
   return nlp;
 }
 
