@@ -20,10 +20,12 @@ export interface Providers {
  * offline analyst otherwise, so `npm start` works with nothing set. Beside an openai default the
  * offline analyst is always available too (no key, no cost), so a request can ask for it by name
  * and compare a model's reading with the analyst's. `LLM_PROVIDER=local` offers only the analyst.
+ * `fetch` and `dispatcher` are the openai provider's transport: Node's entry passes undici's
+ * (openai/node-dispatcher.ts); the Worker passes none and uses its runtime's fetch.
  */
 export function selectProviders(
   config: Config,
-  options: { fetch?: typeof fetch; local?: LocalProviderOptions } = {},
+  options: { fetch?: typeof fetch; dispatcher?: unknown; local?: LocalProviderOptions } = {},
 ): Providers {
   const configured = config.OPENAI_BASE_URL !== undefined || config.OPENAI_API_KEY !== undefined;
   const choice =
@@ -41,6 +43,7 @@ export function selectProviders(
     retryAfterCapMs: config.LLM_RETRY_AFTER_CAP_MS,
     maxOutputBytes: config.MAX_MODEL_OUTPUT_BYTES,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
   return providerSet([openai, local]);
 }

@@ -46,6 +46,11 @@ export interface OpenAIProviderOptions {
   maxOutputBytes: number;
   /** Transport, for tests and runtimes without a global fetch. */
   fetch?: typeof fetch;
+  /**
+   * An undici dispatcher for every request (`fetchOptions.dispatcher`), with the `fetch` of the
+   * same undici: on Node, one whose timeouts follow `timeoutMs` (node-dispatcher.ts).
+   */
+  dispatcher?: unknown;
 }
 
 const MAX_ERROR_CHARS = 500;
@@ -101,6 +106,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       apiKey: options.apiKey ?? 'not-needed',
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
       fetch: limitBodies(options.fetch, bodyLimit(options.maxOutputBytes)),
+      ...(options.dispatcher ? { fetchOptions: { dispatcher: options.dispatcher } } : {}),
       maxRetries: 0,
       timeout: options.timeoutMs,
     }),
