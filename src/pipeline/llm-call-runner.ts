@@ -7,9 +7,8 @@ import { sha256Hex, stableStringify } from '../lib/hash.js';
 import { LlmError, type Provider, type StageInput, type Usage } from '../llm/provider.js';
 import type { Prompt } from '../prompts/prompt.js';
 import { FENCE_FOR_CACHE_KEY, newFence, renderStage } from '../prompts/render.js';
-
-/** Runs at most `n` tasks at once (p-limit's shape). */
-export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+import { takeTurn } from '../lib/wait.js';
+import type { Limiter, Priority } from './fair-limit.js';
 
 /** What the calls of one brief cost (its usage, filled in as calls finish) and who answered. */
 export interface CallStats extends BriefUsage {
@@ -31,6 +30,12 @@ export interface StageCall {
   prompt: Prompt;
   input: StageInput;
   signal?: AbortSignal;
+  /** The run this call is for (a brief's or perspectives run's id): the limit takes turns between runs. */
+  owner: string;
+  /** `background` for an evaluation's briefs, which wait while interactive calls queue. */
+  priority?: Priority | undefined;
+  /** Made anew even when the cache holds an answer, which the new one replaces (`?refresh=calls`). */
+  refresh?: boolean | undefined;
 }
 
 /** A stage's output schema; `name` labels it for json_schema response formats. */
@@ -92,7 +97,17 @@ export class LlmCallRunner {
           completionTokens: placeholder<number>('completionTokens'),
           createdAt: placeholder<number>('createdAt'),
         })
-        .onConflictDoNothing()
+        // A refreshed call replaces the stored answer. Otherwise a conflict is two processes
+        // making the same call at once, and either's answer will do.
+        .onConflictDoUpdate({
+          target: llmCalls.key,
+          set: {
+            output: sql`excluded.output`,
+            promptTokens: sql`excluded.prompt_tokens`,
+            completionTokens: sql`excluded.completion_tokens`,
+            createdAt: sql`excluded.created_at`,
+          },
+        })
         .prepare(),
     };
   }
@@ -105,9 +120,12 @@ export class LlmCallRunner {
     stats: CallStats,
     schema: OutputSchema<T> = BRIEF_OUTPUT as unknown as OutputSchema<T>,
   ): Promise<T> {
+    // A brief starts all its map calls at once, and each call's key renders and hashes its chunk:
+    // one turn of the event loop per call, not one for all of a 7 MB document's (issue 17).
+    await takeTurn();
     const key = await this.keyOf(call, schema);
     stats.calls++;
-    const stored = await this.lookup(key, schema);
+    const stored = call.refresh ? undefined : await this.lookup(key, schema);
     if (stored) {
       stats.cachedCalls++;
       return stored;
@@ -136,18 +154,20 @@ export class LlmCallRunner {
   private async execute<T>(key: string, call: StageCall, schema: OutputSchema<T>) {
     const fence = newFence();
     const messages = renderStage(call.prompt, call.input, fence);
-    const result = await this.limit(() =>
-      call.provider.generate(
-        {
-          stage: call.input.stage,
-          messages,
-          schema,
-          params: call.prompt.params,
-          input: call.input,
-          signal: call.signal,
-        },
-        call.model,
-      ),
+    const result = await this.limit(
+      () =>
+        call.provider.generate(
+          {
+            stage: call.input.stage,
+            messages,
+            schema,
+            params: call.prompt.params,
+            input: call.input,
+            signal: call.signal,
+          },
+          call.model,
+        ),
+      { owner: call.owner, priority: call.priority, signal: call.signal },
     );
     const value = schema.zod.parse(result.value);
     await this.statements.store.run({
