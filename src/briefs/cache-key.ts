@@ -1,5 +1,6 @@
 import { sha256Hex, stableStringify } from '../lib/hash.js';
 import type { Provider } from '../llm/provider.js';
+import { bindingContext } from '../pipeline/context-budget.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { BriefContext } from './context.js';
 
@@ -14,7 +15,7 @@ export interface BriefKeyInput {
 export interface BriefKey {
   /**
    * The key's parts as one string, for the in-memory lookup of a repeated POST (hashing is
-   * skipped there). They are all strings, so plain JSON is already the stable encoding.
+   * skipped there). They are strings and a number, so plain JSON is already the stable encoding.
    */
   parts: string;
   paramsHash: string;
@@ -24,15 +25,18 @@ export interface BriefKey {
 
 /**
  * The brief cache's key (DESIGN.md "Two cache levels"): document, prompt ref and sha256,
- * provider, model and the params hash. Computed once per submission; `hash()` only when the
- * in-memory lookup by `parts` missed.
+ * provider, model and the params hash, and the model's context window when it changes how the
+ * brief is made (src/pipeline/context-budget.ts, bindingContext): where no window binds, the
+ * key is the one it was before windows counted. Computed once per submission; `hash()` only
+ * when the in-memory lookup by `parts` missed.
  */
 export async function briefCacheKey(
-  context: Pick<BriefContext, 'paramsHashes'>,
+  context: Pick<BriefContext, 'paramsHashes' | 'contextTokens'>,
   input: BriefKeyInput,
 ): Promise<BriefKey> {
   const { documentId, prompt, provider, model } = input;
   const paramsHash = await paramsHashOf(context, prompt);
+  const window = bindingContext({ provider, model, prompt, contextTokens: context.contextTokens });
   const parts = JSON.stringify([
     documentId,
     prompt.ref,
@@ -40,6 +44,7 @@ export async function briefCacheKey(
     provider.name,
     model,
     paramsHash,
+    ...(window === undefined ? [] : [window]),
   ]);
   let hashed: Promise<string> | undefined;
   return { parts, paramsHash, hash: () => (hashed ??= sha256Hex(parts)) };

@@ -1,7 +1,9 @@
 import type { ModelBrief } from '../briefs/schema.js';
+import { AppError } from '../errors.js';
 import type { Provider, StageInput } from '../llm/provider.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { Chunk } from './chunk.js';
+import type { Priority } from './fair-limit.js';
 import type { CallStats, LlmCallRunner } from './llm-call-runner.js';
 
 /** Progress of one brief, as the pipeline reports it (for logs and server-sent events). */
@@ -19,15 +21,30 @@ export interface MapReduceJob {
   stats: CallStats;
   onProgress?: (progress: Progress) => void;
   signal?: AbortSignal;
+  /** Whose calls these are (the brief's id), for the limit's turns. */
+  owner: string;
+  /** `background` for an evaluation's brief; interactive when not given. */
+  priority?: Priority | undefined;
+  /** Make every call anew, replacing the LLM-call cache's answers (`?refresh=calls`). */
+  refreshCalls?: boolean | undefined;
+  /**
+   * Most tokens the partial briefs of one reduce call may take (ContextBudget.partials, the
+   * model's context window less instructions and answer); no limit when not given.
+   */
+  partialsBudget?: number;
 }
 
 /**
  * Map every chunk, then merge partial briefs level by level along `planReduce`'s tree until one
  * remains. Each merge call starts as soon as its own inputs are ready, so the critical path is
  * one map round plus one call per level. A single chunk is one map call and no reduce.
+ *
+ * The tree is planned from the chunks' text alone; a group whose partials turn out too long
+ * for one call within `partialsBudget` is merged in several calls (a small tree of its own),
+ * so the tree's other groups, and their cache keys, stay what they would be without a budget.
  */
 export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
-  const { runner, provider, model, prompt, title, chunks, stats } = job;
+  const { runner, provider, model, prompt, title, chunks, stats, owner, priority } = job;
   // The first failure cancels the calls still waiting; finished ones stay cached.
   const controller = new AbortController();
   const signal = job.signal ? AbortSignal.any([job.signal, controller.signal]) : controller.signal;
@@ -36,8 +53,12 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
     throw error;
   };
 
-  // Every call of this brief: the same provider, model, prompt and cancellation, on one input.
-  const call = (input: StageInput) => runner.run({ provider, model, prompt, signal, input }, stats);
+  // Every call of this brief: the same provider, model, prompt, cancellation and turn, on one input.
+  const call = (input: StageInput) =>
+    runner.run(
+      { provider, model, prompt, signal, input, owner, priority, refresh: job.refreshCalls },
+      stats,
+    );
 
   let mapped = 0;
   let level: Promise<ModelBrief>[] = chunks.map((chunk) =>
@@ -52,26 +73,64 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
     }, fail),
   );
 
-  const plan = planReduce(
-    chunks.map((chunk) => contentKey(chunk.text)),
-    prompt.params.reduceFanIn,
-  );
+  const budget = job.partialsBudget ?? Number.POSITIVE_INFINITY;
+  const tokens = (value: unknown) => provider.countTokens(JSON.stringify(value), model);
+  const fits = (partials: ModelBrief[]) => {
+    const json = JSON.stringify(partials);
+    // A token takes at least one byte of UTF-8 (four characters, estimated), a character at
+    // most three: a text this short fits uncounted, as every text does without a budget.
+    return json.length * 3 <= budget || provider.countTokens(json, model) <= budget;
+  };
+  // Expected partial briefs per sub-merge: what the budget holds at the answer's full length.
+  const capacity = Math.max(2, Math.floor(budget / prompt.params.maxOutputTokens));
+  /**
+   * One group's merge: one call when its partials fit in the budget. Otherwise they are merged
+   * in smaller calls first (`packMerge`), round after round, until the rest fit in one.
+   */
+  const merge = async (
+    partials: ModelBrief[],
+    keys: number[],
+    depth: number,
+    final: boolean,
+  ): Promise<ModelBrief> => {
+    for (let round = 1; !fits(partials); round++) {
+      // Each partial with its comma; the brackets are taken off the budget.
+      const sizes = partials.map((partial) => tokens(partial) + 1);
+      const groups = packMerge(keys, sizes, budget - 2, capacity, (round << 16) | depth);
+      if (groups.length === partials.length) throw tooLongToMerge(sizes, budget, job);
+      const inputs = partials;
+      partials = await Promise.all(
+        groups.map(({ start, end }) =>
+          end - start === 1
+            ? inputs[start]!
+            : call({ stage: 'reduce', title, partials: inputs.slice(start, end), final: false }),
+        ),
+      );
+      keys = groups.map((group) => keys[group.end - 1]!);
+    }
+    return call({ stage: 'reduce', title, partials, final });
+  };
+
+  let keys = chunks.map((chunk) => contentKey(chunk.text));
+  const plan = planReduce(keys, prompt.params.reduceFanIn);
   plan.forEach((groups, index) => {
     const depth = index + 1;
     const final = depth === plan.length;
     const total = groups.filter((group) => group.end - group.start > 1).length;
     let reduced = 0;
     const below = level;
+    const belowKeys = keys;
     level = groups.map(({ start, end }) =>
       end - start === 1
         ? below[start]!
         : Promise.all(below.slice(start, end)).then((partials) =>
-            call({ stage: 'reduce', title, partials, final }).then((merged) => {
+            merge(partials, belowKeys.slice(start, end), depth, final).then((merged) => {
               job.onProgress?.({ stage: 'reduce', level: depth, done: ++reduced, total });
               return merged;
             }, fail),
           ),
     );
+    keys = groups.map((group) => belowKeys[group.end - 1]!);
   });
   return level[0]!;
 }
@@ -124,6 +183,60 @@ export function planReduce(keys: readonly number[], fanIn: number): ReduceGroup[
     keys = groups.map((group) => keys[group.end - 1]!);
   }
   return levels;
+}
+
+/**
+ * How the nodes of one merge group whose partial briefs (`sizes`, in tokens) are too long for
+ * one call are merged in smaller calls, one round of them. A sub-group closes where the next
+ * node would take it over `budget`, and, as planReduce's groups do, after a node whose key
+ * mixed with `salt` (level and round) is 0 mod `capacity`: those boundaries follow the text, so
+ * an edit to one partial moves only the sub-groups beside it. When no two nodes end up together
+ * (every node a boundary, ~capacity^-N), the nodes are packed by size alone. The result has as
+ * many groups as nodes only when no two neighbours fit together.
+ */
+export function packMerge(
+  keys: readonly number[],
+  sizes: readonly number[],
+  budget: number,
+  capacity: number,
+  salt: number,
+): ReduceGroup[] {
+  const pack = (contentDefined: boolean) => {
+    const groups: ReduceGroup[] = [];
+    let start = 0;
+    let tokens = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (i > start && tokens + sizes[i]! > budget) {
+        groups.push({ start, end: i });
+        start = i;
+        tokens = 0;
+      }
+      tokens += sizes[i]!;
+      if (i + 1 === keys.length || (contentDefined && mix(keys[i]!, salt) % capacity === 0)) {
+        groups.push({ start, end: i + 1 });
+        start = i + 1;
+        tokens = 0;
+      }
+    }
+    return groups;
+  };
+  const groups = pack(true);
+  return groups.length < keys.length ? groups : pack(false);
+}
+
+/** A merge that cannot be made within the budget: a partial, or two neighbours, exceed it. */
+function tooLongToMerge(sizes: number[], budget: number, job: MapReduceJob): AppError {
+  const longest = Math.max(...sizes);
+  const what =
+    longest > budget
+      ? `one partial brief takes ${longest} tokens`
+      : 'no two neighbouring partial briefs fit together';
+  return new AppError(
+    'payload_too_large',
+    `The document's partial briefs cannot be merged within the context window of ${job.model}: ` +
+      `${what}, and a merge call may carry ${budget} tokens of them (set LLM_CONTEXT_TOKENS if ` +
+      `the model has a larger window, or use a prompt with a smaller maxOutputTokens)`,
+  );
 }
 
 /** A 32-bit hash of a chunk's text (FNV-1a): what decides where merge groups end. */
