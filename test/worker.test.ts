@@ -120,7 +120,7 @@ describe.skipIf(unavailable !== null)('the Worker (wrangler dev, local D1)', () 
     }
   });
 
-  it('answers 202 at once and finishes the brief in the background (waitUntil)', async () => {
+  it('answers 202 at once and finishes the brief in the background (the work queue)', async () => {
     const posted = await postBoth(whitePaper, 'title=Water%20transfer&wait=0');
     expect(posted.worker.status, worker.output()).toBe(202);
     const accepted = BriefView.parse(await posted.worker.json());

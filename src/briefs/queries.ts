@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { modelFor } from '../llm/select.js';
 import { briefCacheKey } from './cache-key.js';
 import { remember, type BriefContext } from './context.js';
+import { resumeBrief } from './queue.js';
 import { toBriefView, type BriefView } from './view.js';
 
 /** `brf_` and 24 hex digits. */
@@ -21,8 +22,16 @@ export async function getBrief(context: BriefContext, id: string): Promise<Brief
     );
   const known = context.succeeded.get(id);
   if (known) return known;
-  const [hit] = await context.reads.byId.all({ key: id });
+  let [hit] = await context.reads.byId.all({ key: id });
   if (!hit) throw new AppError('not_found', `No brief with id ${id}`);
+  const { row } = hit;
+  if (context.queue && row.status === 'running' && (row.leaseUntil ?? 0) < Date.now()) {
+    // On a Worker with a queue: its consumer died or its message was lost. It is sent again
+    // now rather than at the next cron run, so no reader sees it running under a lapsed lease.
+    await resumeBrief(context, context.queue, row);
+    [hit] = await context.reads.byId.all({ key: id });
+    if (!hit) throw new AppError('not_found', `No brief with id ${id}`);
+  }
   const view = toBriefView(hit.row, hit.title, false);
   return view.status === 'succeeded' ? remember(context.succeeded, id, view) : view;
 }

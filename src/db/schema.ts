@@ -68,6 +68,13 @@ export const briefs = sqliteTable(
      * renews it; once it lapses (the process died) another process may resume the brief.
      */
     leaseUntil: integer('lease_until'),
+    /**
+     * On Workers with a queue (src/briefs/queue.ts): the id of the queue message whose consumer
+     * runs the brief; null while it waits in the queue. Node leaves it null.
+     */
+    holder: text('holder'),
+    /** On Workers with a queue: how many times a consumer has started the brief (retries and resumes count). */
+    attempts: integer('attempts').notNull().default(0),
     createdAt: integer('created_at').notNull().default(now),
     updatedAt: integer('updated_at').notNull().default(now),
     finishedAt: integer('finished_at'),
@@ -149,6 +156,15 @@ export const evals = sqliteTable(
     done: integer('done').notNull().default(0),
     /** While running: renewed by the process running it; once lapsed, that process has stopped. */
     leaseUntil: integer('lease_until'),
+    /** On Workers with a queue: the queue message whose consumer is taking a step of the run. */
+    holder: text('holder'),
+    /** On Workers with a queue: how many times the sweep has resumed the run after its lease lapsed. */
+    attempts: integer('attempts').notNull().default(0),
+    /**
+     * On Workers with a queue: the corpus (each document's name, title, id and reference summary)
+     * and, for each prompt version, the brief sent for it (src/evals/queue.ts). Null on Node.
+     */
+    plan: text('plan', { mode: 'json' }).$type<Record<string, unknown>>(),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
     status: text('status', { enum: EVAL_STATUSES }).notNull(),
@@ -161,3 +177,17 @@ export const evals = sqliteTable(
   (table) => [index('evals_created_idx').on(table.createdAt, table.id)],
 );
 export type EvalRow = typeof evals.$inferSelect;
+
+/**
+ * The deployment-wide LLM budget on Workers (LLM_GLOBAL_CONCURRENCY, src/llm/slots.ts): one row
+ * per LLM call in flight anywhere, held until `until` (ms) and renewed while the call runs, so
+ * the slot of an invocation that died frees itself.
+ */
+export const llmSlots = sqliteTable(
+  'llm_slots',
+  {
+    id: text('id').primaryKey(),
+    until: integer('until').notNull(),
+  },
+  (table) => [index('llm_slots_until_idx').on(table.until)],
+);

@@ -9,8 +9,10 @@ import { renewLease } from '../lib/lease.js';
 import type { Deps } from '../deps.js';
 import { normalizeText } from '../pipeline/normalize.js';
 import { modelFor } from '../llm/select.js';
+import type { Provider } from '../llm/provider.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { CorpusDocument } from './corpus.js';
+import { queueEval } from './queue.js';
 import {
   buildReport,
   mostDivergent,
@@ -36,6 +38,22 @@ export type EvalContext = Pick<
   'db' | 'prompts' | 'providers' | 'briefs' | 'logger' | 'config'
 >;
 
+/**
+ * Starts an evaluation for POST /v1/evals and returns its summary: on a Worker with a work
+ * queue, its briefs go through the queue (src/evals/queue.ts); elsewhere it runs in this
+ * process, kept alive by `background`.
+ */
+export async function submitEval(
+  deps: EvalContext & Pick<Deps, 'background'>,
+  options: EvalOptions,
+): Promise<EvalSummary> {
+  if (deps.briefs.queue) return queueEval(deps, deps.briefs.queue, options);
+  const { summary, finished } = await startEval(deps, options);
+  // The run goes on after the answer; its failure is stored in its row and logged (startEval).
+  deps.background(finished.catch(() => undefined));
+  return summary;
+}
+
 /** Runs an evaluation to its end (see startEval). */
 export async function runEval(deps: EvalContext, options: EvalOptions): Promise<EvalReport> {
   return (await startEval(deps, options)).finished;
@@ -52,23 +70,7 @@ export async function startEval(
   deps: EvalContext,
   options: EvalOptions,
 ): Promise<{ summary: EvalSummary; finished: Promise<EvalReport> }> {
-  // brief, brief@latest and brief@3 are one version: each is run once.
-  const prompts = [...new Set(options.prompts.map((ref) => deps.prompts.resolve(ref)))];
-  const provider = deps.providers.get(options.provider);
-  const model = modelFor(provider, options.model);
-  const briefs = options.corpus.length * prompts.length;
-  if (briefs > deps.config.MAX_EVAL_BRIEFS)
-    throw new AppError(
-      'payload_too_large',
-      `This evaluation would run ${briefs} briefs (${options.corpus.length} documents × ${prompts.length} prompt versions), more than the ${deps.config.MAX_EVAL_BRIEFS} one evaluation may (MAX_EVAL_BRIEFS)`,
-    );
-  // A document that normalizes to nothing would fail the run halfway; refuse it before it starts.
-  const empty = options.corpus.find((item) => normalizeText(item.document).length === 0);
-  if (empty)
-    throw new AppError(
-      'invalid_request',
-      `Corpus document "${empty.id}" is empty (no text after normalizing whitespace)`,
-    );
+  const { prompts, provider, model } = checkEval(deps, options);
   const id = newEvalId();
   const createdAt = Date.now();
   const [row] = await deps.db
@@ -100,6 +102,35 @@ export async function startEval(
     model,
   }).finally(stopRenewing);
   return { summary: toEvalSummary(row!), finished };
+}
+
+/**
+ * What an evaluation runs, checked before anything is stored: its distinct prompt versions,
+ * provider and model. @throws AppError for an unknown prompt or provider, an empty document, or
+ * more briefs than MAX_EVAL_BRIEFS.
+ */
+export function checkEval(
+  deps: Pick<EvalContext, 'prompts' | 'providers' | 'config'>,
+  options: EvalOptions,
+): { prompts: Prompt[]; provider: Provider; model: string } {
+  // brief, brief@latest and brief@3 are one version: each is run once.
+  const prompts = [...new Set(options.prompts.map((ref) => deps.prompts.resolve(ref)))];
+  const provider = deps.providers.get(options.provider);
+  const model = modelFor(provider, options.model);
+  const briefs = options.corpus.length * prompts.length;
+  if (briefs > deps.config.MAX_EVAL_BRIEFS)
+    throw new AppError(
+      'payload_too_large',
+      `This evaluation would run ${briefs} briefs (${options.corpus.length} documents × ${prompts.length} prompt versions), more than the ${deps.config.MAX_EVAL_BRIEFS} one evaluation may (MAX_EVAL_BRIEFS)`,
+    );
+  // A document that normalizes to nothing would fail the run halfway; refuse it before it starts.
+  const empty = options.corpus.find((item) => normalizeText(item.document).length === 0);
+  if (empty)
+    throw new AppError(
+      'invalid_request',
+      `Corpus document "${empty.id}" is empty (no text after normalizing whitespace)`,
+    );
+  return { prompts, provider, model };
 }
 
 /** Marks runs whose process stopped (lease lapsed) as failed; the Node entry point sweeps now and then. */
@@ -134,6 +165,8 @@ async function execute(
             prompt: prompt.ref,
             provider: run.provider,
             model: options.model,
+            // Users' own briefs and perspectives take the LLM slots first.
+            priority: 'background',
           },
           3_600_000,
         );
@@ -196,6 +229,6 @@ async function execute(
   }
 }
 
-function newEvalId(): string {
+export function newEvalId(): string {
   return `evl_${randomHex(12)}`;
 }

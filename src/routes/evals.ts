@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { evalMarkdown } from '../evals/markdown.js';
 import { getEval, listEvals } from '../evals/queries.js';
 import type { EvalReport } from '../evals/report.js';
-import { startEval } from '../evals/run.js';
+import { submitEval } from '../evals/run.js';
 import { EvalDetail, EvalSummary, toEvalDetail } from '../evals/view.js';
 import { textBody, type ApiOperation } from '../openapi/operation.js';
 import { parseInput, readJson, type AppEnv } from './app-env.js';
@@ -71,15 +71,13 @@ export const evalRoutes = new Hono<AppEnv>()
       'body',
     );
     const { prompts, documents, provider, model } = input;
-    const { summary, finished } = await startEval(deps, {
+    const summary = await submitEval(deps, {
       prompts,
       corpus: documents,
       corpusLabel: input.corpus ?? 'api',
       provider,
       model,
     });
-    // The run goes on after the answer; its failure is stored in its row and logged (startEval).
-    deps.background(finished.catch(() => undefined));
     c.header('Location', `/v1/evals/${summary.id}`);
     return c.json(summary satisfies EvalSummary, 202);
   })

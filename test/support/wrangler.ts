@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,29 +61,28 @@ async function freePort(): Promise<number> {
   });
 }
 
-export interface LocalWorker {
-  url: string;
-  /** Everything wrangler printed, for failure messages. */
-  output(): string;
-  /** Stops wrangler and workerd (the whole process group) and removes the local D1 files. */
-  close(): Promise<void>;
+/**
+ * A local D1 (and queue, cron) state folder: `wrangler d1 migrations apply --local` run on it
+ * once. Several `wrangler dev` processes may share one, one after another (a restart) or side
+ * by side (two isolates of one deployment); workerd keeps D1 in SQLite, in WAL mode.
+ */
+export interface LocalState {
+  /** The `--persist-to` folder. */
+  persist: string;
+  /** The D1 database's SQLite file, for a test to read what the Worker wrote. */
+  d1File(): string;
+  remove(): void;
 }
 
-/**
- * `wrangler d1 migrations apply --local`, then `wrangler dev --local` on a free port, both on a
- * fresh persist folder; resolves once GET /healthz answers 200.
- */
-export async function startLocalWorker(options: { startupMs: number }): Promise<LocalWorker> {
+export function createLocalState(options: { startupMs: number }): LocalState {
   const dir = mkdtempSync(join(tmpdir(), 'parallax-worker-'));
   const persist = join(dir, 'state');
-  const env = offlineEnv(join(dir, 'logs'));
-
   const migrate = spawnSync(
     process.execPath,
     [wranglerCli, 'd1', 'migrations', 'apply', 'parallax', '--local', '--persist-to', persist],
     {
       cwd: root,
-      env,
+      env: offlineEnv(join(dir, 'logs')),
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.startupMs,
@@ -95,10 +94,48 @@ export async function startLocalWorker(options: { startupMs: number }): Promise<
       `wrangler d1 migrations apply failed (${migrate.status ?? migrate.error?.message}):\n${migrate.stdout}\n${migrate.stderr}`,
     );
   }
+  return {
+    persist,
+    d1File() {
+      const folder = join(persist, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+      const file = readdirSync(folder).find((name) => name.endsWith('.sqlite'));
+      if (!file) throw new Error(`no D1 SQLite file in ${folder}`);
+      return join(folder, file);
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
 
+export interface LocalWorker {
+  url: string;
+  /** Everything wrangler printed, for failure messages. */
+  output(): string;
+  /** Ends wrangler and workerd at once (SIGKILL to the process group), as a crash would; the state stays. */
+  kill(): Promise<void>;
+  /** Stops wrangler and workerd (the whole process group); removes the state folder if this worker made it. */
+  close(): Promise<void>;
+}
+
+export interface LocalWorkerOptions {
+  startupMs: number;
+  /** A state folder to run on (not removed by close()); a fresh one of its own when absent. */
+  state?: LocalState;
+  /** `--var NAME:value` for each: settings over wrangler.toml's [vars]. */
+  vars?: Record<string, string>;
+  /** `--test-scheduled`: GET /__scheduled runs the cron trigger. */
+  testScheduled?: boolean;
+}
+
+/**
+ * `wrangler dev --local` on a free port, on `options.state` or on a fresh migrated state folder;
+ * resolves once GET /healthz answers 200.
+ */
+export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
+  const state = options.state ?? createLocalState(options);
+  const env = offlineEnv(join(state.persist, '..', 'logs'));
   const port = await freePort();
   const inspectorPort = await freePort();
-  let output = migrate.stdout;
+  let output = '';
   // Its own process group, so close() reaches workerd and the build command too.
   const child: ChildProcess = spawn(
     process.execPath,
@@ -113,10 +150,15 @@ export async function startLocalWorker(options: { startupMs: number }): Promise<
       '--inspector-port',
       String(inspectorPort),
       '--persist-to',
-      persist,
+      state.persist,
       '--show-interactive-dev-session=false',
       '--log-level',
       'info',
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => [
+        '--var',
+        `${name}:${value}`,
+      ]),
+      ...(options.testScheduled ? ['--test-scheduled'] : []),
     ],
     { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -124,6 +166,10 @@ export async function startLocalWorker(options: { startupMs: number }): Promise<
   child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
+  const kill = async () => {
+    signalGroup(child, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) await exited;
+  };
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       signalGroup(child, 'SIGTERM');
@@ -132,7 +178,7 @@ export async function startLocalWorker(options: { startupMs: number }): Promise<
       clearTimeout(timer);
     }
     signalGroup(child, 'SIGKILL'); // workerd may outlive wrangler
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.state) state.remove();
   };
 
   const url = `http://127.0.0.1:${port}`;
@@ -141,7 +187,7 @@ export async function startLocalWorker(options: { startupMs: number }): Promise<
     if (child.exitCode !== null) break;
     try {
       const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(10_000) });
-      if (response.status === 200) return { url, output: () => output, close };
+      if (response.status === 200) return { url, output: () => output, kill, close };
     } catch {
       // not listening yet
     }
