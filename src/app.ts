@@ -3,11 +3,13 @@ import type { Deps } from './deps.js';
 import { AppError, codeToStatus } from './errors.js';
 import { requireToken, tokenChecker } from './middleware/auth.js';
 import { limitBody } from './middleware/body-limit.js';
+import { corsFor } from './middleware/cors.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
 import type { ReferenceAssetReader } from './openapi/reference-page.js';
 import type { AppEnv } from './routes/app-env.js';
 import { briefOperations, briefRoutes } from './routes/briefs.js';
+import { cacheOperations, cacheRoutes } from './routes/cache.js';
 import { compareOperations, compareRoutes } from './routes/compare.js';
 import { documentOperations, documentRoutes } from './routes/documents.js';
 import { evalOperations, evalRoutes } from './routes/evals.js';
@@ -15,6 +17,7 @@ import { healthOperations, healthRoutes } from './routes/health.js';
 import { perspectiveOperations, perspectiveRoutes } from './routes/perspectives.js';
 import { promptOperations, promptRoutes } from './routes/prompts.js';
 import { referenceRoutes } from './routes/reference.js';
+import { statsOperations, statsRoutes } from './routes/stats.js';
 import { notFoundPage, webRoutes } from './web/routes.js';
 
 export interface AppOptions {
@@ -36,9 +39,12 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
   app.use(requestContext(deps, requestDeps));
-  // Writes need a token when API_TOKENS is set; then each client has a request budget. A check
-  // that is turned off is not mounted at all: every layer costs a cached read a promise.
-  const { API_TOKENS, RATE_LIMIT_PER_MINUTE, MAX_DOCUMENT_BYTES } = deps.config;
+  // Pages on the CORS_ORIGINS may call the API. Writes need a token when API_TOKENS is set;
+  // then each client has a request budget. A check that is turned off is not mounted at all:
+  // every layer costs a cached read a promise. CORS comes first, so preflights are answered
+  // before the token check and the budget, and the errors those give carry its headers too.
+  const { API_TOKENS, RATE_LIMIT_PER_MINUTE, MAX_DOCUMENT_BYTES, CORS_ORIGINS } = deps.config;
+  if (CORS_ORIGINS.length > 0) app.use('/v1/*', corsFor(CORS_ORIGINS));
   if (API_TOKENS.length > 0) app.use('/v1/*', requireToken(API_TOKENS));
   const limit = rateLimit({
     perMinute: RATE_LIMIT_PER_MINUTE,
@@ -63,6 +69,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     { path: '/v1/compare', routes: compareRoutes, operations: compareOperations },
     { path: '/v1/evals', routes: evalRoutes, operations: evalOperations },
     { path: '/v1/perspectives', routes: perspectiveRoutes, operations: perspectiveOperations },
+    { path: '/v1/stats', routes: statsRoutes, operations: statsOperations },
+    { path: '/v1/cache', routes: cacheRoutes, operations: cacheOperations },
   ];
   for (const resource of resources) app.route(resource.path, resource.routes);
   const operations = resources.flatMap((resource) => resource.operations);

@@ -182,6 +182,32 @@ describe('responses match /openapi.json', () => {
     expect((await call('/v1/prompts/brief@1/diff/brief@2')).body.parts.length).toBeGreaterThan(0);
   });
 
+  it('GET /v1/stats, POST /v1/cache/prune, and 304 for a current If-None-Match, with the documented headers', async () => {
+    const stats = await call('/v1/stats');
+    expect(stats.body.briefs.succeeded).toBeGreaterThan(0);
+    const pruned = await call('/v1/cache/prune', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ olderThan: '30d' }),
+    });
+    expect(pruned.body.removed.llmCalls).toBe(0);
+    const { items } = (await call('/v1/briefs?limit=1&status=succeeded')).body;
+    for (const path of [
+      `/v1/briefs/${items[0].id}`,
+      `/v1/documents/${items[0].document.id}`,
+      '/v1/prompts/brief@1',
+    ]) {
+      const first = await call(path);
+      const operation = checker.spec.paths[checker.templateOf(path)]!.get!;
+      const documented = operation.responses['200'] as { headers?: Record<string, unknown> };
+      expect(Object.keys(documented.headers ?? {})).toEqual(['ETag', 'Cache-Control']);
+      expect(operation.parameters?.map((parameter) => parameter.name)).toContain('If-None-Match');
+      expect(first.headers.get('etag')).toBeTruthy();
+      const again = await call(path, { headers: { 'if-none-match': first.headers.get('etag')! } });
+      expect(again.status).toBe(304);
+    }
+  });
+
   it('GET /v1/compare by prompt refs and by brief ids', async () => {
     const first = await postJson({ text: seed, prompt: 'brief@1' });
     const url = `/v1/compare?document=${first.body.document.id}&a=brief@1&b=brief@2&run=true`;
@@ -293,6 +319,15 @@ describe('responses match /openapi.json', () => {
       [call('/v1/compare'), 400, 'invalid_request'],
       [call(`/v1/compare?document=${'a'.repeat(64)}&a=brief@1&b=brief@2`), 404, 'not_found'],
       [call('/v1/evals?cursor=nope'), 400, 'invalid_request'],
+      [
+        call('/v1/cache/prune', {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ olderThan: 'a month' }),
+        }),
+        400,
+        'invalid_request',
+      ],
       [call(`/v1/evals/evl_${'0'.repeat(24)}?format=xml`), 400, 'invalid_request'],
       [call(`/v1/evals/evl_${'0'.repeat(24)}`), 404, 'not_found'],
       [call('/docs/assets/nope.js'), 404, 'not_found'],

@@ -69,7 +69,7 @@ export function requestContext(
 }
 
 /** The Node ServerResponse behind this request, when @hono/node-server serves it. */
-function nodeResponse(
+export function nodeResponse(
   c: Context<AppEnv>,
 ): { setHeader(name: string, value: string): unknown } | undefined {
   const outgoing = (c.env as { outgoing?: { setHeader?: unknown } } | undefined)?.outgoing;

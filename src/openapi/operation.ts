@@ -24,6 +24,11 @@ export interface ApiOperation {
   write?: true;
   responses: Record<number, ApiResponse>;
   /**
+   * For GETs answered with an ETag (src/routes/send-cached.ts): what their Cache-Control says.
+   * The spec then documents the If-None-Match header, the 200's ETag and Cache-Control, and 304.
+   */
+  caching?: string;
+  /**
    * Error codes this route answers with, besides those every /v1 route may (rate_limited,
    * internal) and every write may (unauthorized, payload_too_large). src/openapi/spec.ts
    * groups them by status (codeToStatus).
@@ -62,6 +67,8 @@ export const apiTags = {
   evals:
     'Corpus evaluations: prompt versions run over a corpus and scored (what `parallax eval` starts).',
   service: 'Health, this specification and the reference page.',
+  cache:
+    'What the database holds, and pruning the LLM-call cache. A brief is re-run on purpose with `POST /v1/briefs?refresh=`.',
 } as const;
 
 /** A body that is plain text (or HTML, Markdown): nothing for JSON Schema to say but "a string". */

@@ -54,17 +54,15 @@ export function buildOpenApiSpec(options: {
   for (const operation of options.operations) {
     const where = `${operation.method.toUpperCase()} ${operation.path}`;
     const responses: Record<string, unknown> = {};
+    const caching = operation.caching && {
+      ETag: 'The strong entity tag of this body (its sha256): send it back in If-None-Match',
+      'Cache-Control': operation.caching,
+    };
     for (const [status, response] of Object.entries(operation.responses)) {
+      const headers = { ...response.headers, ...(status === '200' && caching) };
       responses[status] = {
         description: response.description,
-        ...(response.headers && {
-          headers: Object.fromEntries(
-            Object.entries(response.headers).map(([name, description]) => [
-              name,
-              { description, schema: { type: 'string' } },
-            ]),
-          ),
-        }),
+        ...(Object.keys(headers).length > 0 && { headers: headerObjects(headers) }),
         content: Object.fromEntries(
           Object.entries(response.content).map(([mediaType, body]) => [
             mediaType,
@@ -77,6 +75,11 @@ export function buildOpenApiSpec(options: {
         ),
       };
     }
+    if (caching)
+      responses[304] = {
+        description: 'Not modified: If-None-Match names the current ETag (no body)',
+        headers: headerObjects(caching),
+      };
     Object.assign(responses, errorResponses(operation));
     (paths[operation.path] ??= {})[operation.method] = {
       operationId: operation.operationId,
@@ -86,6 +89,7 @@ export function buildOpenApiSpec(options: {
       parameters: [
         ...pathParameters(operation),
         ...(operation.query ? queryParameters(operation.query) : []),
+        ...(caching ? [IF_NONE_MATCH] : []),
       ],
       ...(operation.body && {
         requestBody: {
@@ -157,6 +161,25 @@ function errorResponses(operation: ApiOperation): Record<string, unknown> {
   }
   return out;
 }
+
+/** Response headers, each a string with its description. */
+function headerObjects(headers: Record<string, string>) {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, description]) => [
+      name,
+      { description, schema: { type: 'string' } },
+    ]),
+  );
+}
+
+const IF_NONE_MATCH = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description:
+    'ETags of copies the client holds (or *): when one is current the answer is 304 with no body (weak comparison, RFC 9110 §13.1.2)',
+  schema: { type: 'string' },
+};
 
 function pathParameters(operation: ApiOperation) {
   return Object.entries(operation.pathParams ?? {}).map(([name, description]) => ({

@@ -21,6 +21,7 @@ import {
   Title,
   WaitSeconds,
 } from './fields.js';
+import { sendCached } from './send-cached.js';
 import { sendJson } from './send-json.js';
 
 /** JSON body of POST /v1/briefs. Unknown fields are rejected, so a typo does not go unnoticed. */
@@ -32,11 +33,19 @@ export const CreateBriefBody = z.strictObject({
   model: ModelName.optional(),
 });
 
-/** Query of POST /v1/briefs: `wait` seconds, and for raw bodies the fields JSON would carry. */
+/** Query of POST /v1/briefs: `wait` seconds, `refresh`, and for raw bodies the fields JSON would carry. */
 export const CreateBriefQuery = z.object({
   wait: WaitSeconds.optional().describe(
     "Seconds to wait for the brief before answering 202 (default: the server's BRIEF_WAIT_SECONDS)",
   ),
+  refresh: z
+    .enum(['brief', 'calls'])
+    .optional()
+    .describe(
+      'Run the brief again though one is cached. brief: ignore the brief cache (LLM calls already made are answered from the LLM-call cache); ' +
+        "calls: make every LLM call anew too and replace the cache's answers (a model whose weights changed under the same name). " +
+        'The new brief takes over the cache; the old one stays readable under its id. A refresh while the brief runs joins that run',
+    ),
   title: Title.optional(),
   prompt: PromptRef.optional(),
   provider: ProviderName.optional(),
@@ -81,7 +90,15 @@ export const briefRoutes = new Hono<AppEnv>()
     const query = parseInput(CreateBriefQuery, c.req.query(), 'query');
     const { outcome, view } = await submitBrief(
       briefs,
-      await readDocumentBody(c.req, query, { json: CreateBriefBody, form: UploadFields }, ingest),
+      {
+        ...(await readDocumentBody(
+          c.req,
+          query,
+          { json: CreateBriefBody, form: UploadFields },
+          ingest,
+        )),
+        refresh: query.refresh,
+      },
       (query.wait ?? config.BRIEF_WAIT_SECONDS) * 1000,
     );
     if (outcome === 'failed') {
@@ -103,7 +120,11 @@ export const briefRoutes = new Hono<AppEnv>()
     const filters = parseInput(ListBriefsQuery, c.req.query(), 'query');
     return c.json((await listBriefs(c.get('deps').briefs, filters)) satisfies BriefList);
   })
-  .get('/:id', async (c) => sendJson(c, await getBrief(c.get('deps').briefs, c.req.param('id'))))
+  // A succeeded brief is final: cached for a year; a running or failed one is not kept.
+  .get('/:id', async (c) => {
+    const view = await getBrief(c.get('deps').briefs, c.req.param('id'));
+    return sendCached(c, view, view.status === 'succeeded' ? 'immutable' : 'no-store');
+  })
   // Server-sent events until the brief finishes; see followBrief for what is sent when.
   .get('/:id/events', async (c) => {
     const { briefs, config } = c.get('deps');
@@ -217,6 +238,8 @@ export const briefOperations: ApiOperation[] = [
         content: { 'application/json': BriefView },
       },
     },
+    caching:
+      'A succeeded brief is final: `public, max-age=31536000, immutable` (`private` when the request carried Authorization). Running or failed: `no-store`',
     errors: ['invalid_request', 'not_found'],
   },
   {

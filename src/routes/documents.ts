@@ -7,6 +7,7 @@ import { binaryBody, textBody, type ApiOperation } from '../openapi/operation.js
 import { parseInput, type AppEnv } from './app-env.js';
 import { readDocumentBody } from './document-body.js';
 import { DocumentId, Title } from './fields.js';
+import { sendCached } from './send-cached.js';
 import { sendJson } from './send-json.js';
 
 export const DocumentQuery = z.object({
@@ -57,29 +58,36 @@ export const documentRoutes = new Hono<AppEnv>()
       { json: AddDocumentBody, form: AddDocumentFields },
       deps.ingest,
     );
-    const { id, created } = await addDocument(deps, body);
+    const { id, created } = await addDocument(deps.briefs, body);
     c.header('Location', `/v1/documents/${id}`);
     return sendJson(c, await getDocument(deps, id, false), created ? 201 : 200);
   })
+  // Reads that change as the library grows (a document's list of briefs, its title or pages
+  // filled in later, search hits): kept by caches but revalidated, a 304 when nothing changed.
   .get('/', async (c) => {
     const query = parseInput(SearchQuery, c.req.query(), 'query');
-    return c.json(
-      (await searchDocuments(c.get('deps'), query.q, query.limit)) satisfies SearchResults,
-    );
+    const results = await searchDocuments(c.get('deps'), query.q, query.limit);
+    return sendCached(c, results satisfies SearchResults, 'revalidate');
   })
   .get('/:id/related', async (c) => {
     const id = parseInput(DocumentId, c.req.param('id'), 'document id');
     const query = parseInput(RelatedQuery, c.req.query(), 'query');
-    return c.json(
-      (await relatedDocuments(c.get('deps'), id, query.limit)) satisfies RelatedDocuments,
-    );
+    const related = await relatedDocuments(c.get('deps'), id, query.limit);
+    return sendCached(c, related satisfies RelatedDocuments, 'revalidate');
   })
   .get('/:id', async (c) => {
     const query = parseInput(DocumentQuery, c.req.query(), 'query');
-    return c.json(await getDocument(c.get('deps'), c.req.param('id'), query.include === 'text'));
+    const document = await getDocument(c.get('deps'), c.req.param('id'), query.include === 'text');
+    return sendCached(c, document, 'revalidate');
   });
 
 const location = { Location: 'The document: /v1/documents/{id}' };
+/**
+ * A document's text never changes under its id (the sha256 of that text), but what these routes
+ * answer does: its briefs, a title or page map added later, the library around it.
+ */
+const revalidate =
+  '`public, no-cache` (`private, no-cache` when the request carried Authorization): keep it, but revalidate with If-None-Match before each use';
 
 export const documentOperations: ApiOperation[] = [
   {
@@ -131,6 +139,7 @@ export const documentOperations: ApiOperation[] = [
     responses: {
       200: { description: 'The matches', content: { 'application/json': SearchResults } },
     },
+    caching: revalidate,
     errors: ['invalid_request'],
   },
   {
@@ -150,6 +159,7 @@ export const documentOperations: ApiOperation[] = [
         content: { 'application/json': RelatedDocuments },
       },
     },
+    caching: revalidate,
     errors: ['invalid_request', 'not_found'],
   },
   {
@@ -163,6 +173,7 @@ export const documentOperations: ApiOperation[] = [
     responses: {
       200: { description: 'The document', content: { 'application/json': DocumentView } },
     },
+    caching: revalidate,
     errors: ['invalid_request', 'not_found'],
   },
 ];

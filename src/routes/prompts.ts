@@ -6,6 +6,7 @@ import { diffPrompts } from '../prompts/diff.js';
 import { PromptParams, type Prompt } from '../prompts/prompt.js';
 import type { PromptRegistry } from '../prompts/registry.js';
 import type { AppEnv } from './app-env.js';
+import { sendCached } from './send-cached.js';
 
 export const PromptSummary = z
   .object({
@@ -61,33 +62,53 @@ function summary(prompts: PromptRegistry, prompt: Prompt): PromptSummary {
   };
 }
 
+/**
+ * A version named as `name@N` that is published (locked by its sha256) and no longer the latest
+ * reads the same forever: `immutable`. `name`, `name@latest`, the latest version (its `latest`
+ * turns false when a new one is published) and drafts (unlocked files may change) revalidate.
+ */
+function fixed(prompts: PromptRegistry, ref: string, prompt: Prompt): boolean {
+  return ref === prompt.ref && prompts.published(prompt) && prompts.resolve(prompt.name) !== prompt;
+}
+
 export const promptRoutes = new Hono<AppEnv>()
   .get('/', (c) => {
     const { prompts } = c.get('deps');
-    return c.json({
-      items: prompts.list().map((prompt) => summary(prompts, prompt)),
-    } satisfies PromptList);
+    const list = { items: prompts.list().map((prompt) => summary(prompts, prompt)) };
+    return sendCached(c, list satisfies PromptList, 'revalidate');
   })
   .get('/:ref', (c) => {
     const { prompts } = c.get('deps');
-    const prompt = prompts.resolve(c.req.param('ref'));
-    return c.json({
+    const ref = c.req.param('ref');
+    const prompt = prompts.resolve(ref);
+    const detail = {
       ...summary(prompts, prompt),
       templates: prompt.templates,
       source: prompt.source,
-    } satisfies PromptDetail);
+    };
+    return sendCached(
+      c,
+      detail satisfies PromptDetail,
+      fixed(prompts, ref, prompt) ? 'immutable' : 'revalidate',
+    );
   })
   // The text diff between two versions: line parts for display, and a unified patch.
   .get('/:ref/diff/:other', (c) => {
     const { prompts } = c.get('deps');
     const a = prompts.resolve(c.req.param('ref'));
     const b = prompts.resolve(c.req.param('other'));
-    const diff = diffPrompts(a, b);
-    return c.json({
+    const diff = {
       a: { ref: a.ref, sha256: a.sha256 },
       b: { ref: b.ref, sha256: b.sha256 },
-      ...diff,
-    } satisfies PromptDiff);
+      ...diffPrompts(a, b),
+    };
+    // Two published versions named by number always diff the same (no `latest` flag in it).
+    const final =
+      c.req.param('ref') === a.ref &&
+      c.req.param('other') === b.ref &&
+      prompts.published(a) &&
+      prompts.published(b);
+    return sendCached(c, diff satisfies PromptDiff, final ? 'immutable' : 'revalidate');
   });
 
 export const promptOperations: ApiOperation[] = [
@@ -100,6 +121,7 @@ export const promptOperations: ApiOperation[] = [
     responses: {
       200: { description: 'The versions', content: { 'application/json': PromptList } },
     },
+    caching: '`public, no-cache`: revalidate (a new version changes the list)',
     errors: [],
   },
   {
@@ -112,6 +134,9 @@ export const promptOperations: ApiOperation[] = [
     responses: {
       200: { description: 'The version', content: { 'application/json': PromptDetail } },
     },
+    caching:
+      '`public, max-age=31536000, immutable` for a published version named name@N that is no longer the latest; ' +
+      '`public, no-cache` for name, name@latest, the latest version (its `latest` changes with the next one) and unpublished drafts. `private` instead of `public` when the request carried Authorization',
     errors: ['unknown_prompt'],
   },
   {
@@ -122,6 +147,8 @@ export const promptOperations: ApiOperation[] = [
     summary: 'The text diff between two prompt versions',
     pathParams: { ref: 'The version diffed from', other: 'The version diffed to' },
     responses: { 200: { description: 'The diff', content: { 'application/json': PromptDiff } } },
+    caching:
+      '`public, max-age=31536000, immutable` between two published versions named name@N; `public, no-cache` otherwise (`private` when the request carried Authorization)',
     errors: ['unknown_prompt'],
   },
 ];
