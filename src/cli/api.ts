@@ -1,5 +1,5 @@
-import { createNodeRuntime } from '../runtime-node.js';
 import type { z } from 'zod';
+import { createParallaxClient, ok, ParallaxError, type ParallaxClient } from '../client/index.js';
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {}
@@ -15,45 +15,24 @@ export function option<T>(schema: z.ZodType<T>, value: string, flag: string): T 
 }
 
 /** An error answer from the API: exit code 2 when the request's own arguments were refused, else 1. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-  get exitCode(): number {
-    return this.code === 'invalid_request' || this.code === 'unknown_prompt' ? 2 : 1;
-  }
-}
-
-export interface SseEvent {
-  event: string;
-  data: Record<string, unknown>;
+export function exitCodeOf(error: ParallaxError): number {
+  return error.code === 'invalid_request' || error.code === 'unknown_prompt' ? 2 : 1;
 }
 
 /**
- * The HTTP API, reached in this process over the local database (default) or over the network
- * (`--server URL`). Commands speak only HTTP, so both modes behave the same.
+ * The HTTP API through the typed client (src/client/), reached over the local database (default:
+ * the app runs in this process) or over the network (`--server URL`). Commands speak only HTTP,
+ * so both modes behave the same.
  */
 export interface Api {
   /** Where the answers come from, for messages: the database path or the server URL. */
   readonly where: string;
-  /** The JSON body of a 2xx answer with its status; an error envelope is thrown as ApiError. */
-  json<T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
-  /** The server-sent events of a brief until its stream ends. */
-  events(briefId: string): AsyncGenerator<SseEvent>;
+  readonly client: ParallaxClient;
   close(): Promise<void>;
 }
 
 export async function connectApi(server: string | undefined): Promise<Api> {
-  const headers: Record<string, string> = process.env.PARALLAX_TOKEN
-    ? { authorization: `Bearer ${process.env.PARALLAX_TOKEN}` }
-    : {};
-  let send: (path: string, init: RequestInit) => Promise<Response>;
-  let where: string;
-  let close = async () => {};
+  const token = process.env.PARALLAX_TOKEN || undefined;
   if (server) {
     let base: URL;
     try {
@@ -61,10 +40,9 @@ export async function connectApi(server: string | undefined): Promise<Api> {
     } catch {
       throw new UsageError(`--server takes a URL such as http://127.0.0.1:8787; got "${server}"`);
     }
-    where = base.origin;
-    send = async (path, init) => {
+    const send = async (request: Request) => {
       try {
-        return await fetch(new URL(path, base), init);
+        return await fetch(request);
       } catch (error) {
         const reason =
           (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
@@ -73,70 +51,48 @@ export async function connectApi(server: string | undefined): Promise<Api> {
         );
       }
     };
-  } else {
-    // Log lines go to stderr: stdout is the command's output (--json is piped into other tools).
-    const runtime = await createNodeRuntime(
-      { LOG_LEVEL: 'warn', ...process.env },
-      { writeLog: (line) => process.stderr.write(`${line}\n`) },
-    );
-    where = runtime.config.DATABASE_PATH;
-    send = async (path, init) => runtime.app.request(path, init);
-    close = () => runtime.close();
+    return {
+      where: base.origin,
+      client: createParallaxClient(base.origin, { token, fetch: send }),
+      close: async () => {},
+    };
   }
-
+  // Only a command on the local database loads the server's code (the app, SQLite, the prompts).
+  const { createNodeRuntime } = await import('../runtime-node.js');
+  // Log lines go to stderr: stdout is the command's output (--json is piped into other tools).
+  const runtime = await createNodeRuntime(
+    { LOG_LEVEL: 'warn', ...process.env },
+    { writeLog: (line) => process.stderr.write(`${line}\n`) },
+  );
   return {
-    where,
-    close,
-    async json<T>(path: string, init: RequestInit = {}) {
-      const response = await send(path, {
-        ...init,
-        headers: { ...headers, ...(init.headers as Record<string, string>) },
-      });
-      const body = (await response.json().catch(() => null)) as
-        | (T & { error?: { code: string; message: string } })
-        | null;
-      if (!response.ok) {
-        const error = body?.error ?? { code: 'internal', message: `HTTP ${response.status}` };
-        const hint =
-          error.code === 'unauthorized'
-            ? ` (the CLI sends PARALLAX_TOKEN as the bearer token: set it to one of the server's API_TOKENS)`
-            : '';
-        throw new ApiError(response.status, error.code, `${error.message}${hint}`);
-      }
-      return { status: response.status, body: body as T };
-    },
-    async *events(briefId: string) {
-      const response = await send(`/v1/briefs/${briefId}/events`, { headers });
-      if (!response.ok || !response.body)
-        throw new ApiError(
-          response.status,
-          'internal',
-          `the event stream answered HTTP ${response.status}`,
-        );
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(bytes, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const field = (name: string) =>
-            block
-              .split('\n')
-              .find((line) => line.startsWith(`${name}:`))
-              ?.slice(name.length + 1)
-              .trim();
-          const data = field('data');
-          if (data)
-            yield {
-              event: field('event') ?? 'message',
-              data: JSON.parse(data) as Record<string, unknown>,
-            };
-        }
-      }
-    },
+    where: runtime.config.DATABASE_PATH,
+    client: createParallaxClient('http://localhost', {
+      token,
+      fetch: async (request) => runtime.app.request(request),
+    }),
+    close: () => runtime.close(),
   };
+}
+
+/**
+ * The data and status of a 2xx answer; an error answer is thrown as a ParallaxError, naming
+ * PARALLAX_TOKEN when the server asked for a token.
+ */
+export async function call<T>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<{ data: T; status: number }> {
+  try {
+    return await ok(request);
+  } catch (error) {
+    if (error instanceof ParallaxError && error.code === 'unauthorized')
+      throw new ParallaxError(
+        error.status,
+        error.code,
+        `${error.message} (the CLI sends PARALLAX_TOKEN as the bearer token: set it to one of the server's API_TOKENS)`,
+        error.requestId,
+      );
+    throw error;
+  }
 }
 
 /** Runs `work` with an API connection, closing it after. */
@@ -150,13 +106,4 @@ export async function withApi<T>(
   } finally {
     await api.close();
   }
-}
-
-/** A query string from the options that are set. */
-export function query(values: Record<string, string | number | boolean | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(values))
-    if (value !== undefined && value !== false) params.set(key, String(value));
-  const text = params.toString();
-  return text ? `?${text}` : '';
 }

@@ -2,9 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import type { BriefView } from '../briefs/view.js';
-import type { DocumentView } from '../documents/queries.js';
-import { ApiError, query, UsageError, withApi, type Api } from './api.js';
+import { briefEvents, ParallaxError, type BriefView } from '../client/index.js';
+import { call, UsageError, withApi, type Api } from './api.js';
 import { renderBrief } from './render.js';
 
 export const briefUsage = `parallax brief <file|-> [--prompt brief@2] [--title T] [--provider openai|local] [--model M] [--json] [--server URL]
@@ -43,13 +42,15 @@ export async function briefCommand(args: string[]): Promise<number> {
   if (!document) return 1;
 
   return withApi(values.server, async (api) => {
-    const path = `/v1/briefs${query({ wait: QUIET_SECONDS, title: values.title ?? document.title, prompt: values.prompt, provider: values.provider, model: values.model })}`;
-    const posted = await api.json<BriefView>(path, {
-      method: 'POST',
-      headers: { 'content-type': document.mediaType },
-      body: document.bytes,
-    });
-    const view = posted.status === 202 ? await followToOutcome(api, posted.body.id) : posted.body;
+    const { title = document.title, prompt, provider, model } = values;
+    const posted = await call(
+      api.client.POST('/v1/briefs', {
+        params: { query: { wait: QUIET_SECONDS, title, prompt, provider, model } },
+        headers: { 'content-type': document.mediaType },
+        body: document.bytes,
+      }),
+    );
+    const view = posted.status === 202 ? await followToOutcome(api, posted.data.id) : posted.data;
     if (view.status !== 'succeeded') {
       console.error(
         `parallax brief: the brief failed (${view.error?.code ?? 'unknown'}): ${view.error?.message ?? 'no reason given'}`,
@@ -60,7 +61,9 @@ export async function briefCommand(args: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
       return 0;
     }
-    const { body: stored } = await api.json<DocumentView>(`/v1/documents/${view.document.id}`);
+    const { data: stored } = await call(
+      api.client.GET('/v1/documents/{id}', { params: { path: { id: view.document.id } } }),
+    );
     process.stdout.write(renderBrief(view, stored.pageMap?.map((page) => page.start) ?? null));
     return 0;
   });
@@ -110,7 +113,7 @@ export function readDocument(source: string, command: string): DocumentFile | un
  * from the server or a proxy. A 4xx is the answer itself (an unknown brief, a missing token).
  */
 export function isTransient(error: unknown): boolean {
-  return !(error instanceof ApiError) || error.status >= 500;
+  return !(error instanceof ParallaxError) || error.status >= 500;
 }
 
 /** A brief done within this long is printed with no progress bar; a longer one is followed with one. */
@@ -134,36 +137,34 @@ export async function followToOutcome(api: Api, id: string): Promise<BriefView> 
     hideCursor: true,
   });
   let started = false;
-  const start = (chunks: unknown) => {
-    if (started || typeof chunks !== 'number' || chunks < 1) return;
+  const start = (chunks: number | null) => {
+    if (started || chunks === null || chunks < 1) return;
     bar.start(chunks, 0, { stage: 'queued' });
     started = true;
   };
   try {
     for (let lost = 0; ; lost++) {
       try {
-        for await (const { event, data } of api.events(id)) {
+        for await (const event of briefEvents(api.client, id)) {
           lost = 0;
-          if (event === 'status' || event === 'queued') start(data.chunks);
-          else if (event === 'progress' && data.stage === 'map') {
-            start(data.total);
-            bar.update(data.done as number, { stage: 'reading' });
-          } else if (event === 'progress')
+          if (event.type === 'status' || event.type === 'queued') start(event.chunks);
+          else if (event.type === 'progress' && event.stage === 'map') {
+            start(event.total);
+            bar.update(event.done, { stage: 'reading' });
+          } else if (event.type === 'progress')
+            bar.update({ stage: `merging, level ${event.level}: ${event.done}/${event.total}` });
+          else if (event.type === 'verified')
             bar.update({
-              stage: `merging, level ${String(data.level)}: ${String(data.done)}/${String(data.total)}`,
+              stage: `verified ${event.verifiedCitations}/${event.citations} citations`,
             });
-          else if (event === 'verified')
-            bar.update({
-              stage: `verified ${String(data.verifiedCitations)}/${String(data.citations)} citations`,
-            });
-          else if (event === 'succeeded') return data.brief as BriefView;
-          else if (event === 'failed') return (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
+          else if (event.type === 'succeeded') return event.brief;
+          else if (event.type === 'failed') return await getBrief(api, id);
         }
       } catch (error) {
         if (!isTransient(error) || lost >= RECONNECTS) throw error;
       }
       try {
-        const view = (await api.json<BriefView>(`/v1/briefs/${id}`)).body;
+        const view = await getBrief(api, id);
         if (view.status !== 'running') return view;
       } catch (error) {
         // The server restarting, or a proxy in front of it failing: try again after a pause.
@@ -179,4 +180,8 @@ export async function followToOutcome(api: Api, id: string): Promise<BriefView> 
   } finally {
     if (started) bar.stop();
   }
+}
+
+async function getBrief(api: Api, id: string): Promise<BriefView> {
+  return (await call(api.client.GET('/v1/briefs/{id}', { params: { path: { id } } }))).data;
 }

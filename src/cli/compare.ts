@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { Comparison } from '../compare/compare.js';
+import { ParallaxError } from '../client/index.js';
 import { DocumentId, PromptRef } from '../routes/fields.js';
-import { option, query, UsageError, withApi } from './api.js';
+import { call, option, UsageError, withApi } from './api.js';
 import { renderComparison } from './render.js';
 
 export const compareUsage = `parallax compare --document ID --a brief@1 --b brief@2 [--run] [--provider openai|local] [--model M] [--json] [--server URL]
@@ -30,19 +30,39 @@ export async function compareCommand(args: string[]): Promise<number> {
   const b = option(PromptRef, values.b, '--b');
   return withApi(values.server, async (api) => {
     const { provider, model, run } = values;
-    const path = `/v1/compare${query({ document, a, b, provider, model, run, wait: run ? 600 : undefined })}`;
-    const { status, body } = await api.json<Comparison | { status: 'running'; briefs: string[] }>(
-      path,
+    const query = {
+      document,
+      a,
+      b,
+      provider,
+      model,
+      ...(run && { run: 'true' as const, wait: 600 }),
+    };
+    const { status, data } = await call(api.client.GET('/v1/compare', { params: { query } })).catch(
+      (error: unknown) => {
+        throw withFlagHint(error);
+      },
     );
-    if (status === 202 || !('summaryDiff' in body)) {
+    if (status === 202 || !('summaryDiff' in data)) {
       console.error(
-        `parallax compare: still running (${'briefs' in body ? body.briefs.join(', ') : ''}); run the command again in a moment`,
+        `parallax compare: still running (${'briefs' in data ? data.briefs.join(', ') : ''}); run the command again in a moment`,
       );
       return 1;
     }
     process.stdout.write(
-      values.json ? `${JSON.stringify(body, null, 2)}\n` : renderComparison(body),
+      values.json ? `${JSON.stringify(data, null, 2)}\n` : renderComparison(data),
     );
     return 0;
   });
+}
+
+/**
+ * The API says how to brief a missing version in its own syntax (`run=true`); the command's
+ * way is its --run flag.
+ */
+function withFlagHint(error: unknown): unknown {
+  if (!(error instanceof ParallaxError) || error.code !== 'not_found' || !error.details?.missing)
+    return error;
+  const message = `${error.message.replace(/;?\s*run it first \(run=true\)$/, '')}; add --run to brief it first`;
+  return new ParallaxError(error.status, error.code, message, error.requestId, error.details);
 }

@@ -2,12 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import type { EvalDetail, EvalSummary } from '../evals/view.js';
+import { ParallaxError, type Schemas } from '../client/index.js';
 import { loadCorpus, type CorpusDocument } from '../evals/corpus.js';
 import { evalMarkdown } from '../evals/markdown.js';
 import type { EvalReport } from '../evals/report.js';
-import { ApiError, option, UsageError, withApi, type Api } from './api.js';
 import { PromptRefList } from '../routes/fields.js';
+import { call, option, UsageError, withApi, type Api } from './api.js';
 
 export const evalUsage = `parallax eval --prompts brief@1,brief@2 --corpus <folder|file.jsonl> [--limit N] [--provider openai|local] [--model M] [--out reports] [--server URL]
 
@@ -39,28 +39,23 @@ export async function evalCommand(args: string[]): Promise<number> {
   const prompts = option(PromptRefList, values.prompts, '--prompts');
 
   return withApi(values.server, async (api) => {
-    const body = JSON.stringify({
+    const body = {
       prompts,
       documents: corpus,
       corpus: values.corpus,
       provider: values.provider,
       model: values.model,
-    });
-    let started: EvalSummary;
+    };
+    let started: Schemas['EvalSummary'];
     try {
-      started = (
-        await api.json<EvalSummary>('/v1/evals', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        })
-      ).body;
+      started = (await call(api.client.POST('/v1/evals', { body }))).data;
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'payload_too_large') {
-        throw new ApiError(
+      if (error instanceof ParallaxError && error.code === 'payload_too_large') {
+        const megabytes = (JSON.stringify(body).length / 1024 / 1024).toFixed(1);
+        throw new ParallaxError(
           error.status,
           error.code,
-          `the corpus (${(body.length / 1024 / 1024).toFixed(1)} MB as JSON) is larger than ${api.where} accepts (MAX_DOCUMENT_BYTES); run part of it with --limit`,
+          `the corpus (${megabytes} MB as JSON) is larger than ${api.where} accepts (MAX_DOCUMENT_BYTES); run part of it with --limit`,
         );
       }
       throw error;
@@ -96,7 +91,7 @@ function readCorpus(path: string, limit: number): CorpusDocument[] {
 }
 
 /** Reads the evaluation until it finishes, with a progress bar of briefs done on stderr. */
-async function follow(api: Api, started: EvalSummary): Promise<EvalDetail> {
+async function follow(api: Api, started: Schemas['EvalSummary']): Promise<Schemas['EvalDetail']> {
   const bar = new SingleBar({
     format: 'eval [{bar}] {value}/{total} briefs · {duration}s',
     stream: process.stderr,
@@ -107,9 +102,10 @@ async function follow(api: Api, started: EvalSummary): Promise<EvalDetail> {
   bar.start(started.progress.total, started.progress.done);
   try {
     for (;;) {
-      const { body } = await api.json<EvalDetail>(`/v1/evals/${started.id}`);
-      bar.update(body.progress.done);
-      if (body.status !== 'running') return body;
+      const path = { id: started.id };
+      const { data } = await call(api.client.GET('/v1/evals/{id}', { params: { path } }));
+      bar.update(data.progress.done);
+      if (data.status !== 'running') return data;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } finally {

@@ -1,11 +1,10 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import type { DocumentView } from '../documents/queries.js';
+import { ParallaxError, type PerspectivesView } from '../client/index.js';
 import { MAX_DOCUMENTS, MIN_DOCUMENTS } from '../perspectives/submit.js';
-import type { PerspectivesView } from '../perspectives/view.js';
 import { ModelName, PromptRef, ProviderName } from '../routes/fields.js';
-import { type Api, ApiError, option, query, UsageError, withApi } from './api.js';
+import { type Api, call, option, UsageError, withApi } from './api.js';
 import { type DocumentFile, isTransient, QUIET_SECONDS, readDocument } from './brief.js';
 import { renderPerspectives } from './render.js';
 
@@ -61,13 +60,14 @@ export async function perspectivesCommand(args: string[]): Promise<number> {
       names.set(id, source === '-' ? 'stdin' : basename(source));
     }
     const posted = await withCode(() =>
-      api.json<PerspectivesView>(`/v1/perspectives${query({ wait: QUIET_SECONDS })}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ documents: [...names.keys()], ...body }),
-      }),
+      call(
+        api.client.POST('/v1/perspectives', {
+          params: { query: { wait: QUIET_SECONDS } },
+          body: { documents: [...names.keys()], ...body },
+        }),
+      ),
     );
-    const view = posted.status === 202 ? await pollToOutcome(api, posted.body.id) : posted.body;
+    const view = posted.status === 202 ? await pollToOutcome(api, posted.data.id) : posted.data;
     if (view.status !== 'succeeded') {
       console.error(
         `parallax perspectives: the run failed (${view.error?.code ?? 'unknown'}): ${view.error?.message ?? 'no reason given'}`,
@@ -83,16 +83,18 @@ export async function perspectivesCommand(args: string[]): Promise<number> {
 
 /** Stores one file with POST /v1/documents, sent as `parallax brief` sends it; its document id. */
 async function upload(api: Api, source: string, document: DocumentFile): Promise<string> {
-  const { body } = await withCode(
+  const { data } = await withCode(
     () =>
-      api.json<DocumentView>(`/v1/documents${query({ title: document.title })}`, {
-        method: 'POST',
-        headers: { 'content-type': document.mediaType },
-        body: document.bytes,
-      }),
+      call(
+        api.client.POST('/v1/documents', {
+          params: { query: { title: document.title } },
+          headers: { 'content-type': document.mediaType },
+          body: document.bytes,
+        }),
+      ),
     source === '-' ? 'stdin' : source,
   );
-  return body.id;
+  return data.id;
 }
 
 /** Runs one request, naming the error code (and the file, when given) in an error the API answers. */
@@ -100,11 +102,14 @@ async function withCode<T>(request: () => Promise<T>, file?: string): Promise<T>
   try {
     return await request();
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    const prefix = file === undefined ? '' : `${file}: `;
-    throw new ApiError(error.status, error.code, `${prefix}${error.code}: ${error.message}`);
+    if (!(error instanceof ParallaxError)) throw error;
+    throw renamed(error, `${file === undefined ? '' : `${file}: `}${error.code}: ${error.message}`);
   }
 }
+
+/** The same error answer with another message. */
+const renamed = (error: ParallaxError, message: string) =>
+  new ParallaxError(error.status, error.code, message, error.requestId, error.details);
 
 /** Pause between reads of a running run. */
 const POLL_MS = 500;
@@ -130,12 +135,13 @@ async function pollToOutcome(api: Api, id: string): Promise<PerspectivesView> {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS * (failed + 1)));
       let view: PerspectivesView;
       try {
-        view = (await api.json<PerspectivesView>(`/v1/perspectives/${id}`)).body;
+        view = (await call(api.client.GET('/v1/perspectives/{id}', { params: { path: { id } } })))
+          .data;
         failed = 0;
       } catch (error) {
         if (!isTransient(error) || ++failed > RETRIES)
-          throw error instanceof ApiError
-            ? new ApiError(error.status, error.code, `${error.code}: ${error.message}`)
+          throw error instanceof ParallaxError
+            ? renamed(error, `${error.code}: ${error.message}`)
             : error;
         continue;
       }

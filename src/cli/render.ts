@@ -1,8 +1,5 @@
-import type { Brief } from '../briefs/schema.js';
-import type { BriefView } from '../briefs/view.js';
-import type { Comparison } from '../compare/compare.js';
+import type { BriefView, Comparison, PerspectivesView, Schemas } from '../client/index.js';
 import { pageOf } from '../ingest/pages.js';
-import type { PerspectivesView } from '../perspectives/view.js';
 
 const NOTE_TITLES: Record<string, string> = {
   disputed_claim: 'Disputed claims',
@@ -18,7 +15,10 @@ const NOTE_TITLES: Record<string, string> = {
  * by kind. With the document's page map (a PDF), each found quote names its page.
  */
 export function renderBrief(view: BriefView, pageMap: readonly number[] | null = null): string {
-  const quotes = (citations: Brief['keyPoints'][number]['citations'], indent: string): string[] =>
+  const quotes = (
+    citations: Schemas['Brief']['keyPoints'][number]['citations'],
+    indent: string,
+  ): string[] =>
     citations.map((citation) => {
       const page = pageOf(pageMap, citation.start);
       return `${indent}${citation.verified ? '✓' : '✗'} "${citation.quote}"${citation.verified ? (page ? ` (p. ${page})` : '') : ' (not found in the source)'}`;

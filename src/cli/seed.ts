@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { BriefView } from '../briefs/view.js';
+import { ParallaxError, type BriefView } from '../client/index.js';
 import { loadCorpus } from '../evals/corpus.js';
-import { ApiError, option, query, withApi } from './api.js';
-import { followToOutcome } from './brief.js';
 import { PromptRefList } from '../routes/fields.js';
+import { call, exitCodeOf, option, withApi } from './api.js';
+import { followToOutcome } from './brief.js';
 
 export const seedUsage = `parallax seed [--prompts brief@1,brief@2] [--provider openai|local] [--dir seeds] [--server URL]
 
@@ -28,7 +28,8 @@ export async function seedCommand(args: string[]): Promise<number> {
   return withApi(values.server, async (api) => {
     // Unknown versions are refused (exit 2) before anything is briefed.
     const refs = values.prompts ? option(PromptRefList, values.prompts, '--prompts') : [undefined];
-    for (const ref of refs) if (ref) await api.json(`/v1/prompts/${encodeURIComponent(ref)}`);
+    for (const ref of refs)
+      if (ref) await call(api.client.GET('/v1/prompts/{ref}', { params: { path: { ref } } }));
     let failures = 0;
     for (const item of documents) {
       for (const ref of refs) {
@@ -36,13 +37,20 @@ export async function seedCommand(args: string[]): Promise<number> {
         let outcome: string;
         let view: BriefView;
         try {
-          const path = `/v1/briefs${query({ wait: WAIT_SECONDS, title: item.title, prompt: ref, provider: values.provider })}`;
-          const posted = await api.json<BriefView>(path, {
-            method: 'POST',
-            headers: { 'content-type': 'text/markdown' },
-            body: item.document,
-          });
-          view = posted.status === 202 ? await followToOutcome(api, posted.body.id) : posted.body;
+          const query = {
+            wait: WAIT_SECONDS,
+            title: item.title,
+            prompt: ref,
+            provider: values.provider,
+          };
+          const posted = await call(
+            api.client.POST('/v1/briefs', {
+              params: { query },
+              headers: { 'content-type': 'text/markdown' },
+              body: item.document,
+            }),
+          );
+          view = posted.status === 202 ? await followToOutcome(api, posted.data.id) : posted.data;
           outcome =
             posted.status === 200
               ? 'cached'
@@ -51,7 +59,7 @@ export async function seedCommand(args: string[]): Promise<number> {
                 : view.status;
         } catch (error) {
           // A brief that failed (the model or endpoint): say so and go on with the rest.
-          if (!(error instanceof ApiError) || error.exitCode === 2) throw error;
+          if (!(error instanceof ParallaxError) || exitCodeOf(error) === 2) throw error;
           failures++;
           console.log(
             [item.id.padEnd(34), (ref ?? '').padEnd(8), 'failed ', error.message].join('  '),

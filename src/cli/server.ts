@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { createNodeRuntime } from '../runtime-node.js';
-import { UsageError, withApi } from './api.js';
+import { call, UsageError, withApi } from './api.js';
 
 export const serveUsage = `parallax serve [--port 8787] [--host 127.0.0.1]
 
@@ -31,11 +30,12 @@ export async function migrateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { server: { type: 'string' } } });
   if (values.server) {
     return withApi(values.server, async (api) => {
-      await api.json('/healthz');
+      await call(api.client.GET('/healthz'));
       console.log(`server ${api.where} is up; it migrated its database when it started`);
       return 0;
     });
   }
+  const { createNodeRuntime } = await import('../runtime-node.js');
   const runtime = await createNodeRuntime({ LOG_LEVEL: 'warn', ...process.env });
   try {
     const [row] = await runtime.deps.db.all<{ n: number }>(
