@@ -13,9 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openNodeDatabase } from '../src/db/node.js';
-import { addDocument } from '../src/documents/queries.js';
+import { addDocument, type NewDocument, saveDocument } from '../src/documents/queries.js';
 import { relatedDocuments } from '../src/documents/related.js';
 import { searchDocuments } from '../src/documents/search.js';
+import { normalizeText } from '../src/pipeline/normalize.js';
 import { median, round } from './support/figure.js';
 
 const DOCUMENTS = Number(process.env.LIBRARY_DOCUMENTS ?? 10_000);
@@ -71,12 +72,17 @@ function documentText(event: number): string {
 
 const folder = mkdtempSync(join(tmpdir(), 'parallax-bench-library-'));
 const database = openNodeDatabase(join(folder, 'library.sqlite'));
+const library = {
+  db: database.db,
+  normalize: async (text: string) => normalizeText(text),
+  saveDocument: (document: NewDocument) => saveDocument(database, document),
+};
 try {
   const ids: string[] = [];
   const loadStarted = performance.now();
   for (let d = 0; d < DOCUMENTS; d++) {
     const event = d % 2_000;
-    const { id } = await addDocument(database, {
+    const { id } = await addDocument(library, {
       text: `${documentText(event)} Report ${d}.`,
       title: `Report ${d} on ${capital(word(50_000 + event * 3))}`,
       mediaType: 'text/plain',

@@ -1,14 +1,20 @@
-import pLimit from 'p-limit';
 import { createBriefContext, type BriefContext } from './briefs/context.js';
+import type { WorkQueue } from './briefs/queue.js';
+import type { Brief, ModelBrief } from './briefs/schema.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { type NewDocument, saveDocument } from './documents/queries.js';
 import type { IngestOptions } from './ingest/index.js';
 import type { Logger } from './lib/log.js';
 import type { Providers } from './llm/select.js';
 import type { Chunk } from './pipeline/chunk.js';
 import { type ChunkTask, runChunkTask } from './pipeline/chunk-task.js';
+import { fairLimit } from './pipeline/fair-limit.js';
 import { LlmCallRunner } from './pipeline/llm-call-runner.js';
+import { normalizeText } from './pipeline/normalize.js';
+import { verifyBrief } from './pipeline/verify.js';
 import { createPerspectivesContext, type PerspectivesContext } from './perspectives/context.js';
+import type { DocumentToRead, ReadDocument } from './perspectives/passages.js';
 import type { PromptRegistry } from './prompts/registry.js';
 
 /** Everything a request handler may use. Built once by an entry point, handed to createApp. */
@@ -37,17 +43,33 @@ export interface DepsInput {
   logger: Logger;
   /** Keeps work alive after a response has been sent (Workers' waitUntil). Node needs nothing. */
   background?: (work: Promise<unknown>) => void;
-  /** Chunks a document elsewhere (a Node server's work thread); inline when not given. */
+  /** Work done elsewhere (a Node server's work thread); each piece is done inline when not given. */
+  offload?: Offload;
+  /** A Worker's work queue: briefs are sent there instead of run by the request (src/briefs/queue.ts). */
+  queue?: WorkQueue | undefined;
+}
+
+/**
+ * The CPU-heavy steps of reading, storing and briefing a document that a Node server runs on
+ * its work thread (src/lib/work-thread.ts), so that no single request holds the event loop.
+ */
+export interface Offload {
   chunk?: (task: ChunkTask) => Promise<Chunk[]>;
-  /** Reads an HTML page elsewhere (a Node server's work thread); inline when not given. */
+  normalize?: (text: string) => Promise<string>;
+  verify?: (brief: ModelBrief, text: string) => Promise<Brief>;
+  saveDocument?: (document: NewDocument) => Promise<boolean>;
   readHtml?: IngestOptions['readHtml'];
+  readPdf?: IngestOptions['readPdf'];
+  readDocument?: (document: DocumentToRead) => Promise<ReadDocument>;
 }
 
 export function buildDeps(input: DepsInput): Deps {
   const { config, db, prompts, providers, logger } = input;
   const background = input.background ?? (() => {});
-  // One limit for the whole process: every brief's calls queue behind it.
-  const runner = new LlmCallRunner(db, pLimit(config.LLM_CONCURRENCY));
+  const offload = input.offload ?? {};
+  // One limit for the whole process (on Workers, for the request), its slots taken in turn by the
+  // runs waiting for one, interactive runs before an evaluation's.
+  const runner = new LlmCallRunner(db, fairLimit(config.LLM_CONCURRENCY));
   const briefs = createBriefContext({
     db,
     prompts,
@@ -57,18 +79,25 @@ export function buildDeps(input: DepsInput): Deps {
     defaultPrompt: config.DEFAULT_PROMPT,
     overlapTokens: config.CHUNK_OVERLAP_TOKENS,
     maxChunks: config.MAX_CHUNKS_PER_BRIEF,
-    chunk: input.chunk ?? (async (task) => runChunkTask(task)),
+    contextTokens: config.LLM_CONTEXT_TOKENS,
+    chunk: offload.chunk ?? (async (task) => runChunkTask(task)),
+    normalize: offload.normalize ?? (async (text) => normalizeText(text)),
+    verify: offload.verify ?? (async (brief, text) => verifyBrief(brief, text)),
+    saveDocument: offload.saveDocument ?? ((document) => saveDocument({ db }, document)),
     leaseMs: config.BRIEF_LEASE_MS,
     pollMs: config.BRIEF_POLL_MS,
     background,
+    queue: input.queue,
+    maxAttempts: config.BRIEF_MAX_ATTEMPTS,
   });
-  const perspectives = createPerspectivesContext(briefs);
+  const perspectives = createPerspectivesContext(briefs, offload.readDocument);
   const ingest: IngestOptions = {
     MAX_HTML_DEPTH: config.MAX_HTML_DEPTH,
     MAX_HTML_ELEMENTS: config.MAX_HTML_ELEMENTS,
     MAX_PDF_PAGES: config.MAX_PDF_PAGES,
     MAX_EXTRACTED_CHARS: config.MAX_EXTRACTED_CHARS,
-    ...(input.readHtml ? { readHtml: input.readHtml } : {}),
+    ...(offload.readHtml ? { readHtml: offload.readHtml } : {}),
+    ...(offload.readPdf ? { readPdf: offload.readPdf } : {}),
   };
   return { config, db, prompts, providers, briefs, ingest, perspectives, logger, background };
 }

@@ -3,10 +3,12 @@ import { nodeReferenceAssets } from './openapi/reference-assets-node.js';
 import { createApp } from './app.js';
 import { parseConfig } from './config.js';
 import { openNodeDatabase } from './db/node.js';
-import { buildDeps } from './deps.js';
+import { buildDeps, type Offload } from './deps.js';
 import { createLogger } from './lib/log.js';
-import { startWorkThread } from './lib/work-thread.js';
+import { startWorkThread, type WorkThread } from './lib/work-thread.js';
+import { createLlmTransport } from './llm/openai/node-dispatcher.js';
 import { selectProviders } from './llm/select.js';
+import { prepareTokenizer } from './llm/tokens.js';
 import { loadPromptRegistry } from './prompts/load-node.js';
 import { idle } from './briefs/context.js';
 
@@ -34,28 +36,38 @@ export async function createNodeRuntime(
   try {
     const prompts = await loadPromptRegistry(options.promptsDir ?? 'prompts');
     const thread = options.workThread ? startWorkThread() : undefined;
+    // Node's fetch would give up on a slow model at undici's 300 s, whatever LLM_TIMEOUT_MS says.
+    const transport = createLlmTransport(config.LLM_TIMEOUT_MS);
     const providers = selectProviders(config, {
+      ...transport,
       local: thread ? { execute: thread.analyse } : {},
     });
+    // A server builds its model's tokenizer before it listens, not inside a request.
+    if (options.workThread && providers.default.name === 'openai')
+      prepareTokenizer(config.LLM_MODEL);
     const deps = buildDeps({
       config,
       db: database.db,
       prompts,
       providers,
       logger,
-      ...(thread ? { chunk: thread.chunk, readHtml: thread.readHtml } : {}),
+      ...(thread ? { offload: offloadTo(thread, config.DATABASE_PATH) } : {}),
     });
     return {
       config,
       deps,
       sqlite: database.sqlite,
       app: createApp(deps, { clientAddress, referenceAssets: nodeReferenceAssets() }),
-      /** Waits for running briefs and perspectives, then stops the work thread and closes the database. */
+      /**
+       * Waits for running briefs and perspectives, then stops the work thread, drops the LLM
+       * connections and closes the database.
+       */
       async close() {
         await idle(deps.briefs);
         while (deps.perspectives.running.size > 0)
           await Promise.allSettled([...deps.perspectives.running.values()]);
         await thread?.close();
+        await transport.dispatcher.destroy();
         database.close();
       },
     };
@@ -65,6 +77,21 @@ export async function createNodeRuntime(
   }
 }
 export type NodeRuntime = Awaited<ReturnType<typeof createNodeRuntime>>;
+
+/** Everything the work thread can do for a server; a database only in memory is written here. */
+function offloadTo(thread: WorkThread, databasePath: string): Offload {
+  return {
+    chunk: thread.chunk,
+    normalize: thread.normalize,
+    readDocument: thread.readDocument,
+    verify: thread.verify,
+    readHtml: thread.readHtml,
+    readPdf: thread.readPdf,
+    ...(databasePath === ':memory:'
+      ? {}
+      : { saveDocument: (document) => thread.saveDocument(databasePath, document) }),
+  };
+}
 
 /** The socket's remote address; undefined for in-process requests (tests), which have no socket. */
 function clientAddress(c: Parameters<typeof getConnInfo>[0]): string | undefined {

@@ -1,5 +1,5 @@
 import { FUNCTION_WORDS, INSTITUTION_HEADS, NOT_ACTORS, PERSON_TITLES } from './lexicon.js';
-import { AFFILIATIONS, appositiveRole, hasHead, JOINERS, readTitles, ROMAN } from './roles.js';
+import { AFFILIATIONS, appositiveRole, JOINERS, readTitles, ROMAN } from './roles.js';
 import type { Word } from './words.js';
 
 /**

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import type { NewDocument } from '../documents/queries.js';
 import { briefs, documents, type BriefRow } from '../db/schema.js';
 import type { Logger } from '../lib/log.js';
 import type { Providers } from '../llm/select.js';
@@ -9,6 +10,8 @@ import type { ChunkTask } from '../pipeline/chunk-task.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { PromptRegistry } from '../prompts/registry.js';
 import { BriefEventHub } from './events.js';
+import type { WorkQueue } from './queue.js';
+import type { Brief, ModelBrief } from './schema.js';
 import type { BriefView } from './view.js';
 
 export interface BriefContextInput {
@@ -23,12 +26,27 @@ export interface BriefContextInput {
   maxChunks: number;
   /** Chunks a document, on a Node server's work thread or inline (src/pipeline/chunk-task.ts). */
   chunk: (task: ChunkTask) => Promise<Chunk[]>;
+  /** LLM_CONTEXT_TOKENS: the openai provider's context window; the model's own when undefined. */
+  contextTokens: number | undefined;
+  /** normalizeText, on a Node server's work thread or inline. */
+  normalize: (text: string) => Promise<string>;
+  /** verifyBrief (the quotes located in the document), on a Node server's work thread or inline. */
+  verify: (brief: ModelBrief, text: string) => Promise<Brief>;
+  /** saveDocument: through a Node server's work thread and its own connection, or here. */
+  saveDocument: (document: NewDocument) => Promise<boolean>;
   /** How long a running brief's lease lasts without renewal before another process may resume it. */
   leaseMs: number;
   /** Interval between re-reads of a brief another process runs. */
   pollMs: number;
   /** Keeps background work alive after the response (Workers' waitUntil; a no-op on Node). */
   background: (work: Promise<unknown>) => void;
+  /**
+   * A Worker with its work queue bound: claimed briefs are sent there and run by its consumer
+   * (src/briefs/queue.ts), not by the request. Undefined on Node: briefs run in the process.
+   */
+  queue?: WorkQueue | undefined;
+  /** BRIEF_MAX_ATTEMPTS: starts of one brief by the queue's consumer before it is marked failed. */
+  maxAttempts: number;
 }
 
 /**

@@ -1,9 +1,10 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { briefs, documents, type BriefRow } from '../db/schema.js';
 import { randomHex } from '../lib/hash.js';
 import { renewLease } from '../lib/lease.js';
 import type { Provider } from '../llm/provider.js';
 import type { Chunk } from '../pipeline/chunk.js';
+import type { Priority } from '../pipeline/fair-limit.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { BriefContext } from './context.js';
 import { runBrief } from './run.js';
@@ -20,6 +21,8 @@ export type NewBriefRow = Omit<
   | 'timings'
   | 'answeredBy'
   | 'leaseUntil'
+  | 'holder'
+  | 'attempts'
   | 'createdAt'
   | 'updatedAt'
   | 'finishedAt'
@@ -74,6 +77,9 @@ export async function claimBrief(
       usage: null,
       timings: null,
       leaseUntil,
+      // On Workers: queued, unheld. A failed brief sent again starts its attempts afresh.
+      holder: null,
+      attempts: sql`case when ${briefs.status} = 'failed' then 0 else ${briefs.attempts} end`,
       updatedAt: now,
       finishedAt: null,
     })
@@ -90,6 +96,10 @@ export interface BriefWork {
   title: string | null;
   prompt: Prompt;
   provider: Provider;
+  /** Whose calls go first at the LLM limit: interactive (a user's) when not given. */
+  priority?: Priority | undefined;
+  /** Make every LLM call anew, replacing the call cache's answers (`?refresh=calls`). */
+  refreshCalls?: boolean | undefined;
 }
 
 /** Runs a claimed brief in the background, renewing its lease until it finishes. */
@@ -112,6 +122,8 @@ export function startBrief(context: BriefContext, row: BriefRow, work: BriefWork
       overlapTokens: context.overlapTokens,
       maxChunks: context.maxChunks,
       chunk: context.chunk,
+      verify: context.verify,
+      contextTokens: context.contextTokens,
     },
     {
       briefId: row.id,

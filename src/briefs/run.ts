@@ -6,11 +6,12 @@ import type { Logger } from '../lib/log.js';
 import { LlmError, type Provider } from '../llm/provider.js';
 import type { Chunk } from '../pipeline/chunk.js';
 import type { ChunkTask } from '../pipeline/chunk-task.js';
+import { contextBudget } from '../pipeline/context-budget.js';
+import type { Priority } from '../pipeline/fair-limit.js';
 import { emptyStats, type CallStats, type LlmCallRunner } from '../pipeline/llm-call-runner.js';
 import { mapReduce, type Progress } from '../pipeline/map-reduce.js';
-import { verifyBrief } from '../pipeline/verify.js';
 import type { Prompt } from '../prompts/prompt.js';
-import type { BriefFailure, BriefTimings, BriefUsage } from './schema.js';
+import type { Brief, BriefFailure, BriefTimings, BriefUsage, ModelBrief } from './schema.js';
 
 export interface RunContext {
   db: Database;
@@ -19,6 +20,9 @@ export interface RunContext {
   overlapTokens: number;
   maxChunks: number;
   chunk: (task: ChunkTask) => Promise<Chunk[]>;
+  /** LLM_CONTEXT_TOKENS: the models' context window, when the table's is not to be used. */
+  contextTokens: number | undefined;
+  verify: (brief: ModelBrief, text: string) => Promise<Brief>;
 }
 
 export interface RunJob {
@@ -30,7 +34,16 @@ export interface RunJob {
   prompt: Prompt;
   provider: Provider;
   model: string;
+  /** `background` for an evaluation's brief: its calls yield to interactive ones. */
+  priority?: Priority | undefined;
+  /** Make every LLM call anew, replacing the call cache's answers (`?refresh=calls`). */
+  refreshCalls?: boolean | undefined;
   onProgress?: (progress: RunProgress) => void;
+  /**
+   * Failures its caller will try again (a queue consumer: src/briefs/queue.ts): for these the
+   * row is left `running` and the error is thrown instead of stored.
+   */
+  retry?: (error: unknown) => boolean;
 }
 
 /**
@@ -44,8 +57,8 @@ export type RunProgress =
 
 /**
  * chunk → map → reduce → verify → store, for one brief row already marked `running`.
- * It never throws: the outcome, success or failure, is written to the row, which it returns
- * (undefined if the row is gone).
+ * It never throws (but for the failures `job.retry` claims): the outcome, success or failure, is
+ * written to the row, which it returns (undefined if the row is gone).
  */
 export async function runBrief(context: RunContext, job: RunJob): Promise<BriefRow | undefined> {
   const { db, runner, logger } = context;
@@ -54,11 +67,18 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
   const timings: BriefTimings = { chunkMs: 0, mapMs: 0, reduceMs: 0, verifyMs: 0, totalMs: 0 };
   let chunkCount: number | null = null;
   try {
+    // The model's context window bounds every call: the chunks' size and each merge's input.
+    const budget = contextBudget({
+      provider: job.provider,
+      model: job.model,
+      prompt: job.prompt,
+      contextTokens: context.contextTokens,
+    });
     const chunks =
       job.chunks ??
       (await context.chunk({
         text: job.text,
-        maxTokens: job.provider.chunkTokens,
+        maxTokens: Math.min(job.provider.chunkTokens, budget.chunk),
         overlapTokens: context.overlapTokens,
         provider: job.provider.name,
         model: job.model,
@@ -82,6 +102,10 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
       title: job.title,
       chunks,
       stats,
+      owner: job.briefId,
+      priority: job.priority,
+      refreshCalls: job.refreshCalls,
+      partialsBudget: budget.partials,
       onProgress: (progress) => {
         if (progress.stage === 'map' && progress.done === progress.total)
           timings.mapMs = performance.now() - mapStarted;
@@ -90,7 +114,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
     });
     const verifyStarted = performance.now();
     timings.reduceMs = chunks.length > 1 ? verifyStarted - mapStarted - timings.mapMs : 0;
-    const brief = verifyBrief(modelBrief, job.text);
+    const brief = await context.verify(modelBrief, job.text);
     timings.verifyMs = performance.now() - verifyStarted;
     const citations = [...brief.keyPoints, ...brief.counterPerspectives].flatMap(
       (item) => item.citations,
@@ -125,6 +149,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
     });
     return row;
   } catch (error) {
+    if (job.retry?.(error)) throw error;
     const failure = toBriefFailure(error);
     timings.totalMs = performance.now() - started;
     logger[failure.code === 'internal' ? 'error' : 'warn']('brief failed', {

@@ -1,14 +1,16 @@
-import { eq } from 'drizzle-orm';
-import { briefs } from '../db/schema.js';
-import { documentTitles, saveDocument, type NewDocument } from '../documents/queries.js';
+import { and, eq } from 'drizzle-orm';
+import { briefs, type BriefRow } from '../db/schema.js';
+import { documentTitles, type NewDocument } from '../documents/queries.js';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../lib/hash.js';
 import { waitForRow } from '../lib/wait.js';
 import { modelFor } from '../llm/select.js';
-import { normalizeText } from '../pipeline/normalize.js';
+import { contextBudget } from '../pipeline/context-budget.js';
+import type { Priority } from '../pipeline/fair-limit.js';
 import { briefCacheKey } from './cache-key.js';
 import { remember, type BriefContext } from './context.js';
 import { claimBrief, startBrief } from './lease.js';
+import { sendBrief } from './queue.js';
 import { tooManyChunks } from './run.js';
 import { toBriefView, type BriefView } from './view.js';
 
@@ -22,6 +24,15 @@ export interface SubmitInput {
   mediaType?: string | undefined;
   /** Paged documents: where each page starts in the normalized text (src/ingest/pages.ts). */
   pageMap?: number[] | undefined;
+  /** `background` for an evaluation's briefs: their LLM calls wait while a user's are queued. */
+  priority?: Priority | undefined;
+  /**
+   * Run again though a succeeded brief is cached (`?refresh=`): `brief` ignores the brief cache
+   * (LLM calls are still answered from theirs), `calls` makes every LLM call anew too. The new
+   * brief takes the cache key over; the old one stays readable, unchanged, under its id. A
+   * refresh while the brief runs joins that run.
+   */
+  refresh?: 'brief' | 'calls' | undefined;
 }
 
 /** How a submission was answered: from the cache, made now, still running, or failed. */
@@ -29,7 +40,8 @@ export type SubmitOutcome = 'cached' | 'created' | 'running' | 'failed';
 
 /**
  * Submits a document for a brief: answers it from the brief cache, joins the run already
- * going in this process, or claims and starts one; then waits up to `waitMs` for the outcome.
+ * going in this process, or claims and starts one (on a Worker with a work queue, sends it to
+ * the queue, src/briefs/queue.ts); then waits up to `waitMs` for the outcome.
  * @throws AppError for an empty document, an unknown prompt, provider or model.
  */
 export async function submitBrief(
@@ -38,7 +50,7 @@ export async function submitBrief(
   waitMs: number,
 ): Promise<{ outcome: SubmitOutcome; view: BriefView }> {
   const provider = context.providers.get(input.provider);
-  const text = normalizeText(input.text);
+  const text = await context.normalize(input.text);
   if (text.length === 0)
     throw new AppError(
       'invalid_request',
@@ -58,13 +70,17 @@ export async function submitBrief(
   };
 
   // A paged document (a PDF) answered from the cache may still bring the page map its text lacked.
-  const known = context.succeededByKey.get(key.parts);
+  const known = input.refresh ? undefined : context.succeededByKey.get(key.parts);
   if (known) {
     if (document.pageMap) await storeDocument(context, document);
     return { outcome: 'cached', view: known };
   }
   const cacheKey = await key.hash();
-  const [hit] = await context.reads.byCacheKey.all({ key: cacheKey });
+  let [hit] = await context.reads.byCacheKey.all({ key: cacheKey });
+  if (hit?.row.status === 'succeeded' && input.refresh) {
+    await retire(context, hit.row, key.parts);
+    hit = undefined;
+  }
   if (hit?.row.status === 'succeeded') {
     if (document.pageMap) await storeDocument(context, document);
     return {
@@ -74,12 +90,14 @@ export async function submitBrief(
   }
 
   // Every LLM call a brief makes is bounded before anything is stored: the document is chunked
-  // here (the run takes these chunks rather than chunking again) and refused past the cap. A
-  // request that joins a run of this process needs neither: that run's document passed already.
+  // here (the run takes these chunks rather than chunking again), in chunks that fit the
+  // model's context window with the prompt, and refused past the cap. A request that joins a
+  // run of this process needs neither: that run's document passed already.
   const chunkChecked = async () => {
+    const budget = contextBudget({ provider, model, prompt, contextTokens: context.contextTokens });
     const made = await context.chunk({
       text,
-      maxTokens: provider.chunkTokens,
+      maxTokens: Math.min(provider.chunkTokens, budget.chunk),
       overlapTokens: context.overlapTokens,
       provider: provider.name,
       model,
@@ -87,13 +105,13 @@ export async function submitBrief(
     if (made.length > context.maxChunks) throw tooManyChunks(made.length, context.maxChunks);
     return made;
   };
-  let chunks = hit && context.running.has(hit.row.id) ? undefined : await chunkChecked();
+  let chunks = hit && joinable(context, hit.row) ? undefined : await chunkChecked();
 
   await storeDocument(context, document);
   // The stored title: a document sent again without one keeps the title it was stored with.
   const storedTitle = title ?? hit?.title ?? (await titleOf(context, documentId));
   let row = hit?.row;
-  if (!row || !context.running.has(row.id)) {
+  if (!row || !joinable(context, row)) {
     // The run this request meant to join may have ended in between.
     chunks ??= await chunkChecked();
     const claimed = await claimBrief(context, row, {
@@ -109,13 +127,20 @@ export async function submitBrief(
       paramsHash: key.paramsHash,
     });
     row = claimed.row;
-    if (claimed.ours)
+    if (claimed.ours && context.queue)
+      await sendBrief(context.queue, row.id, {
+        title: storedTitle,
+        refreshCalls: input.refresh === 'calls',
+      });
+    else if (claimed.ours)
       startBrief(context, row, {
         text,
         title: storedTitle,
         prompt,
         provider,
         chunks,
+        priority: input.priority,
+        refreshCalls: input.refresh === 'calls',
       });
   }
 
@@ -141,12 +166,37 @@ export async function submitBrief(
   return { outcome, view };
 }
 
+/**
+ * A run to wait on rather than claim: one of this process's, or on a Worker with a queue, one
+ * queued or running in a consumer (its lease is live; once it lapses, a submission takes it over).
+ */
+function joinable(context: BriefContext, row: BriefRow): boolean {
+  if (context.running.has(row.id)) return true;
+  return (
+    context.queue !== undefined && row.status === 'running' && (row.leaseUntil ?? 0) >= Date.now()
+  );
+}
+
 /** Stores the document; when that changed a stored one (it gained a title or pages), views made before are dropped. */
 async function storeDocument(context: BriefContext, document: NewDocument): Promise<void> {
-  if (!(await saveDocument(context, document))) return;
+  if (!(await context.saveDocument(document))) return;
   for (const views of [context.succeeded, context.succeededByKey]) {
     for (const [key, view] of views) if (view.document.id === document.id) views.delete(key);
   }
+}
+
+/**
+ * Moves a succeeded brief out of the brief cache's way for a refresh: its row keeps its id and
+ * content (readable, and final: GET answers it `immutable`) under a key of its own, and the key
+ * is free for the new run. Of two refreshes at once one moves it and the other's update finds
+ * nothing; both then claim the key, and the second joins the first's run.
+ */
+async function retire(context: BriefContext, row: BriefRow, parts: string): Promise<void> {
+  await context.db
+    .update(briefs)
+    .set({ cacheKey: `${row.cacheKey}:${row.id}` })
+    .where(and(eq(briefs.id, row.id), eq(briefs.cacheKey, row.cacheKey)));
+  context.succeededByKey.delete(parts);
 }
 
 async function titleOf(context: BriefContext, documentId: string): Promise<string | null> {

@@ -5,7 +5,6 @@ import type { Database } from '../db/client.js';
 import { briefs, documents } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../lib/hash.js';
-import { normalizeText } from '../pipeline/normalize.js';
 
 export const DocumentView = z
   .object({
@@ -78,11 +77,16 @@ export async function getDocument(
 
 /**
  * Adds a document to the library without briefing it (for search, related documents and
- * perspectives). A document already stored is left as it is. True when it is new.
+ * perspectives). A document already stored keeps its text; it gains a title or a page map it
+ * lacked, as when a brief is asked for. True when it is new. The text is normalized and written
+ * where the brief service does both (a Node server's work thread).
  * @throws AppError 400 for a document with no text.
  */
 export async function addDocument(
-  { db }: DocumentContext,
+  context: DocumentContext & {
+    normalize: (text: string) => Promise<string>;
+    saveDocument: (document: NewDocument) => Promise<boolean>;
+  },
   input: {
     text: string;
     title?: string | undefined;
@@ -90,27 +94,26 @@ export async function addDocument(
     pageMap?: number[] | undefined;
   },
 ): Promise<{ id: string; created: boolean }> {
-  const text = normalizeText(input.text);
+  const text = await context.normalize(input.text);
   if (text.length === 0)
     throw new AppError(
       'invalid_request',
       'The document is empty (no text after normalizing whitespace)',
     );
   const id = await sha256Hex(text);
-  const written = await db
-    .insert(documents)
-    .values({
-      id,
-      title: input.title?.trim() || null,
-      text,
-      chars: text.length,
-      mediaType: input.mediaType,
-      pageMap: input.pageMap ?? null,
-      createdAt: Date.now(),
-    })
-    .onConflictDoNothing()
-    .returning({ id: documents.id });
-  return { id, created: written.length > 0 };
+  const [stored] = await context.db
+    .select({ id: documents.id })
+    .from(documents)
+    .where(eq(documents.id, id))
+    .limit(1);
+  await context.saveDocument({
+    id,
+    title: input.title?.trim() || null,
+    text,
+    mediaType: input.mediaType,
+    pageMap: input.pageMap ?? null,
+  });
+  return { id, created: !stored };
 }
 
 /** The newest documents' ids and titles (no text), for pickers such as the web UI's list filter. */

@@ -70,8 +70,9 @@ export async function ingest(
       `${detection.message}. Send PDF, HTML, Markdown or plain text`,
     );
   if (detection.kind === 'pdf') {
-    const { extractPdf } = await import('./pdf.js');
-    const pdf = await extractPdf(bytes, limits);
+    const pdf = limits.readPdf
+      ? await limits.readPdf(bytes, pickLimits(limits))
+      : await (await import('./pdf.js')).extractPdf(bytes, limits);
     return {
       text: pdf.text,
       mediaType: 'application/pdf',

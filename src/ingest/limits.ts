@@ -1,3 +1,4 @@
+import type { PdfContent } from './pdf.js';
 import { type Config, parseConfig } from '../config.js';
 
 /**
@@ -17,27 +18,19 @@ export interface HtmlContent {
 }
 
 /**
- * How a route reads documents: the limits, and where an HTML page is read. A Node server reads
- * HTML on its work thread (src/lib/work-thread.ts): Readability's work grows with elements ×
- * depth and holds whatever thread it runs on; without `readHtml` it runs here.
+ * How a route reads documents: the limits, and where an HTML page or a PDF is read. A Node
+ * server reads both on its work thread (src/lib/work-thread.ts): Readability's work grows with
+ * elements × depth, pdf.js's with pages, and either holds whatever thread it runs on; without
+ * `readHtml` / `readPdf` they run here.
  */
 export interface IngestOptions extends IngestLimits {
   readHtml?: (html: string, limits: IngestLimits) => Promise<HtmlContent>;
+  /** Reads a PDF elsewhere (a Node server's work thread); here when not given. */
+  readPdf?: (bytes: Uint8Array, limits: IngestLimits) => Promise<PdfContent>;
 }
 
 /** The defaults of src/config.ts, for a caller that passes no configuration (tests, scripts). */
 export function defaultLimits(): IngestLimits {
   const { MAX_HTML_DEPTH, MAX_HTML_ELEMENTS, MAX_PDF_PAGES, MAX_EXTRACTED_CHARS } = parseConfig({});
   return { MAX_HTML_DEPTH, MAX_HTML_ELEMENTS, MAX_PDF_PAGES, MAX_EXTRACTED_CHARS };
-}
-
-/**
- * Lets the event loop serve pending I/O (another request, a health check) before the next
- * slice of work: `setImmediate` on Node; a zero timeout where there is none (Workers).
- */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof setImmediate === 'function') setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
 }

@@ -1,6 +1,14 @@
 import { AppError } from '../errors.js';
-import { type IngestLimits, yieldToEventLoop } from './limits.js';
+import { yieldToEventLoop } from '../lib/wait.js';
+import type { IngestLimits } from './limits.js';
 import { joinPages, type PageMap } from './pages.js';
+
+/** What a PDF read gives: its text, where each page starts in it, and its title if it has one. */
+export interface PdfContent {
+  text: string;
+  pageMap: PageMap;
+  title?: string;
+}
 
 /**
  * PDF text through unpdf (pdf.js, its serverless build: no canvas, no worker thread, no Node
@@ -18,7 +26,7 @@ import { joinPages, type PageMap } from './pages.js';
 export async function extractPdf(
   bytes: Uint8Array,
   limits: Pick<IngestLimits, 'MAX_PDF_PAGES' | 'MAX_EXTRACTED_CHARS'>,
-): Promise<{ text: string; pageMap: PageMap; title?: string }> {
+): Promise<PdfContent> {
   const { getDocumentProxy } = await import('unpdf');
   const pages: string[] = [];
   let title: string | undefined;

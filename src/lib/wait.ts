@@ -22,9 +22,38 @@ export async function waitForRow<Row extends { status: string }>(options: {
     clearTimeout(timer);
     if (final) return final;
   }
+  // The first re-reads come sooner (100 ms, doubling up to pollMs), so a short run that a
+  // Worker's queue consumer does is answered without waiting a whole poll interval.
+  let pause = Math.min(100, pollMs);
   for (;;) {
     const row = await read();
     if (row.status !== 'running' || runningHere() || Date.now() >= deadline) return row;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, deadline - Date.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, deadline - Date.now())));
+    pause = Math.min(pause * 2, pollMs);
   }
+}
+
+/**
+ * Lets the event loop serve pending I/O (another request, a health check) before the next
+ * slice of work: `setImmediate` on Node; a zero timeout where there is none (Workers).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
+let lastTurn: Promise<void> = Promise.resolve();
+
+/**
+ * Waits for a turn of the event loop of one's own: callers are let through one per turn, in the
+ * order they asked. Many awaiting `yieldToEventLoop()` at once would all resume in the same
+ * turn (Node runs every queued `setImmediate` callback in one pass), holding the loop for all
+ * of their work together; a brief's map calls each hash a chunk when they start (issue 17).
+ */
+export function takeTurn(): Promise<void> {
+  const turn = lastTurn.then(yieldToEventLoop);
+  lastTurn = turn;
+  return turn;
 }

@@ -1,17 +1,24 @@
 import { Worker } from 'node:worker_threads';
 import type { AnalystTask } from '../analyst/task.js';
+import type { Brief, ModelBrief } from '../briefs/schema.js';
+import type { NewDocument } from '../documents/queries.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { HtmlContent, IngestLimits } from '../ingest/limits.js';
+import type { PdfContent } from '../ingest/pdf.js';
 import type { Chunk } from '../pipeline/chunk.js';
 import type { ChunkTask } from '../pipeline/chunk-task.js';
+import type { DocumentToRead, ReadDocument } from '../perspectives/passages.js';
 import { PromptParams } from '../prompts/prompt.js';
 
 /**
- * The service's CPU-heavy pure work on a worker thread (Node servers only; Workers, one-shot
+ * The service's CPU-heavy work on a worker thread (Node servers only; Workers, one-shot
  * commands and tests run it inline): the offline analyst's tasks (reading a 50k-token chunk is
- * up to ~0.7 s), chunking a document (7 MB through a model's tokenizer: ~3 s) and reading an
- * HTML page (Readability: up to ~0.8 s at the default caps). On the main thread each would hold
- * every other request, /healthz included, for as long (issue 17).
+ * up to ~0.7 s), chunking a document (7 MB through a model's tokenizer: ~3 s), reading an HTML
+ * page (Readability: up to ~0.8 s at the default caps) or a PDF (pdf.js), normalizing a
+ * document's text (~0.1 s for 7 MB), reading documents' sentences for perspectives, checking a brief's quotes against it, and writing it to
+ * SQLite (a 7 MB row and its search index: ~0.13 s inside one synchronous call; the thread has
+ * its own connection to the same WAL-mode file). On the main thread each would hold every other
+ * request, /healthz included, for as long (issue 17).
  *
  * One thread, started at once and warmed up, restarted after a crash; tasks run in arrival
  * order. It keeps the process alive only while tasks are pending, and `close()` ends it.
@@ -20,14 +27,25 @@ export interface WorkThread {
   analyse(task: AnalystTask): Promise<unknown>;
   chunk(task: ChunkTask): Promise<Chunk[]>;
   readHtml(html: string, limits: IngestLimits): Promise<HtmlContent>;
+  readPdf(bytes: Uint8Array, limits: IngestLimits): Promise<PdfContent>;
+  normalize(text: string): Promise<string>;
+  readDocument(document: DocumentToRead): Promise<ReadDocument>;
+  verify(brief: ModelBrief, text: string): Promise<Brief>;
+  /** saveDocument (src/documents/queries.ts) through the thread's own connection to `databasePath`. */
+  saveDocument(databasePath: string, document: NewDocument): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** One message's work: an analyst task, a document to chunk, or an HTML page to read. */
+/** One message's work. */
 export type WorkTask =
   | { kind: 'analyst'; task: AnalystTask }
   | { kind: 'chunk'; task: ChunkTask }
-  | { kind: 'html'; html: string; limits: IngestLimits };
+  | { kind: 'html'; html: string; limits: IngestLimits }
+  | { kind: 'pdf'; bytes: Uint8Array; limits: IngestLimits }
+  | { kind: 'normalize'; text: string }
+  | { kind: 'read-document'; document: DocumentToRead }
+  | { kind: 'verify'; brief: ModelBrief; text: string }
+  | { kind: 'save-document'; databasePath: string; document: NewDocument };
 
 /** A one-sentence chunk: loading the analyst's modules and word model is most of a first call. */
 const WARM_UP: WorkTask = {
@@ -103,6 +121,12 @@ export function startWorkThread(): WorkThread {
     analyse: (task) => run({ kind: 'analyst', task }),
     chunk: (task) => run({ kind: 'chunk', task }) as Promise<Chunk[]>,
     readHtml: (html, limits) => run({ kind: 'html', html, limits }) as Promise<HtmlContent>,
+    readPdf: (bytes, limits) => run({ kind: 'pdf', bytes, limits }) as Promise<PdfContent>,
+    normalize: (text) => run({ kind: 'normalize', text }) as Promise<string>,
+    readDocument: (document) => run({ kind: 'read-document', document }) as Promise<ReadDocument>,
+    verify: (brief, text) => run({ kind: 'verify', brief, text }) as Promise<Brief>,
+    saveDocument: (databasePath, document) =>
+      run({ kind: 'save-document', databasePath, document }) as Promise<boolean>,
     async close() {
       const running = worker;
       worker = undefined;

@@ -1,5 +1,6 @@
 import type { BriefContext } from '../briefs/context.js';
 import type { PerspectivesRow } from '../db/schema.js';
+import { type DocumentToRead, type ReadDocument, readDocument } from './passages.js';
 import type { PerspectivesProgress } from './schema.js';
 
 /**
@@ -26,9 +27,14 @@ export interface PerspectivesContext
   readonly running: Map<string, Promise<PerspectivesRow | undefined>>;
   /** Progress listeners of the runs in this process, by id. */
   readonly listeners: Map<string, Set<(progress: PerspectivesProgress) => void>>;
+  /** readDocument (passages.ts: sentences, stems, figures), on a Node server's work thread or inline. */
+  readonly readDocument: (document: DocumentToRead) => Promise<ReadDocument>;
 }
 
-export function createPerspectivesContext(briefs: BriefContext): PerspectivesContext {
+export function createPerspectivesContext(
+  briefs: BriefContext,
+  read: (document: DocumentToRead) => Promise<ReadDocument> = readDocument,
+): PerspectivesContext {
   const withSection = briefs.prompts.list().filter((prompt) => prompt.templates.perspectives);
   const newest = withSection.sort((a, b) => b.version - a.version)[0];
   return {
@@ -44,5 +50,6 @@ export function createPerspectivesContext(briefs: BriefContext): PerspectivesCon
     defaultPrompt: newest?.ref,
     running: new Map(),
     listeners: new Map(),
+    readDocument: read,
   };
 }

@@ -30,6 +30,13 @@ export interface Figure {
   text: string;
 }
 
+/** A stored document, as perspectives reads it. */
+export interface DocumentToRead {
+  id: string;
+  title: string | null;
+  text: string;
+}
+
 export interface ReadDocument {
   id: string;
   title: string | null;
@@ -130,11 +137,7 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  * is read in blocks cut at paragraph breaks, with a turn of the event loop between blocks, so a
  * long document does not hold the server (issue 17). Claims are picked later (`pickClaims`).
  */
-export async function readDocument(document: {
-  id: string;
-  title: string | null;
-  text: string;
-}): Promise<ReadDocument> {
+export async function readDocument(document: DocumentToRead): Promise<ReadDocument> {
   const passages: Passage[] = [];
   let previous: { start: number; terms: string[]; heading: boolean } | undefined;
   for (const [from, to] of blocks(document.text)) {
@@ -250,7 +253,7 @@ export async function pickClaims(
 }
 
 /** Passages scored between two turns of the event loop (a few ms of work on long documents). */
-const PASSAGES_PER_TURN = 200;
+const PASSAGES_PER_TURN = 50;
 
 /**
  * For each passage, its best `coverage` by any of `others`, through an index of the others'

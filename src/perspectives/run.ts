@@ -1,12 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { perspectives, type PerspectivesRow } from '../db/schema.js';
+import { takeTurn } from '../lib/wait.js';
 import { LlmError, type Provider } from '../llm/provider.js';
 import { emptyStats, type OutputSchema } from '../pipeline/llm-call-runner.js';
 import { QuoteLocator } from '../pipeline/verify.js';
 import type { Prompt } from '../prompts/prompt.js';
 import { toBriefFailure } from '../briefs/run.js';
 import type { PerspectivesContext } from './context.js';
-import { idfOf, pickClaims, readDocument, retrieve, type ReadDocument } from './passages.js';
+import { idfOf, pickClaims, retrieve, type ReadDocument } from './passages.js';
 import {
   ModelAlignment,
   type PerspectiveClaim,
@@ -49,7 +50,7 @@ export async function runPerspectives(
   const started = performance.now();
   try {
     const read: ReadDocument[] = [];
-    for (const document of work.documents) read.push(await readDocument(document));
+    for (const document of work.documents) read.push(await context.readDocument(document));
     const idf = idfOf(read);
     await pickClaims(read, idf);
     const locators = new Map(read.map((d) => [d.id, new QuoteLocator(d.text)]));
@@ -77,9 +78,9 @@ export async function runPerspectives(
       claim: ReadDocument['passages'][number],
       other: ReadDocument,
     ): Promise<PerspectiveResponse> => {
-      // Every claim's tasks start at once: a turn of the event loop before each retrieval keeps
-      // them from running back to back (a few ms each over long documents).
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // Every claim's tasks start at once: a turn of the event loop of its own before each
+      // retrieval keeps them from running back to back (a few ms each over long documents).
+      await takeTurn();
       const passages = retrieve(claim, other, idf);
       const silent: PerspectiveResponse = {
         documentId: other.id,
@@ -100,6 +101,8 @@ export async function runPerspectives(
             claim: { text: claim.text, start: claim.start, end: claim.end },
             passages: passages.map(({ text, start, end }) => ({ text, start, end })),
           },
+          // The run's calls take turns at the limit with briefs' (always interactive: a user asked).
+          owner: id,
         },
         stats,
         PERSPECTIVES_OUTPUT,
