@@ -7,13 +7,17 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startLlmServer } from '../test/support/llm-server.js';
 import { analystFigures } from './analyst-figures.js';
-import { criticalPath } from './critical-path.js';
+import { cliFigures } from './cli.js';
+import { criticalPath, fastModelPath } from './critical-path.js';
+import { headOfLine } from './head-of-line.js';
 import { httpRatios } from './http-ratio.js';
 import { incremental } from './incremental.js';
 import { idleRss } from './memory.js';
+import { ownCpu } from './own-cpu.js';
 import { singleFlight } from './single-flight.js';
 import { passes, type Figure } from './support/figure.js';
 import { tokenOverhead } from './token-overhead.js';
+import { workerSize } from './worker-size.js';
 
 const WHOLE_RUN_MS = 10 * 60_000;
 
@@ -36,6 +40,9 @@ async function main(): Promise<void> {
   const llm = await startLlmServer();
   try {
     await step('critical path (C = 1, 4, 16)', () => criticalPath(llm));
+    await step('critical path, fast model (L = 100 ms)', () => fastModelPath(llm));
+    await step('own CPU per MB', () => ownCpu(llm));
+    await step('head of line (C = 4)', () => headOfLine(llm));
     await step('single-flight', () => singleFlight(llm));
     await step('token overhead', () => tokenOverhead(llm));
     await step('incremental re-brief', () => incremental(llm));
@@ -45,6 +52,8 @@ async function main(): Promise<void> {
   await step('cached read and post (autocannon)', httpRatios);
   await step('server RSS', idleRss);
   await step('offline analyst', analystFigures);
+  await step('CLI: --help, a seed brief (compiled)', cliFigures);
+  await step('Worker bundle (wrangler deploy --dry-run)', workerSize);
 
   const results = {
     date: new Date().toISOString(),

@@ -11,8 +11,8 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
  * 16k tokens a chunk: instructions are sent again with every chunk, so small chunks spend more
  * on instructions than on the document (brief@3 at 3k-token chunks sends 2.2 tokens per
  * document token; at 16k, 1.23: bench/token-overhead.ts). 16k plus instructions and a 2.5k
- * answer fits every current OpenAI model's context. A model with a small context window (an
- * 8k Ollama default) needs CHUNK_TOKENS set lower.
+ * answer fits every current OpenAI model's context. A model with a smaller context window gets
+ * smaller chunks (LLM_CONTEXT_TOKENS, src/pipeline/context-budget.ts).
  */
 export const DEFAULT_CHUNK_TOKENS = 16_000;
 
@@ -30,8 +30,19 @@ export const ConfigSchema = z
     LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
     /** LLM calls in flight at once, across the whole process. */
     LLM_CONCURRENCY: int(1, 256).default(4),
-    /** Per-request timeout, covering a body that stalls after the headers. */
-    LLM_TIMEOUT_MS: int(100, 600_000).default(120_000),
+    /**
+     * Workers only: LLM calls in flight at once across the whole deployment (every request, queue
+     * consumer and isolate), counted in D1's llm_slots table (src/llm/slots.ts); 0: no such limit.
+     * Node has one process, where LLM_CONCURRENCY is already the global limit.
+     */
+    LLM_GLOBAL_CONCURRENCY: int(0, 10_000).default(0),
+    /**
+     * Per-request deadline, from sending the request to the answer's last byte: waiting for
+     * the first byte and a body that stalls after the headers included (on Node, undici's own
+     * 300 s ceilings follow it: src/llm/openai/node-dispatcher.ts). Up to 30 minutes, for a
+     * slow local model on a long chunk; each retry gets the whole deadline again.
+     */
+    LLM_TIMEOUT_MS: int(100, 1_800_000).default(120_000),
     /** Retries after the first attempt, on 408/409/429/5xx and connection errors. */
     LLM_MAX_RETRIES: int(0, 10).default(3),
     MAX_MODEL_OUTPUT_BYTES: int(10_000, 100_000_000).default(1_000_000),
@@ -39,6 +50,12 @@ export const ConfigSchema = z
     LLM_RETRY_AFTER_CAP_MS: int(0, 600_000).default(30_000),
     /** Chunk budget for the openai provider, in tokens of the model's tokenizer (see DEFAULT_CHUNK_TOKENS). */
     CHUNK_TOKENS: int(200, 200_000).default(DEFAULT_CHUNK_TOKENS),
+    /**
+     * The openai provider's context window in tokens, for every model it serves: each call's
+     * instructions, data and answer fit in it (src/pipeline/context-budget.ts). Unset: the
+     * model's own, by name (src/llm/context-windows.ts), 8,192 for a name the table lacks.
+     */
+    LLM_CONTEXT_TOKENS: int(1_024, 10_000_000).optional(),
     /**
      * Most chunks (map calls) one brief may have: a longer document is refused (413) before
      * anything is stored. 200 lets a whole MAX_DOCUMENT_BYTES document of English text through at
@@ -65,6 +82,11 @@ export const ConfigSchema = z
     BRIEF_WAIT_SECONDS: int(0, 600).default(60),
     /** A running brief's lease: renewed while it runs; once lapsed, another process resumes it. */
     BRIEF_LEASE_MS: int(200, 600_000).default(30_000),
+    /**
+     * Workers with a queue only: how many times a brief is started (its first run, the queue's
+     * retries after an LLM outage, resumes after its lease lapsed) before it is marked failed.
+     */
+    BRIEF_MAX_ATTEMPTS: int(1, 20).default(4),
     /** How often a request waiting on a brief that another process (or Worker request) runs re-reads it. */
     BRIEF_POLL_MS: int(20, 60_000).default(250),
     /** A comment line on an idle event stream, so proxies that close quiet connections keep it open. */
@@ -83,6 +105,31 @@ export const ConfigSchema = z
       .default([]),
     /** Requests per minute per token (or per client address without one); 0 means no limit. */
     RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(0),
+    /**
+     * Web origins whose pages may call /v1 (CORS): comma-separated `scheme://host[:port]`, or `*`
+     * for any. Unset: no CORS headers at all, so browsers keep other origins' pages out.
+     */
+    CORS_ORIGINS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z.string().refine((origin) => origin === '*' || isOrigin(origin), {
+              error: (issue) =>
+                `"${String(issue.input)}" is not an origin (scheme://host[:port], no path), nor *`,
+            }),
+          )
+          .refine((origins) => !origins.includes('*') || origins.length === 1, {
+            message: '* allows every origin: give it alone, not beside a list',
+          }),
+      )
+      .default([]),
   })
   .superRefine((config, context) => {
     if (config.LLM_PROVIDER === 'openai' && !config.OPENAI_BASE_URL && !config.OPENAI_API_KEY) {
@@ -108,4 +155,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
   );
   throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+}
+
+/** `https://app.example.org` or `http://localhost:5173`: what a browser sends as Origin. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value;
+  } catch {
+    return false;
+  }
 }
