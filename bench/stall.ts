@@ -1,7 +1,8 @@
 /**
  * The worst single request's event-loop stall (issue 17; target < 100 ms): a real server
- * (src/node.ts, its own process) is sent one heavy request at a time while this process asks
- * it for /healthz every 20 ms; the figure is the slowest /healthz answer during each request.
+ * (src/node.ts, its own process) is sent one heavy request at a time while a third process
+ * asks it for /healthz every 20 ms; the figure is the slowest /healthz answer during each
+ * request. Bodies are built before the clock starts.
  * `npm run bench:stall`; prints a table, figures only. Loopback only; every request bounded.
  *
  * Cases, each at the size the default settings accept:
@@ -12,13 +13,14 @@
  * - HTML at the depth and element caps, and the largest accepted PDF (MAX_PDF_PAGES pages of
  *   one shared content stream: issue 17's amplification, at the size the caps let through).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LINE, sharedStreamPdf } from '../test/support/documents.js';
 import { startLlmServer } from '../test/support/llm-server.js';
 import { spawnServer, type ServerProcess } from '../test/support/server-process.js';
-import { healthzLatencies, percentile } from '../test/support/stall.js';
+import { percentile } from '../test/support/stall.js';
 
 const paper = readFileSync('seeds/water-transfer-white-paper.md', 'utf8');
 
@@ -36,7 +38,11 @@ function prose(bytes: number, label: string): string {
 
 interface Case {
   name: string;
-  run: (server: ServerProcess) => Promise<number>;
+  /**
+   * Makes the request's body (and, for perspectives, stores its documents) before measuring,
+   * then returns the request itself: building 7 MB of text is this process's work, not the server's.
+   */
+  prepare: (server: ServerProcess) => Promise<() => Promise<number>>;
 }
 
 const post = (server: ServerProcess, path: string, body: BodyInit, type: string) =>
@@ -50,11 +56,14 @@ const post = (server: ServerProcess, path: string, body: BodyInit, type: string)
 const cases: Case[] = [
   {
     name: '7 MB text, offline analyst',
-    run: (s) => post(s, '/v1/briefs?wait=300', prose(7_000_000, 'a'), 'text/plain'),
+    prepare: async (s) => {
+      const text = prose(7_000_000, 'a');
+      return () => post(s, '/v1/briefs?wait=300', text, 'text/plain');
+    },
   },
   {
     name: 'perspectives over 5 × 200 KB, offline',
-    run: async (s) => {
+    prepare: async (s) => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const response = await fetch(`${s.url}/v1/documents`, {
@@ -64,36 +73,74 @@ const cases: Case[] = [
         });
         ids.push(((await response.json()) as { id: string }).id);
       }
-      return post(
-        s,
-        '/v1/perspectives?wait=300',
-        JSON.stringify({ documents: ids }),
-        'application/json',
-      );
+      const body = JSON.stringify({ documents: ids });
+      return () => post(s, '/v1/perspectives?wait=300', body, 'application/json');
     },
   },
   {
     name: 'HTML at the caps (depth 30, ~2,000 elements)',
-    run: (s) => {
+    prepare: async (s) => {
       const items = Array.from({ length: 1_960 }, (_, i) => `<p>${i}. ${LINE}</p>`).join('');
       const body = `${'<div>'.repeat(28)}${items}${'</div>'.repeat(28)}`;
       const html = `<!doctype html><html><head><title>Caps</title></head><body>${body}</body></html>`;
-      return post(s, '/v1/briefs?wait=300', html, 'text/html');
+      return () => post(s, '/v1/briefs?wait=300', html, 'text/html');
     },
   },
   {
     name: 'largest accepted PDF (500 pages × 50 lines, one shared stream)',
-    run: async (s) =>
-      post(s, '/v1/briefs?wait=300', await sharedStreamPdf(500, 50), 'application/pdf'),
+    prepare: async (s) => {
+      const pdf = await sharedStreamPdf(500, 50);
+      return () => post(s, '/v1/briefs?wait=300', pdf, 'application/pdf');
+    },
   },
 ];
+
+/**
+ * /healthz asked every 20 ms from a process of its own, so that this process's work (the test
+ * LLM server answering the openai case's 154 calls, reading responses) does not count as the
+ * server's: the latencies, once `stop` is called.
+ */
+function probeHealthz(url: string): { stop: () => Promise<number[]> } {
+  const script = `
+    const latencies = [];
+    let done = false;
+    process.stdin.on('end', () => { done = true; });
+    process.stdin.resume();
+    (async () => {
+      while (!done) {
+        const started = performance.now();
+        const response = await fetch(${JSON.stringify(`${url}/healthz`)});
+        await response.arrayBuffer();
+        latencies.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // The first answers include this process's own start (loading fetch): not the server's.
+      process.stdout.write(JSON.stringify(latencies.slice(5)));
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+      return JSON.parse(output) as number[];
+    },
+  };
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'parallax-stall-'));
 const rows: string[][] = [['request', 'status', 'wall (s)', '/healthz p50 / p95 / max (ms)']];
 let worst = 0;
 const measure = async (server: ServerProcess, item: Case) => {
+  const request = await item.prepare(server);
+  const probe = probeHealthz(server.url);
+  // The prober warms up (its first five answers are not counted) before the request starts.
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const started = performance.now();
-  const { result, latencies } = await healthzLatencies(server.url, item.run(server));
+  const result = await request();
+  const latencies = await probe.stop();
   const max = Math.max(...latencies);
   worst = Math.max(worst, max);
   rows.push([
@@ -125,7 +172,10 @@ try {
   try {
     await measure(remote, {
       name: '7 MB text, openai provider (real tokenizer)',
-      run: (s) => post(s, '/v1/briefs?wait=300', prose(7_000_000, 'o'), 'text/plain'),
+      prepare: async (s) => {
+        const text = prose(7_000_000, 'o');
+        return () => post(s, '/v1/briefs?wait=300', text, 'text/plain');
+      },
     });
   } finally {
     remote.process.kill();
