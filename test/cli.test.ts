@@ -83,6 +83,25 @@ describe('parallax brief', () => {
     });
   });
 
+  it('makes a cached brief again with --refresh brief, and refuses another value', async () => {
+    const args = ['brief', '-', '--title', 'Refresh', '--json'];
+    const input = { input: 'The Council said the ferry will run hourly. Riders say it is late.' };
+    await parallax(args, input);
+    const cached = BriefView.parse(JSON.parse((await parallax(args, input)).stdout));
+    expect(cached.cached).toBe(true);
+    const again = await parallax([...args, '--refresh', 'brief'], input);
+    expect(again.code).toBe(0);
+    const refreshed = BriefView.parse(JSON.parse(again.stdout));
+    expect(refreshed).toMatchObject({ status: 'succeeded', cached: false });
+    expect(refreshed.id).not.toBe(cached.id);
+    // The new brief takes over the cache.
+    const after = BriefView.parse(JSON.parse((await parallax(args, input)).stdout));
+    expect(after.id).toBe(refreshed.id);
+    const wrong = await parallax([...args, '--refresh', 'everything'], input);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--refresh is brief or calls');
+  });
+
   it('reads the document from stdin with -', async () => {
     const run = await parallax(['brief', '-', '--title', 'Bridge'], {
       input: 'The Council said the bridge will open in May. Residents say it is dangerous.',

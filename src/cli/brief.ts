@@ -6,12 +6,16 @@ import { briefEvents, ParallaxError, type BriefView } from '../client/index.js';
 import { call, UsageError, withApi, type Api } from './api.js';
 import { renderBrief } from './render.js';
 
-export const briefUsage = `parallax brief <file|-> [--prompt brief@2] [--title T] [--provider openai|local] [--model M] [--json] [--server URL]
+export const briefUsage = `parallax brief <file|-> [--prompt brief@2] [--title T] [--provider openai|local] [--model M] [--refresh brief|calls] [--json] [--server URL]
 
 Briefs a document (a file, or stdin with -) and prints the brief as text, or as the API's JSON
 with --json. A brief that takes more than a second shows a progress bar on stderr. The media
 type comes from the extension (.pdf .html .htm .md .markdown .txt); stdin and other files are
-told apart by their bytes. Exit 1 when the brief fails.`;
+told apart by their bytes. --refresh brief makes the brief again though one is cached (LLM
+calls already made come from the call cache); --refresh calls makes every call anew too (a
+model whose weights changed under the same name). Exit 1 when the brief fails.`;
+
+const REFRESH = ['brief', 'calls'] as const;
 
 const MEDIA_TYPES: Record<string, string> = {
   '.txt': 'text/plain',
@@ -32,11 +36,15 @@ export async function briefCommand(args: string[]): Promise<number> {
       title: { type: 'string' },
       provider: { type: 'string' },
       model: { type: 'string' },
+      refresh: { type: 'string' },
       json: { type: 'boolean', default: false },
       server: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('give one file to brief, or - for stdin');
+  const refresh = values.refresh;
+  if (refresh !== undefined && !REFRESH.includes(refresh as (typeof REFRESH)[number]))
+    throw new UsageError(`--refresh is brief or calls, not ${JSON.stringify(refresh)}`);
   const source = positionals[0]!;
   const document = readDocument(source, 'brief');
   if (!document) return 1;
@@ -45,7 +53,16 @@ export async function briefCommand(args: string[]): Promise<number> {
     const { title = document.title, prompt, provider, model } = values;
     const posted = await call(
       api.client.POST('/v1/briefs', {
-        params: { query: { wait: QUIET_SECONDS, title, prompt, provider, model } },
+        params: {
+          query: {
+            wait: QUIET_SECONDS,
+            title,
+            prompt,
+            provider,
+            model,
+            refresh: refresh as (typeof REFRESH)[number] | undefined,
+          },
+        },
         headers: { 'content-type': document.mediaType },
         body: document.bytes,
       }),
