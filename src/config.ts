@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** USD per million tokens: o1-pro's $600 for output is the dearest list price of 2026. */
+const pricePerMillion = z
+  .number({ error: 'must be a number of US dollars per million tokens' })
+  .min(0, 'must be 0 or more (US dollars per million tokens)')
+  .max(10_000, 'must be at most 10000 (US dollars per million tokens)');
 
 /**
  * Every setting Parallax reads from its environment, with defaults that make `npm start`
@@ -56,6 +61,39 @@ export const ConfigSchema = z
      * model's own, by name (src/llm/context-windows.ts), 8,192 for a name the table lacks.
      */
     LLM_CONTEXT_TOKENS: int(1_024, 10_000_000).optional(),
+    /**
+     * Prices for cost estimates, USD per million tokens, as JSON by model name:
+     * `{"gpt-4o-mini": {"input": 0.15, "output": 0.6}, "llama3.1": {"input": 0, "output": 0}}`.
+     * Looked up before the built-in list prices (src/llm/prices.ts), with the same name matching.
+     */
+    LLM_PRICES: z
+      .string()
+      .transform((value, context) => {
+        try {
+          return JSON.parse(value) as unknown;
+        } catch (error) {
+          context.addIssue({
+            code: 'custom',
+            message: `is not JSON (${(error as Error).message}); write e.g. {"llama3.1": {"input": 0, "output": 0}}`,
+          });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.record(
+          z.string().min(1),
+          z.strictObject({ input: pricePerMillion, output: pricePerMillion }),
+          {
+            error: (issue) =>
+              issue.code === 'invalid_type'
+                ? 'must be a JSON object of model name → {"input": USD, "output": USD}'
+                : issue.code === 'invalid_key'
+                  ? 'a model name may not be empty'
+                  : undefined,
+          },
+        ),
+      )
+      .default({}),
     /**
      * Most chunks (map calls) one brief may have: a longer document is refused (413) before
      * anything is stored. 200 lets a whole MAX_DOCUMENT_BYTES document of English text through at

@@ -6,6 +6,7 @@ import type { Database } from './db/client.js';
 import { type NewDocument, saveDocument } from './documents/queries.js';
 import type { IngestOptions } from './ingest/index.js';
 import type { Logger } from './lib/log.js';
+import { priceTable, type PriceTable } from './llm/prices.js';
 import type { Providers } from './llm/select.js';
 import type { Chunk } from './pipeline/chunk.js';
 import { type ChunkTask, runChunkTask } from './pipeline/chunk-task.js';
@@ -30,6 +31,8 @@ export interface Deps {
   ingest: IngestOptions;
   /** The perspectives verbs' context: shares the brief context's runner, limit and leases. */
   perspectives: PerspectivesContext;
+  /** The prices usage is costed at: the built-in list under LLM_PRICES (src/llm/prices.ts). */
+  prices: PriceTable;
   logger: Logger;
   /** Keeps work alive after the response has been sent (Workers' waitUntil; on Node, nothing to do). */
   background: (work: Promise<unknown>) => void;
@@ -70,6 +73,7 @@ export function buildDeps(input: DepsInput): Deps {
   // One limit for the whole process (on Workers, for the request), its slots taken in turn by the
   // runs waiting for one, interactive runs before an evaluation's.
   const runner = new LlmCallRunner(db, fairLimit(config.LLM_CONCURRENCY));
+  const prices = priceTable(config.LLM_PRICES);
   const briefs = createBriefContext({
     db,
     prompts,
@@ -89,6 +93,7 @@ export function buildDeps(input: DepsInput): Deps {
     background,
     queue: input.queue,
     maxAttempts: config.BRIEF_MAX_ATTEMPTS,
+    prices,
   });
   const perspectives = createPerspectivesContext(briefs, offload.readDocument);
   const ingest: IngestOptions = {
@@ -99,5 +104,16 @@ export function buildDeps(input: DepsInput): Deps {
     ...(offload.readHtml ? { readHtml: offload.readHtml } : {}),
     ...(offload.readPdf ? { readPdf: offload.readPdf } : {}),
   };
-  return { config, db, prompts, providers, briefs, ingest, perspectives, logger, background };
+  return {
+    config,
+    db,
+    prompts,
+    providers,
+    briefs,
+    ingest,
+    perspectives,
+    prices,
+    logger,
+    background,
+  };
 }

@@ -51,7 +51,9 @@ describe('parallax perspectives', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('harbour-closure-company-statement ↔ harbour-closure-union-reply');
-    expect(lines[1]).toMatch(/^brief@\d+ · local\/\S+ · \d+ claim\(s\) · psp_[0-9a-f]{24}$/);
+    expect(lines[1]).toMatch(
+      /^brief@\d+ · local\/\S+ · free \(offline\) · \d+ claim\(s\) · psp_[0-9a-f]{24}$/,
+    );
     expect(lines).toContain('harbour-closure-company-statement');
     expect(lines).toContain('harbour-closure-union-reply');
 

@@ -54,7 +54,7 @@ describe('parallax brief', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[1]).toMatch(
-      /^rent-cap-speech · brief@1 · local\/\S+ · 1 chunk\(s\) · brf_[0-9a-f]{24}$/,
+      /^rent-cap-speech · brief@1 · local\/\S+ · free \(offline\) · 1 chunk\(s\) · brf_[0-9a-f]{24}$/,
     );
     expect(lines).toContain('Summary');
     expect(lines).toContain('Key points');

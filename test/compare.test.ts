@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Brief, Citation } from '../src/briefs/schema.js';
 import type { BriefView } from '../src/briefs/view.js';
+import { estimateCost, priceTable } from '../src/llm/prices.js';
 import { compareBriefs } from '../src/compare/compare.js';
 import { spanOverlap } from '../src/compare/match.js';
 import { briefMetrics, coverageSegments } from '../src/compare/metrics.js';
@@ -37,7 +38,7 @@ function view(
     answeredBy: null,
     params: {},
     chunks: 1,
-    usage,
+    usage: { ...usage, cost: estimateCost(priceTable(), { provider: 'local', model: '' }, usage) },
     timings: { chunkMs: 1, mapMs: 10, reduceMs: 0, verifyMs: 1, totalMs: 12 },
     brief,
     error: null,

@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js';
 import type { NewDocument } from '../documents/queries.js';
 import { briefs, documents, type BriefRow } from '../db/schema.js';
 import type { Logger } from '../lib/log.js';
+import type { PriceTable } from '../llm/prices.js';
 import type { Providers } from '../llm/select.js';
 import type { LlmCallRunner } from '../pipeline/llm-call-runner.js';
 import type { Chunk } from '../pipeline/chunk.js';
@@ -47,6 +48,8 @@ export interface BriefContextInput {
   queue?: WorkQueue | undefined;
   /** BRIEF_MAX_ATTEMPTS: starts of one brief by the queue's consumer before it is marked failed. */
   maxAttempts: number;
+  /** What views estimate the cost of a brief's tokens with (list prices and LLM_PRICES). */
+  prices: PriceTable;
 }
 
 /**

@@ -32,7 +32,7 @@ export async function getBrief(context: BriefContext, id: string): Promise<Brief
     [hit] = await context.reads.byId.all({ key: id });
     if (!hit) throw new AppError('not_found', `No brief with id ${id}`);
   }
-  const view = toBriefView(hit.row, hit.title, false);
+  const view = toBriefView(hit.row, hit.title, false, context.prices);
   return view.status === 'succeeded' ? remember(context.succeeded, id, view) : view;
 }
 
@@ -73,7 +73,9 @@ export async function listBriefs(
     page.map((row) => row.documentId),
   );
   return {
-    items: page.map((row) => toBriefView(row, titles.get(row.documentId) ?? null, false)),
+    items: page.map((row) =>
+      toBriefView(row, titles.get(row.documentId) ?? null, false, context.prices),
+    ),
     nextCursor,
   };
 }
@@ -104,7 +106,11 @@ export async function findSucceededBrief(
   if (known) return known;
   const [hit] = await context.reads.byCacheKey.all({ key: await key.hash() });
   if (hit?.row.status !== 'succeeded') return undefined;
-  return remember(context.succeededByKey, key.parts, toBriefView(hit.row, hit.title, true));
+  return remember(
+    context.succeededByKey,
+    key.parts,
+    toBriefView(hit.row, hit.title, true, context.prices),
+  );
 }
 
 /** Whether this process runs the brief now (so its progress arrives on `context.events`). */

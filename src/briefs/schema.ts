@@ -92,6 +92,36 @@ export const BriefUsage = z.object({
 });
 export type BriefUsage = z.infer<typeof BriefUsage>;
 
+/**
+ * What the tokens of `usage` cost, estimated when the usage is read (src/llm/prices.ts): the
+ * price table of today applies to every brief, old ones included, so a corrected or configured
+ * price needs no migration, and a stored brief's cost can change with it.
+ */
+export const UsageCost = z
+  .object({
+    usd: z
+      .number()
+      .nullable()
+      .describe(
+        'Estimated US dollars for the tokens these calls spent (cached calls spent none), at current prices; null when the price is unknown',
+      ),
+    source: z
+      .enum(['list_price', 'configured', 'free', 'unknown'])
+      .describe(
+        'list_price: the built-in table of list prices; configured: LLM_PRICES; free: the offline analyst; unknown: no price for the model (usd is null)',
+      ),
+    pricedAs: z.string().nullable().describe('The price entry that matched the model name'),
+    inputPerMTok: z.number().nullable().describe('USD per million prompt tokens'),
+    outputPerMTok: z.number().nullable().describe('USD per million completion tokens'),
+    note: z.string().describe('The estimate in words, or why there is none'),
+  })
+  .meta({ id: 'UsageCost' });
+export type UsageCost = z.infer<typeof UsageCost>;
+
+/** Usage as the API shows it: the stored counts and their estimated cost. */
+export const UsageView = BriefUsage.extend({ cost: UsageCost }).meta({ id: 'Usage' });
+export type UsageView = z.infer<typeof UsageView>;
+
 /** Where a brief's time went, in milliseconds. */
 export const BriefTimings = z.object({
   chunkMs: z.number(),

@@ -85,7 +85,11 @@ export async function submitBrief(
     if (document.pageMap) await storeDocument(context, document);
     return {
       outcome: 'cached',
-      view: remember(context.succeededByKey, key.parts, toBriefView(hit.row, hit.title, true)),
+      view: remember(
+        context.succeededByKey,
+        key.parts,
+        toBriefView(hit.row, hit.title, true, context.prices),
+      ),
     };
   }
 
@@ -156,7 +160,7 @@ export async function submitBrief(
     waitMs,
     pollMs: context.pollMs,
   });
-  const view = toBriefView(finished, storedTitle, false);
+  const view = toBriefView(finished, storedTitle, false, context.prices);
   const outcome =
     finished.status === 'succeeded'
       ? 'created'

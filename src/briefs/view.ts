@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BRIEF_STATUSES, Brief, BriefFailure, BriefTimings, BriefUsage } from './schema.js';
+import { BRIEF_STATUSES, Brief, BriefFailure, BriefTimings, UsageView } from './schema.js';
 import type { BriefRow } from '../db/schema.js';
+import { usageView, type PriceTable } from '../llm/prices.js';
 
 /** A brief as the API returns it: the brief itself plus everything needed to reproduce it. */
 export const BriefView = z
@@ -22,7 +23,8 @@ export const BriefView = z
     answeredBy: z.string().nullable(),
     params: z.record(z.string(), z.unknown()),
     chunks: z.number().nullable(),
-    usage: BriefUsage.nullable(),
+    /** The stored counts, and their cost estimated at current prices (`prices`). */
+    usage: UsageView.nullable(),
     timings: BriefTimings.nullable(),
     brief: Brief.nullable(),
     error: BriefFailure.nullable(),
@@ -32,7 +34,12 @@ export const BriefView = z
   .meta({ id: 'BriefView' });
 export type BriefView = z.infer<typeof BriefView>;
 
-export function toBriefView(row: BriefRow, title: string | null, cached: boolean): BriefView {
+export function toBriefView(
+  row: BriefRow,
+  title: string | null,
+  cached: boolean,
+  prices: PriceTable,
+): BriefView {
   return {
     id: row.id,
     status: row.status,
@@ -49,7 +56,7 @@ export function toBriefView(row: BriefRow, title: string | null, cached: boolean
     answeredBy: row.answeredBy,
     params: row.params,
     chunks: row.chunks,
-    usage: row.usage ?? null,
+    usage: usageView(prices, row, row.usage),
     timings: row.timings ?? null,
     brief: row.result ?? null,
     error: row.error ?? null,

@@ -1,5 +1,6 @@
 import type { BriefView, Comparison, PerspectivesView, Schemas } from '../client/index.js';
 import { pageOf } from '../ingest/pages.js';
+import { costLabel } from '../llm/prices.js';
 
 const NOTE_TITLES: Record<string, string> = {
   disputed_claim: 'Disputed claims',
@@ -11,8 +12,9 @@ const NOTE_TITLES: Record<string, string> = {
 };
 
 /**
- * A brief as text for a terminal: headline, provenance, summary, key points with quotes, notes
- * by kind. With the document's page map (a PDF), each found quote names its page.
+ * A brief as text for a terminal: headline, provenance (with the estimated cost of its calls),
+ * summary, key points with quotes, notes by kind. With the document's page map (a PDF), each
+ * found quote names its page.
  */
 export function renderBrief(view: BriefView, pageMap: readonly number[] | null = null): string {
   const quotes = (
@@ -28,6 +30,7 @@ export function renderBrief(view: BriefView, pageMap: readonly number[] | null =
     view.document.title,
     view.prompt.ref,
     `${view.provider}/${view.model}`,
+    cost(view.usage, view.cached),
     view.chunks === null ? null : `${view.chunks} chunk(s)`,
     view.cached ? 'cached' : null,
     view.id,
@@ -55,6 +58,13 @@ export function renderBrief(view: BriefView, pageMap: readonly number[] | null =
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What a run's calls cost: a brief from the cache cost that when it was made, and nothing now. */
+function cost(usage: Schemas['Usage'] | null, cached: boolean): string | null {
+  if (!usage) return null;
+  const label = costLabel(usage.cost);
+  return cached && usage.cost.source !== 'free' ? `${label} when made` : label;
 }
 
 const percent = (value: number | null) => (value === null ? '–' : `${Math.round(value * 100)}%`);
@@ -157,9 +167,15 @@ export function renderPerspectives(
     .join(' · ');
   const lines = [
     view.documents.map((document) => name(document.id)).join(' ↔ '),
-    [view.prompt.ref, `${view.provider}/${view.model}`, `${claims.length} claim(s)`, view.id].join(
-      ' · ',
-    ),
+    [
+      view.prompt.ref,
+      `${view.provider}/${view.model}`,
+      cost(view.usage, false),
+      `${claims.length} claim(s)`,
+      view.id,
+    ]
+      .filter(Boolean)
+      .join(' · '),
     tally,
   ];
   if (!view.result) lines.push('', `${view.status}${view.error ? `: ${view.error.message}` : ''}`);

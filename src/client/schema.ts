@@ -519,13 +519,7 @@ export interface components {
                 [key: string]: unknown;
             };
             chunks: number | null;
-            usage: {
-                calls: number;
-                cachedCalls: number;
-                requests: number;
-                promptTokens: number;
-                completionTokens: number;
-            } | null;
+            usage: components["schemas"]["Usage"] | null;
             timings: {
                 chunkMs: number;
                 mapMs: number;
@@ -785,13 +779,7 @@ export interface components {
                 code: "invalid_request" | "unauthorized" | "not_found" | "unknown_prompt" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "llm_invalid_output" | "llm_unavailable" | "llm_unauthorized" | "internal";
                 message: string;
             } | null;
-            usage: {
-                calls: number;
-                cachedCalls: number;
-                requests: number;
-                promptTokens: number;
-                completionTokens: number;
-            } | null;
+            usage: components["schemas"]["Usage"] | null;
             createdAt: string;
             finishedAt: string | null;
         };
@@ -973,6 +961,31 @@ export interface components {
                 /** @description Of those, pages freed by deletes and reused by later writes (VACUUM gives them back to the file system) */
                 freeBytes: number | null;
             };
+        };
+        Usage: {
+            calls: number;
+            cachedCalls: number;
+            requests: number;
+            promptTokens: number;
+            completionTokens: number;
+            cost: components["schemas"]["UsageCost"];
+        };
+        UsageCost: {
+            /** @description Estimated US dollars for the tokens these calls spent (cached calls spent none), at current prices; null when the price is unknown */
+            usd: number | null;
+            /**
+             * @description list_price: the built-in table of list prices; configured: LLM_PRICES; free: the offline analyst; unknown: no price for the model (usd is null)
+             * @enum {string}
+             */
+            source: "list_price" | "configured" | "free" | "unknown";
+            /** @description The price entry that matched the model name */
+            pricedAs: string | null;
+            /** @description USD per million prompt tokens */
+            inputPerMTok: number | null;
+            /** @description USD per million completion tokens */
+            outputPerMTok: number | null;
+            /** @description The estimate in words, or why there is none */
+            note: string;
         };
     };
     responses: never;

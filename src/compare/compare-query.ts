@@ -8,7 +8,7 @@ import { modelFor } from '../llm/select.js';
 import { compareBriefs, type Comparison } from './compare.js';
 
 /** What comparing needs: the documents, the prompt registry, the providers and the briefs. */
-export type CompareContext = Pick<Deps, 'db' | 'prompts' | 'providers' | 'briefs'>;
+export type CompareContext = Pick<Deps, 'db' | 'prompts' | 'providers' | 'briefs' | 'prices'>;
 
 export type CompareQuery =
   | { kind: 'briefs'; ids: [string, string] }

@@ -1,6 +1,7 @@
 import { desc, eq, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { toBriefView, BriefView } from '../briefs/view.js';
+import type { PriceTable } from '../llm/prices.js';
 import type { Database } from '../db/client.js';
 import { briefs, documents } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -46,7 +47,7 @@ export interface NewDocument {
 
 /** A document's metadata (and text on request) with every brief made of it, newest first. */
 export async function getDocument(
-  { db }: DocumentContext,
+  { db, prices }: DocumentContext & { prices: PriceTable },
   id: string,
   includeText: boolean,
 ): Promise<DocumentView> {
@@ -71,7 +72,7 @@ export async function getDocument(
     pageMap: row.pageMap ? row.pageMap.map((start, i) => ({ page: i + 1, start })) : null,
     createdAt: new Date(row.createdAt).toISOString(),
     ...(includeText ? { text: row.text } : {}),
-    briefs: rows.map((brief) => toBriefView(brief, row.title, false)),
+    briefs: rows.map((brief) => toBriefView(brief, row.title, false, prices)),
   };
 }
 

@@ -1,9 +1,23 @@
+import { formatUsd } from '../llm/prices.js';
 import type { EvalReport } from './report.js';
 
 const pct = (value: number | null | undefined) =>
   value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`;
 const num = (value: number | null | undefined, digits = 1) =>
   value === null || value === undefined ? '–' : value.toFixed(digits);
+
+// Reports stored before costs were estimated have no costUsd: shown as –.
+const usd = (value: number | null | undefined) =>
+  value === undefined ? '–' : value === null ? 'unknown' : formatUsd(value);
+
+/** What the run spent, for the Run line: estimated at the prices of its end. */
+function runCost(report: EvalReport): string {
+  const cost = report.run.costUsd;
+  if (cost === undefined) return '';
+  if (report.provider === 'local') return ', free (offline)';
+  if (cost === null) return `, cost unknown (no price for "${report.model}": set LLM_PRICES)`;
+  return `, est. ${formatUsd(cost)} spent`;
+}
 
 /** The readable form of an eval report: aggregate table, then documents, most divergent first. */
 export function evalMarkdown(report: EvalReport, maxDocuments = 50): string {
@@ -15,7 +29,7 @@ export function evalMarkdown(report: EvalReport, maxDocuments = 50): string {
     '',
   );
   lines.push(
-    `Run: ${report.run.briefs} briefs, ${report.run.briefCacheHits} from the brief cache, ${report.run.llmCalls} LLM calls made, ${report.run.cachedCalls} cached calls, ${report.run.failures} failures, ${(report.run.wallMs / 1000).toFixed(1)} s.`,
+    `Run: ${report.run.briefs} briefs, ${report.run.briefCacheHits} from the brief cache, ${report.run.llmCalls} LLM calls made, ${report.run.cachedCalls} cached calls, ${report.run.failures} failures, ${(report.run.wallMs / 1000).toFixed(1)} s${runCost(report)}.`,
     '',
   );
   const rows: [string, (row: EvalReport['aggregate'][string]) => string][] = [
@@ -35,6 +49,7 @@ export function evalMarkdown(report: EvalReport, maxDocuments = 50): string {
     ),
     ['pipeline calls (total)', (r) => String(r.llmCalls)],
     ['tokens (total)', (r) => String(r.tokens)],
+    ['est. cost of this run (USD)', (r) => (report.provider === 'local' ? 'free' : usd(r.costUsd))],
     ['latency per brief (mean ms)', (r) => num(r.latencyMs)],
     [
       'ROUGE-1 / 2 / L vs reference',

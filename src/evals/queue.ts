@@ -223,7 +223,8 @@ async function report(deps: EvalContext, row: EvalRow, plan: EvalPlan): Promise<
       .from(briefs)
       .leftJoin(documents, eq(documents.id, briefs.documentId))
       .where(inArray(briefs.id, ids.slice(start, start + 90)));
-    for (const { row: brief, title } of rows) views.set(brief.id, toBriefView(brief, title, false));
+    for (const { row: brief, title } of rows)
+      views.set(brief.id, toBriefView(brief, title, false, deps.briefs.prices));
   }
   const documentIds = [...new Set(plan.items.map((item) => item.documentId))];
   for (let start = 0; start < documentIds.length; start += 90) {

@@ -19,6 +19,11 @@ export interface VersionResult {
   metrics: BriefMetrics | null;
   /** ROUGE F1 (×100) of the summary, cut at the reference's length, against the reference. */
   rougeVsReference: { rouge1: number; rouge2: number; rougeL: number } | null;
+  /**
+   * Estimated USD this run spent on the brief's calls: 0 for a brief from the brief cache, null
+   * when the model's price is unknown (src/llm/prices.ts). A failed brief's calls count too.
+   */
+  costUsd: number | null;
 }
 
 export interface EvalReport {
@@ -36,6 +41,8 @@ export interface EvalReport {
     briefCacheHits: number;
     wallMs: number;
     failures: number;
+    /** Estimated USD the run spent (every version's `costUsd`), at the prices of its end; null when unknown. */
+    costUsd: number | null;
   };
   aggregate: Record<string, AggregateRow>;
   documents: {
@@ -64,6 +71,8 @@ export interface AggregateRow {
   tokens: number;
   latencyMs: number;
   rougeVsReference: { rouge1: number; rouge2: number; rougeL: number } | null;
+  /** Estimated USD this run spent on the version's briefs; null when the price is unknown. */
+  costUsd: number | null;
 }
 
 /** One version's result on one document: its metrics, and ROUGE against the reference if there is one. */
@@ -83,6 +92,7 @@ export function versionResult(
     metrics: view.status === 'succeeded' ? briefMetrics(view, text) : null,
     rougeVsReference:
       reference && view.brief ? againstReference(view.brief.summary, reference) : null,
+    costUsd: cached || !view.usage ? 0 : view.usage.cost.usd,
   };
 }
 
@@ -121,6 +131,7 @@ export function buildReport(
       briefCacheHits: results.filter((r) => r.cached).length,
       wallMs,
       failures: results.filter((r) => r.status !== 'succeeded').length,
+      costUsd: totalCost(results),
     },
     aggregate: Object.fromEntries(
       run.prompts.map((ref) => [ref, aggregate(results.filter((r) => r.ref === ref))]),
@@ -181,6 +192,7 @@ function aggregate(results: VersionResult[]): AggregateRow {
     cachedCalls: sum(ok.map((m) => m.cachedCalls)),
     tokens: sum(ok.map((m) => m.tokens)),
     latencyMs: mean(ok.map((m) => m.latencyMs)),
+    costUsd: totalCost(results),
     rougeVsReference: scored.length
       ? {
           rouge1: round(mean(scored.map((s) => s.rouge1)), 2),
@@ -189,6 +201,13 @@ function aggregate(results: VersionResult[]): AggregateRow {
         }
       : null,
   };
+}
+
+/** The results' costs added up, to a millionth of a dollar; null if any is unknown. */
+function totalCost(results: VersionResult[]): number | null {
+  const costs = results.map((r) => r.costUsd);
+  if (costs.some((cost) => cost === null)) return null;
+  return Math.round(sum(costs as number[]) * 1e6) / 1e6;
 }
 
 function sum(values: number[]): number {

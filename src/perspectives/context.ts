@@ -20,6 +20,7 @@ export interface PerspectivesContext
     | 'pollMs'
     | 'background'
     | 'paramsHashes'
+    | 'prices'
   > {
   /** The version used when a request names none: the newest with a `# perspectives` section. */
   readonly defaultPrompt: string | undefined;
@@ -47,6 +48,7 @@ export function createPerspectivesContext(
     pollMs: briefs.pollMs,
     background: briefs.background,
     paramsHashes: briefs.paramsHashes,
+    prices: briefs.prices,
     defaultPrompt: newest?.ref,
     running: new Map(),
     listeners: new Map(),

@@ -82,7 +82,7 @@ export async function submitPerspectives(
     .where(eq(perspectives.cacheKey, cacheKey))
     .limit(1);
   if (row?.status === 'succeeded')
-    return { outcome: 'cached', view: toPerspectivesView(row, titles) };
+    return { outcome: 'cached', view: toPerspectivesView(row, titles, context.prices) };
 
   if (!row || !context.running.has(row.id)) {
     const claimed = await claim(context, row, {
@@ -131,7 +131,7 @@ export async function submitPerspectives(
   });
   const outcome =
     final.status === 'succeeded' ? 'created' : final.status === 'failed' ? 'failed' : 'running';
-  return { outcome, view: toPerspectivesView(final, titles) };
+  return { outcome, view: toPerspectivesView(final, titles, context.prices) };
 }
 
 type NewRow = Pick<
@@ -222,7 +222,7 @@ export async function getPerspectives(
     .select({ id: documents.id, title: documents.title })
     .from(documents)
     .where(inArray(documents.id, row.documentIds));
-  return toPerspectivesView(row, new Map(stored.map((d) => [d.id, d.title])));
+  return toPerspectivesView(row, new Map(stored.map((d) => [d.id, d.title])), context.prices);
 }
 
 /**

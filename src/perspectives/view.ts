@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BriefFailure, BriefUsage } from '../briefs/schema.js';
+import { BriefFailure, UsageView } from '../briefs/schema.js';
 import type { PerspectivesRow } from '../db/schema.js';
+import { usageView, type PriceTable } from '../llm/prices.js';
 import { PERSPECTIVE_STATUSES, PerspectivesProgress, PerspectivesResult } from './schema.js';
 
 export const PerspectivesView = z
@@ -14,7 +15,7 @@ export const PerspectivesView = z
     progress: PerspectivesProgress.nullable(),
     result: PerspectivesResult.nullable(),
     error: BriefFailure.nullable(),
-    usage: BriefUsage.nullable(),
+    usage: UsageView.nullable(),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
   })
@@ -24,8 +25,8 @@ export type PerspectivesView = z.infer<typeof PerspectivesView>;
 export function toPerspectivesView(
   row: PerspectivesRow,
   titles: ReadonlyMap<string, string | null>,
+  prices: PriceTable,
 ): PerspectivesView {
-  const usage = row.usage;
   return {
     id: row.id,
     status: row.status,
@@ -36,15 +37,7 @@ export function toPerspectivesView(
     progress: row.progress ?? null,
     result: row.result ?? null,
     error: row.error ?? null,
-    usage: usage
-      ? {
-          calls: usage.calls,
-          cachedCalls: usage.cachedCalls,
-          requests: usage.requests,
-          promptTokens: usage.promptTokens,
-          completionTokens: usage.completionTokens,
-        }
-      : null,
+    usage: usageView(prices, row, row.usage),
     createdAt: new Date(row.createdAt).toISOString(),
     finishedAt: row.finishedAt ? new Date(row.finishedAt).toISOString() : null,
   };

@@ -1,7 +1,8 @@
 import type { FC } from 'hono/jsx';
 import type { NoteKind } from '../briefs/schema.js';
-import type { BriefUsage } from '../briefs/schema.js';
+import type { UsageView } from '../briefs/schema.js';
 import type { BriefView } from '../briefs/view.js';
+import { costLabel } from '../llm/prices.js';
 
 /** How each kind of counter-perspective note is headed on the pages. */
 export const NOTE_KIND_LABELS: Record<NoteKind, string> = {
@@ -93,14 +94,23 @@ export const Alert: FC<{ title: string; message: string }> = ({ title, message }
   </div>
 );
 
-/** The "Calls" line of a provenance list: calls made, those from the cache, tokens. */
-export const UsageEntry: FC<{ usage: BriefUsage | null }> = ({ usage }) =>
+/**
+ * The "Calls" and "Cost" lines of a provenance list: calls made, those from the cache, tokens,
+ * and what those tokens cost at current prices, with the price it was estimated at (or why
+ * there is none) beside it.
+ */
+export const UsageEntry: FC<{ usage: UsageView | null }> = ({ usage }) =>
   usage ? (
     <>
       <dt>Calls</dt>
       <dd>
         {usage.calls} ({usage.cachedCalls} from the cache),{' '}
         {usage.promptTokens + usage.completionTokens} tokens
+      </dd>
+      <dt>Cost</dt>
+      <dd>
+        {costLabel(usage.cost)}
+        {usage.cost.source === 'free' ? null : <span class="hint"> · {usage.cost.note}</span>}
       </dd>
     </>
   ) : null;
