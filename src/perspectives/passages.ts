@@ -266,13 +266,14 @@ async function bestCoverage(
   idf: ReadonlyMap<string, number>,
 ): Promise<number[]> {
   const postings = new Map<string, number[]>();
-  others.forEach((other, index) => {
-    for (const s of other.stems) {
+  for (let index = 0; index < others.length; index++) {
+    if (index > 0 && index % PASSAGES_PER_TURN === 0) await nextTurn();
+    for (const s of others[index]!.stems) {
       const list = postings.get(s);
       if (list) list.push(index);
       else postings.set(s, [index]);
     }
-  });
+  }
   const shared = new Float64Array(others.length);
   const out: number[] = [];
   for (const passage of passages) {
