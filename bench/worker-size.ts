@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { offlineEnv } from '../test/support/wrangler.js';
 import { median, passes, round, type Figure } from './support/figure.js';
 
 const RUNS = 5;
@@ -99,24 +100,6 @@ function build(out: string, logDir: string): string | undefined {
       `wrangler deploy --dry-run failed (${result.status ?? result.error?.message}):\n${result.stdout}\n${result.stderr}`,
     );
   return /Total Upload: (.*)/.exec(result.stdout)?.[1]?.trim();
-}
-
-/** As test/support/wrangler.ts: no account, no telemetry, no update check. */
-function offlineEnv(logDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    WRANGLER_SEND_METRICS: 'false',
-    WRANGLER_SEND_ERROR_REPORTS: 'false',
-    WRANGLER_HIDE_BANNER: 'true',
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    WRANGLER_LOG_PATH: logDir,
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-    CI: 'true',
-  };
-  for (const name of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_ACCOUNT_ID'])
-    delete env[name];
-  return env;
 }
 
 const IMPORT_ONCE = `

@@ -1,6 +1,7 @@
 import cl100kRanks from 'gpt-tokenizer/bpeRanks/cl100k_base';
 import o200kRanks from 'gpt-tokenizer/bpeRanks/o200k_base';
 import { GptEncoding } from 'gpt-tokenizer/GptEncoding';
+import { isSpace } from '../lib/chars.js';
 
 /**
  * Token counts for chunk budgets: the real BPE tokenizer for OpenAI model names, an estimate
@@ -139,21 +140,4 @@ function countBounded(text: string, count: Counter): number {
   }
   if (from < text.length) total += count(text.slice(from));
   return total;
-}
-
-/** Whether a UTF-16 code unit is one that a regular expression's `\s` matches. */
-function isSpace(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  if (code < 0xa0) return false;
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }

@@ -1,4 +1,5 @@
 import type { Brief, Citation, ModelBrief } from '../briefs/schema.js';
+import { isSpace } from '../lib/chars.js';
 
 /** Quotes shorter than this (after normalization) prove nothing and are never marked verified. */
 export const MIN_VERIFIABLE_QUOTE = 8;
@@ -206,23 +207,6 @@ export function loosenEach(source: string): { text: string; offsets: number[] } 
     offsets.pop();
   }
   return { text: parts.join(''), offsets };
-}
-
-/** What `/\s/` matches, by char code. */
-function isSpace(code: number): boolean {
-  return (
-    (code >= 9 && code <= 13) ||
-    code === 32 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 const WHITESPACE = /\s/;

@@ -22,7 +22,7 @@ export function workerdUnavailable(): string | null {
 }
 
 /** Environment for wrangler: no account, no telemetry, no update check, no fetch of Request.cf. */
-function offlineEnv(logDir: string): NodeJS.ProcessEnv {
+export function offlineEnv(logDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     WRANGLER_SEND_METRICS: 'false',
