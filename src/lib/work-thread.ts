@@ -9,6 +9,7 @@ import type { Chunk } from '../pipeline/chunk.js';
 import type { ChunkTask } from '../pipeline/chunk-task.js';
 import type { DocumentToRead, ReadDocument } from '../perspectives/passages.js';
 import { PromptParams } from '../prompts/prompt.js';
+import { takeTurn } from './wait.js';
 
 /**
  * The service's CPU-heavy work on a worker thread (Node servers only; Workers, one-shot
@@ -108,13 +109,17 @@ export function startWorkThread(): WorkThread {
     return created;
   };
 
-  const run = (work: WorkTask): Promise<unknown> => {
+  const run = async (work: WorkTask): Promise<unknown> => {
+    // Copying a task's text into the message takes ~30–60 ms for 7 MB, and so does reading the
+    // last task's answer: a turn of the event loop of its own keeps the two apart (a request
+    // that sends one task when the last one's answer arrives would hold the loop for both).
+    await takeTurn();
     worker ??= spawn();
     worker.ref();
     const id = next++;
     const result = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
     worker.postMessage({ id, work });
-    return result;
+    return await result;
   };
   void run(WARM_UP).catch(() => undefined);
   return {
