@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import ts from 'typescript';
 import { createNodeRuntime } from '../runtime-node.js';
+import { syncGeneratedFile } from '../lib/generated-file.js';
 
 // Writes the client's types, src/client/schema.ts, from the OpenAPI document the app serves at
 // /openapi.json, through openapi-typescript:
@@ -64,18 +64,12 @@ export async function renderSchema(spec: OpenAPI3): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const next = await renderSchema(await servedSpec());
-  const current = await readFile(SCHEMA_FILE, 'utf8').catch(() => '');
-  if (current === next) return 0;
-  if (argv.includes('--check')) {
-    console.error(
-      `${SCHEMA_FILE} does not match the OpenAPI document: run npm run client:generate`,
-    );
-    return 1;
-  }
-  await writeFile(SCHEMA_FILE, next);
-  console.log(`wrote ${SCHEMA_FILE}`);
-  return 0;
+  return syncGeneratedFile(
+    SCHEMA_FILE,
+    await renderSchema(await servedSpec()),
+    argv,
+    'does not match the OpenAPI document: run npm run client:generate',
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

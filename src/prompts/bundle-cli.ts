@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { loadPromptFiles } from './load-node.js';
+import { syncGeneratedFile } from '../lib/generated-file.js';
 
 // Bundles the prompt versions for the Worker, which has no file system: writes every
 // `prompts/<name>/*.md` file and the lock into `src/prompts/bundled.ts`, sources verbatim, so
@@ -37,16 +37,12 @@ export async function renderPromptBundle(dir = 'prompts'): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const next = await renderPromptBundle();
-  const current = await readFile(BUNDLE_FILE, 'utf8').catch(() => '');
-  if (current === next) return 0;
-  if (argv.includes('--check')) {
-    console.error(`${BUNDLE_FILE} does not match prompts/: run npm run build:prompts`);
-    return 1;
-  }
-  await writeFile(BUNDLE_FILE, next);
-  console.log(`wrote ${BUNDLE_FILE}`);
-  return 0;
+  return syncGeneratedFile(
+    BUNDLE_FILE,
+    await renderPromptBundle(),
+    argv,
+    'does not match prompts/: run npm run build:prompts',
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
