@@ -1,6 +1,7 @@
 import { analyse } from '../analyst/nlp.js';
 import { wordsOf } from '../analyst/words.js';
 import type { PassageInput } from '../llm/provider.js';
+import { yieldToEventLoop } from '../lib/wait.js';
 
 /**
  * The retrieval half of perspectives, shared by both providers: which sentences of a document
@@ -130,7 +131,6 @@ export function figuresOf(text: string, stopWords: ReadonlySet<string>): Figure[
 const BLOCK_CHARS = 20_000;
 
 /** A turn of the event loop (Node and Workers alike). */
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * Reads a document into passages: a sentence, with the one before when it refers back. The text
@@ -165,7 +165,7 @@ export async function readDocument(document: DocumentToRead): Promise<ReadDocume
       }
       previous = here;
     }
-    if (to < document.text.length) await nextTurn();
+    if (to < document.text.length) await yieldToEventLoop();
   }
   return { ...document, passages, claims: [] };
 }
@@ -267,7 +267,7 @@ async function bestCoverage(
 ): Promise<number[]> {
   const postings = new Map<string, number[]>();
   for (let index = 0; index < others.length; index++) {
-    if (index > 0 && index % PASSAGES_PER_TURN === 0) await nextTurn();
+    if (index > 0 && index % PASSAGES_PER_TURN === 0) await yieldToEventLoop();
     for (const s of others[index]!.stems) {
       const list = postings.get(s);
       if (list) list.push(index);
@@ -277,7 +277,7 @@ async function bestCoverage(
   const shared = new Float64Array(others.length);
   const out: number[] = [];
   for (const passage of passages) {
-    if (out.length > 0 && out.length % PASSAGES_PER_TURN === 0) await nextTurn();
+    if (out.length > 0 && out.length % PASSAGES_PER_TURN === 0) await yieldToEventLoop();
     shared.fill(0);
     let all = 0;
     for (const s of passage.stems) {
