@@ -35,11 +35,15 @@ export async function waitForRow<Row extends { status: string }>(options: {
 
 /**
  * Lets the event loop serve pending I/O (another request, a health check) before the next
- * slice of work: `setImmediate` on Node; a zero timeout where there is none (Workers).
+ * slice of work. On Node that takes two `setImmediate` hops: work that runs in an I/O callback
+ * (a request's body arrived, a worker thread answered) is in the loop's poll phase, and one
+ * `setImmediate` from there runs in the check phase of the same iteration, before the loop
+ * polls for I/O again; the second runs after the next poll. (A zero timeout would not do either:
+ * timers run before the poll.) Where there is no `setImmediate` (Workers), a zero timeout.
  */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {
-    if (typeof setImmediate === 'function') setImmediate(resolve);
+    if (typeof setImmediate === 'function') setImmediate(() => setImmediate(resolve));
     else setTimeout(resolve, 0);
   });
 }

@@ -119,7 +119,11 @@ export function startWorkThread(): WorkThread {
     const id = next++;
     const result = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
     worker.postMessage({ id, work });
-    return await result;
+    const value = await result;
+    // Reading a large answer (a 7 MB document's normalized text, its chunks) took the turn it
+    // arrived in: what the caller does with it next gets a turn of its own.
+    await takeTurn();
+    return value;
   };
   void run(WARM_UP).catch(() => undefined);
   return {
