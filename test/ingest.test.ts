@@ -184,4 +184,24 @@ describe('ingest', () => {
       'unsupported_media_type',
     );
   });
+
+  it('decodes a long body a slice at a time, with characters and errors across slice boundaries', async () => {
+    // Slices are 512 KiB: put a 3-byte and a 4-byte character across the first boundary.
+    const slice = 512 * 1024;
+    const text = `${'a'.repeat(slice - 1)}€${'b'.repeat(slice - 2)}😀 end`;
+    const bytes = utf8(text);
+    expect(bytes[slice - 1]).toBe(0xe2); // the boundary falls inside '€'
+    expect((await ingest(bytes, 'text/plain')).text).toBe(text);
+    // A truncated character at the very end, and a NUL in a later slice, are still refused.
+    expect((await refusal(ingest(bytes.subarray(0, bytes.length - 6), 'text/plain'))).code).toBe(
+      'invalid_request',
+    );
+    const withNul = utf8(`${'a'.repeat(slice * 2)}\u0000`);
+    expect((await refusal(ingest(withNul, 'text/plain'))).message).toMatch(/binary data/);
+    // A UTF-16 body with a byte-order mark decodes across slices too.
+    const utf16 = new Uint8Array(2 + 2 * (slice + 1));
+    utf16.set([0xff, 0xfe]);
+    for (let i = 0; i <= slice; i++) utf16[2 + 2 * i] = 0x61;
+    expect((await ingest(utf16, 'text/plain')).text).toBe('a'.repeat(slice + 1));
+  });
 });
