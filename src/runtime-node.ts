@@ -9,6 +9,7 @@ import { startWorkThread, type WorkThread } from './lib/work-thread.js';
 import { createLlmTransport } from './llm/openai/node-dispatcher.js';
 import { selectProviders } from './llm/select.js';
 import { prepareTokenizer } from './llm/tokens.js';
+import { warmContextBudget } from './pipeline/context-budget.js';
 import { loadPromptRegistry } from './prompts/load-node.js';
 import { idle } from './briefs/context.js';
 
@@ -42,9 +43,18 @@ export async function createNodeRuntime(
       ...transport,
       local: thread ? { execute: thread.analyse } : {},
     });
-    // A server builds its model's tokenizer before it listens, not inside a request.
-    if (options.workThread && providers.default.name === 'openai')
+    // A server builds its model's tokenizer, and measures the default prompt's context budget
+    // with it (the first count also compiles the tokenizer's code), before it listens: not
+    // inside a request, on the thread that answers every other one.
+    if (options.workThread && providers.default.name === 'openai') {
       prepareTokenizer(config.LLM_MODEL);
+      warmContextBudget({
+        provider: providers.default,
+        model: config.LLM_MODEL,
+        prompt: prompts.resolve(config.DEFAULT_PROMPT),
+        contextTokens: config.LLM_CONTEXT_TOKENS,
+      });
+    }
     const deps = buildDeps({
       config,
       db: database.db,

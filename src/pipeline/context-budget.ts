@@ -110,6 +110,18 @@ export function bindingContext(input: BudgetInput): number | undefined {
   return binds ? budget.context : undefined;
 }
 
+/**
+ * Measures and memoizes a budget ahead of its first brief (a server at start-up). A setting that
+ * leaves no room is not an error here: the first brief that needs the budget is refused with it.
+ */
+export function warmContextBudget(input: BudgetInput): void {
+  try {
+    contextBudget(input);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+  }
+}
+
 function measure({ provider, model, prompt }: BudgetInput, context: number): ContextBudget {
   const count = (text: string) => provider.countTokens(text, model);
   const map = renderStage(
