@@ -12,6 +12,9 @@
  * - perspectives over five 200 KB documents, offline;
  * - HTML at the depth and element caps, and the largest accepted PDF (MAX_PDF_PAGES pages of
  *   one shared content stream: issue 17's amplification, at the size the caps let through).
+ *
+ * Each row also gives the server's RSS before the request and its peak during it (sampled every
+ * 20 ms), and a line after the table gives the PDF's cost: its text and its brief's chunks.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,16 +45,25 @@ interface Case {
    * Makes the request's body (and, for perspectives, stores its documents) before measuring,
    * then returns the request itself: building 7 MB of text is this process's work, not the server's.
    */
-  prepare: (server: ServerProcess) => Promise<() => Promise<number>>;
+  prepare: (server: ServerProcess) => Promise<() => Promise<Answer>>;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
 }
 
 const post = (server: ServerProcess, path: string, body: BodyInit, type: string) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body }).then(
-    async (response) => {
-      await response.arrayBuffer();
-      return response.status;
-    },
+    async (response): Promise<Answer> => ({
+      status: response.status,
+      body: await response.json().catch(() => undefined),
+    }),
   );
+
+/** The server's resident set now, in MB (Linux /proc). */
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 const cases: Case[] = [
   {
@@ -131,25 +143,57 @@ function probeHealthz(url: string): { stop: () => Promise<number[]> } {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'parallax-stall-'));
-const rows: string[][] = [['request', 'status', 'wall (s)', '/healthz p50 / p95 / max (ms)']];
+const PDF_CASE = cases.find((item) => item.name.startsWith('largest accepted PDF'))!;
+const notes: string[] = [];
+const rows: string[][] = [
+  [
+    'request',
+    'status',
+    'wall (s)',
+    '/healthz p50 / p95 / max (ms)',
+    'server RSS before → peak (MB)',
+  ],
+];
 let worst = 0;
-const measure = async (server: ServerProcess, item: Case) => {
+const measure = async (server: ServerProcess, item: Case): Promise<Answer> => {
   const request = await item.prepare(server);
   const probe = probeHealthz(server.url);
   // The prober warms up (its first five answers are not counted) before the request starts.
   await new Promise((resolve) => setTimeout(resolve, 500));
+  const pid = server.process.pid!;
+  const before = rssMb(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
   const started = performance.now();
   const result = await request();
+  const wallS = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMb(pid));
   const latencies = await probe.stop();
   const max = Math.max(...latencies);
   worst = Math.max(worst, max);
   rows.push([
     item.name,
-    String(result),
-    ((performance.now() - started) / 1000).toFixed(1),
+    String(result.status),
+    wallS.toFixed(1),
     `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 95).toFixed(0)} / ${max.toFixed(0)}`,
+    `${before.toFixed(0)} → ${peak.toFixed(0)}`,
   ]);
+  return result;
 };
+
+/**
+ * What the largest accepted PDF costs besides time (issue 17: a 158 KB PDF of shared streams
+ * once read as 2,334 chunks, 2.3 GB of RSS): the text it yields and the chunks, so the analyst
+ * or LLM calls, of its brief.
+ */
+async function pdfCost(server: ServerProcess, answer: Answer): Promise<string> {
+  const view = answer.body as { chunks: number | null; document: { id: string } };
+  const document = (await (
+    await fetch(`${server.url}/v1/documents/${view.document.id}`)
+  ).json()) as { chars: number; pages: number };
+  return `largest accepted PDF: ${document.pages} pages, ${document.chars.toLocaleString('en')} characters of text, ${view.chunks} chunk(s) (so ${view.chunks} map calls and their merges)`;
+}
 try {
   const local = await spawnServer(['src/node.ts'], {
     PORT: '0',
@@ -158,7 +202,10 @@ try {
   });
   await new Promise((resolve) => setTimeout(resolve, 1_500)); // the analyst thread warms up
   try {
-    for (const item of cases) await measure(local, item);
+    for (const item of cases) {
+      const answer = await measure(local, item);
+      if (item === PDF_CASE) notes.push(await pdfCost(local, answer));
+    }
   } finally {
     local.process.kill();
   }
@@ -182,6 +229,7 @@ try {
     await llm.close();
   }
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  for (const note of notes) console.log(`\n${note}`);
   console.log(
     `\nworst /healthz answer during one request: ${worst.toFixed(0)} ms (target < 100 ms)`,
   );
