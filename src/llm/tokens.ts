@@ -2,6 +2,7 @@ import cl100kRanks from 'gpt-tokenizer/bpeRanks/cl100k_base';
 import o200kRanks from 'gpt-tokenizer/bpeRanks/o200k_base';
 import { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import { isSpace } from '../lib/chars.js';
+import { fastCounter } from './pretokenize.js';
 
 /**
  * Token counts for chunk budgets: the real BPE tokenizer for OpenAI model names, an estimate
@@ -89,7 +90,11 @@ export function installEncoding(name: EncodingName, ranks: EncodingRanks): void 
   // A document is data: a literal "<|endoftext|>" in it is ordinary text, not a special token
   // (the library's default is to throw on it).
   const asText = { disallowedSpecial: new Set<string>() };
-  counters.set(name, (text) => encoding.countTokens(text, asText));
+  // The library's count, found piece by piece several times faster (src/llm/pretokenize.ts).
+  counters.set(
+    name,
+    fastCounter(name, (text) => encoding.countTokens(text, asText)),
+  );
 }
 
 function counter(name: EncodingName): Counter {
