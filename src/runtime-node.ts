@@ -46,8 +46,19 @@ export async function createNodeRuntime(
     // A server builds its model's tokenizer, and measures the default prompt's context budget
     // with it (the first count also compiles the tokenizer's code), before it listens: not
     // inside a request, on the thread that answers every other one.
-    if (options.workThread && providers.default.name === 'openai') {
+    if (thread && providers.default.name === 'openai') {
       prepareTokenizer(config.LLM_MODEL);
+      // The work thread, which chunks, builds its own, behind its warm-up; a failure here is
+      // the first brief's to report.
+      void thread
+        .chunk({
+          text: 'Warm-up.',
+          maxTokens: 1_000,
+          overlapTokens: 0,
+          provider: 'openai',
+          model: config.LLM_MODEL,
+        })
+        .catch(() => undefined);
       warmContextBudget({
         provider: providers.default,
         model: config.LLM_MODEL,
