@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const llm = await startLlmServer();
   try {
     await step('critical path (C = 1, 4, 16)', () => criticalPath(llm));
-    await step('critical path, fast model (L = 100 ms)', () => fastModelPath(llm));
+    await step('critical path, fast model (L = 100 ms)', fastModelPath);
     await step('own CPU per MB', () => ownCpu(llm));
     await step('head of line (C = 4)', () => headOfLine(llm));
     await step('single-flight', () => singleFlight(llm));
