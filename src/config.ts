@@ -36,6 +36,12 @@ export const ConfigSchema = z
     /** LLM calls in flight at once, across the whole process. */
     LLM_CONCURRENCY: int(1, 256).default(4),
     /**
+     * Slots of LLM_CONCURRENCY no one brief (or perspectives run) may hold: a brief that arrives
+     * while another holds all it may starts at once. Each costs a lone brief that share of its
+     * throughput; 0 (the default) keeps every slot usable by one brief (src/pipeline/fair-limit.ts).
+     */
+    LLM_RESERVED_SLOTS: int(0, 255).default(0),
+    /**
      * Workers only: LLM calls in flight at once across the whole deployment (every request, queue
      * consumer and isolate), counted in D1's llm_slots table (src/llm/slots.ts); 0: no such limit.
      * Node has one process, where LLM_CONCURRENCY is already the global limit.
@@ -170,6 +176,13 @@ export const ConfigSchema = z
       .default([]),
   })
   .superRefine((config, context) => {
+    if (config.LLM_RESERVED_SLOTS >= config.LLM_CONCURRENCY) {
+      context.addIssue({
+        code: 'custom',
+        path: ['LLM_RESERVED_SLOTS'],
+        message: `must be less than LLM_CONCURRENCY (${config.LLM_CONCURRENCY}): one brief needs a slot of its own`,
+      });
+    }
     if (config.LLM_PROVIDER === 'openai' && !config.OPENAI_BASE_URL && !config.OPENAI_API_KEY) {
       context.addIssue({
         code: 'custom',

@@ -72,7 +72,10 @@ export function buildDeps(input: DepsInput): Deps {
   const offload = input.offload ?? {};
   // One limit for the whole process (on Workers, for the request), its slots taken in turn by the
   // runs waiting for one, interactive runs before an evaluation's.
-  const runner = new LlmCallRunner(db, fairLimit(config.LLM_CONCURRENCY));
+  const runner = new LlmCallRunner(
+    db,
+    fairLimit(config.LLM_CONCURRENCY, config.LLM_RESERVED_SLOTS),
+  );
   const prices = priceTable(config.LLM_PRICES);
   const briefs = createBriefContext({
     db,

@@ -186,7 +186,13 @@ async function sweep(deps: Deps, queue: WorkerEnv['WORK_QUEUE']): Promise<void> 
 
 /** Node's settings, adjusted to what a Worker can do. */
 function workerConfig(config: Config): Config {
-  return { ...config, LLM_CONCURRENCY: Math.min(config.LLM_CONCURRENCY, WORKER_MAX_CONNECTIONS) };
+  const concurrency = Math.min(config.LLM_CONCURRENCY, WORKER_MAX_CONNECTIONS);
+  return {
+    ...config,
+    LLM_CONCURRENCY: concurrency,
+    // Below the capped concurrency, as parseConfig holds it below the configured one.
+    LLM_RESERVED_SLOTS: Math.min(config.LLM_RESERVED_SLOTS, concurrency - 1),
+  };
 }
 
 /** Vars and secrets are strings; bindings (the D1 database) are objects and not config. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.js';
 import { fairLimit, type Turn } from '../src/pipeline/fair-limit.js';
 
 /** A promise the test settles by hand. */
@@ -181,5 +182,62 @@ describe('fairLimit', () => {
   it('refuses a concurrency that is not a whole number of at least 1', () => {
     expect(() => fairLimit(0)).toThrow(RangeError);
     expect(() => fairLimit(1.5)).toThrow(RangeError);
+    expect(() => fairLimit(4, 4)).toThrow(RangeError);
+    expect(() => fairLimit(4, -1)).toThrow(RangeError);
+    // The setting is held below the concurrency where it is read.
+    expect(() => parseConfig({ LLM_RESERVED_SLOTS: '4' })).toThrow(
+      /LLM_RESERVED_SLOTS: must be less than LLM_CONCURRENCY \(4\)/,
+    );
+    expect(parseConfig({ LLM_CONCURRENCY: '8', LLM_RESERVED_SLOTS: '2' }).LLM_RESERVED_SLOTS).toBe(
+      2,
+    );
+    expect(parseConfig({}).LLM_RESERVED_SLOTS).toBe(0);
+  });
+
+  it('keeps reserved slots from any one owner, for the next owner to start at once', async () => {
+    const limit = fairLimit(4, 1);
+    const held = gate();
+    let running = 0;
+    let most = 0;
+    const started: string[] = [];
+    const task = (label: string) => async () => {
+      started.push(label);
+      running++;
+      most = Math.max(most, running);
+      await held.promise;
+      running--;
+    };
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const long = Array.from({ length: 8 }, (_, i) => limit(task(`long${i}`), { owner: 'long' }));
+    await tick();
+    // Alone, the long owner holds three of the four slots; the fourth waits for someone else.
+    expect(started).toEqual(['long0', 'long1', 'long2']);
+    const short = limit(task('short'), { owner: 'short' });
+    await tick();
+    expect(started).toEqual(['long0', 'long1', 'long2', 'short']);
+    // A background owner may take a slot no interactive owner can use.
+    const background = limit(task('eval'), { owner: 'eval', priority: 'background' });
+    await tick();
+    expect(started).not.toContain('eval');
+    held.open();
+    await Promise.all([...long, short, background]);
+    expect(most).toBe(4);
+    expect(started).toContain('eval');
+  });
+
+  it('gives a background owner the slot the interactive ones may not take', async () => {
+    const limit = fairLimit(2, 1);
+    const held = gate();
+    const started: string[] = [];
+    const task = (label: string) => async () => {
+      started.push(label);
+      await held.promise;
+    };
+    const interactive = [0, 1, 2].map((i) => limit(task(`user${i}`), { owner: 'user' }));
+    const background = limit(task('eval'), { owner: 'eval', priority: 'background' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(started).toEqual(['user0', 'eval']);
+    held.open();
+    await Promise.all([...interactive, background]);
   });
 });

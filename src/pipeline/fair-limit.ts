@@ -32,10 +32,20 @@ interface Waiting {
  * made a one-chunk brief wait behind every queued chunk of a long brief posted just before it;
  * now it waits for the first slot to free. A task is never preempted: a slot is given back only
  * when its task ends.
+ *
+ * `reserve` slots (LLM_RESERVED_SLOTS) are kept from any one owner: none runs more than
+ * `concurrency - reserve` tasks at once, so a brief that arrives while another holds every slot
+ * it may starts at once rather than after the first of its calls ends, at the cost of that share
+ * of a lone brief's throughput.
  */
-export function fairLimit(concurrency: number): Limiter {
+export function fairLimit(concurrency: number, reserve = 0): Limiter {
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError(`concurrency must be a whole number ≥ 1, not ${concurrency}`);
+  if (!Number.isInteger(reserve) || reserve < 0 || reserve >= concurrency)
+    throw new RangeError(
+      `reserved slots must be a whole number from 0 to ${concurrency - 1} (the concurrency less one), not ${reserve}`,
+    );
+  const share = concurrency - reserve;
   let active = 0;
   const running = new Map<string, number>();
   // Each class's owners in turn order, each with its waiting tasks in arrival order. A Map keeps
@@ -65,10 +75,10 @@ export function fairLimit(concurrency: number): Limiter {
     unwatch(entry);
   };
 
-  /** The owner to serve next: fewest running, then earliest in turn order. */
+  /** The owner to serve next: fewest running (below its share), then earliest in turn order. */
   const pick = (ring: Map<string, Set<Waiting>>): string | undefined => {
     let chosen: string | undefined;
-    let fewest = Number.POSITIVE_INFINITY;
+    let fewest = share;
     for (const owner of ring.keys()) {
       const count = running.get(owner) ?? 0;
       if (count < fewest) [chosen, fewest] = [owner, count];
@@ -79,8 +89,13 @@ export function fairLimit(concurrency: number): Limiter {
 
   const next = () => {
     while (active < concurrency) {
-      const ring = queues.interactive.size > 0 ? queues.interactive : queues.background;
-      const owner = pick(ring);
+      // Interactive owners first; background ones get a slot no interactive owner may take.
+      let ring = queues.interactive;
+      let owner = pick(ring);
+      if (owner === undefined) {
+        ring = queues.background;
+        owner = pick(ring);
+      }
       if (owner === undefined) return;
       const waiting = ring.get(owner)!;
       const entry = waiting.values().next().value!;
