@@ -19,6 +19,7 @@ import { createLogger } from './lib/log.js';
 import { installEncodingAssets } from './llm/encoding-assets.js';
 import { selectProviders } from './llm/select.js';
 import { clearExpiredSlots, slotLimiter, withBudget } from './llm/slots.js';
+import { consumePerspectives, sweepPerspectives } from './perspectives/queue.js';
 import { failInterruptedPerspectives } from './perspectives/submit.js';
 import { bundledPromptFiles, bundledPromptLock } from './prompts/bundled.js';
 import { createPromptRegistry } from './prompts/registry.js';
@@ -154,6 +155,8 @@ async function consumeWork(deps: Deps, message: Delivery & { body: unknown }): P
   const work = parsed.data;
   try {
     if (work.kind === 'brief') await consumeBrief(deps.briefs, work, message);
+    else if (work.kind === 'perspectives')
+      await consumePerspectives(deps.perspectives, work, message);
     else await stepEval(deps, deps.briefs.queue!, work.evalId, message);
   } catch (error) {
     deps.logger.error('work queue: step failed, to be delivered again', {
@@ -176,7 +179,9 @@ async function sweep(deps: Deps, queue: WorkerEnv['WORK_QUEUE']): Promise<void> 
   const results = await Promise.allSettled([
     queue ? sweepBriefs(deps.briefs, queue) : Promise.resolve([]),
     queue ? sweepEvals(deps, queue, maxAttempts) : failInterruptedEvals(deps),
-    failInterruptedPerspectives(deps.perspectives),
+    queue
+      ? sweepPerspectives(deps.perspectives, queue)
+      : failInterruptedPerspectives(deps.perspectives),
     clearExpiredSlots(deps.db),
   ]);
   for (const result of results)

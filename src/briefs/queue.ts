@@ -34,6 +34,8 @@ export const WorkMessage = z.discriminatedUnion('kind', [
     refreshCalls: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('eval'), evalId: z.string().min(1) }),
+  /** A perspectives run (src/perspectives/queue.ts). */
+  z.object({ kind: z.literal('perspectives'), perspectivesId: z.string().min(1) }),
 ]);
 export type WorkMessage = z.infer<typeof WorkMessage>;
 export type BriefMessage = Extract<WorkMessage, { kind: 'brief' }>;

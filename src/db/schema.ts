@@ -113,6 +113,10 @@ export const perspectives = sqliteTable(
     usage: text('usage', { mode: 'json' }).$type<BriefUsage>(),
     /** While `running`: until when the process running it holds it (see briefs.leaseUntil). */
     leaseUntil: integer('lease_until'),
+    /** On Workers with a queue: the queue message whose consumer runs it (src/perspectives/queue.ts). */
+    holder: text('holder'),
+    /** On Workers with a queue: how many times a consumer has taken it. */
+    attempts: integer('attempts').notNull().default(0),
     createdAt: integer('created_at').notNull().default(now),
     updatedAt: integer('updated_at').notNull().default(now),
     finishedAt: integer('finished_at'),

@@ -21,6 +21,8 @@ export interface PerspectivesContext
     | 'background'
     | 'paramsHashes'
     | 'prices'
+    | 'queue'
+    | 'maxAttempts'
   > {
   /** The version used when a request names none: the newest with a `# perspectives` section. */
   readonly defaultPrompt: string | undefined;
@@ -49,6 +51,8 @@ export function createPerspectivesContext(
     background: briefs.background,
     paramsHashes: briefs.paramsHashes,
     prices: briefs.prices,
+    queue: briefs.queue,
+    maxAttempts: briefs.maxAttempts,
     defaultPrompt: newest?.ref,
     running: new Map(),
     listeners: new Map(),

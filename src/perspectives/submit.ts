@@ -8,6 +8,7 @@ import { renewLease } from '../lib/lease.js';
 import { waitForRow } from '../lib/wait.js';
 import { modelFor } from '../llm/select.js';
 import type { PerspectivesContext } from './context.js';
+import { sendPerspectives } from './queue.js';
 import { runPerspectives } from './run.js';
 import { toPerspectivesView, type PerspectivesView } from './view.js';
 
@@ -95,7 +96,9 @@ export async function submitPerspectives(
       paramsHash,
     });
     row = claimed.row;
-    if (claimed.ours) {
+    // On a Worker with its work queue, a consumer runs it (src/perspectives/queue.ts).
+    if (claimed.ours && context.queue) await sendPerspectives(context.queue, row.id);
+    else if (claimed.ours) {
       const id = row.id;
       const stopRenewing = renewLease(context.leaseMs, (until) =>
         context.db
@@ -178,6 +181,9 @@ async function claim(
       usage: null,
       progress: null,
       leaseUntil,
+      // A run taken over starts afresh on a queue too: no consumer holds it, none has taken it.
+      holder: null,
+      attempts: 0,
       updatedAt: now,
       finishedAt: null,
     })
