@@ -10,7 +10,12 @@ import { createTestApp, type TestApp } from './support/app.js';
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({ LLM_PROVIDER: 'local', BRIEF_LEASE_MS: '300' });
-});
+  // The analyst loads its word model on its first chunk (~1 s, more on a loaded machine), here on
+  // the thread that renews leases: a run's 300 ms lease would lapse inside it, and a read then
+  // shows the run as interrupted. Loaded now, the runs below only hold the thread for short spans.
+  const warm = await t.postJson({ text: 'The Council said the warm-up brief loads the model.' });
+  if (warm.status !== 201) throw new Error(`warm-up brief answered ${warm.status}`);
+}, 60_000);
 afterAll(() => t.close());
 
 const start = (body: unknown) =>
