@@ -85,7 +85,7 @@ function spaceEnd(text: string, at: number, end: number): number {
   return r - at >= 2 ? r - 1 : at + 1;
 }
 
-/** ` ?[^\s\p{L}\p{N}]+` then `tail` (the characters that may follow): its end, or `at`. */
+/** ` ?[^\s\p{L}\p{N}]+[\r\n]*` (`[\r\n/]*` with `slash`, o200k's): its end, or `at`. */
 function symbolsEnd(text: string, at: number, end: number, slash: boolean): number {
   let k = at;
   if (text.charCodeAt(k) === 0x20 && k + 1 < end) k++;
