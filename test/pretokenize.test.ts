@@ -67,14 +67,29 @@ describe('pre-tokenizing like gpt-tokenizer', () => {
     // Emoji and other astral characters (surrogate pairs) and a lone surrogate: read by the library.
     'Line one 👍🏽 with emoji.\nLine two, plain.\n/path after a break 𝔘𝔫𝔦 and\n\ud800 lone.',
     'tabs\t\tand  spaces   \n\n  \n trailing   ',
+    // A piece of 13 characters or more that begins with a byte-order mark (remembered as a copy).
+    '\ufeffinternationalization and internationalization',
+    // A long run of digits: pieces of three.
+    '1234567890'.repeat(2_000),
     "Contractions: it's, they're, we'LL, I'M, 'tis, don't'd.",
   ];
   for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
+    it(`${encoding}: remembers a piece that begins with a byte-order mark under its own text`, () => {
+      const count = library(encoding);
+      const fast = fastCounter(encoding, count);
+      for (const text of [
+        '\ufeffinternationalization',
+        'internationalization',
+        `\ufeff${' '.repeat(12)}\n`,
+        `${' '.repeat(12)}\n`,
+      ])
+        expect(fast(text), JSON.stringify(text)).toBe(count(text));
+    });
     it(`${encoding}: counts the seed documents, and text with emoji, as the library does`, () => {
       const count = library(encoding);
       const fast = fastCounter(encoding, count);
       for (const text of documents) {
-        expect(fast(text)).toBe(count(text));
+        expect(fast(text), JSON.stringify(text.slice(0, 40))).toBe(count(text));
         // Paragraph by paragraph too, as the chunker counts (a second pass hits the memory).
         for (const paragraph of text.split(/\n{2,}/))
           expect(fast(paragraph)).toBe(count(paragraph));

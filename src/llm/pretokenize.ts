@@ -120,7 +120,7 @@ function o200kPieceEnd(text: string, at: number, end: number): number {
     const uppers = run(text, start, end, UPPERISH);
     if (uppers > start) return contraction(text, run(text, uppers, end, LOWERISH), end);
   }
-  if ((first & NUMBER) !== 0) return Math.min(run(text, at, end, NUMBER), at + 3);
+  if ((first & NUMBER) !== 0) return run(text, at, Math.min(end, at + 3), NUMBER);
   const symbols = symbolsEnd(text, at, end, true);
   if (symbols > at) return symbols;
   return spaceEnd(text, at, end);
@@ -137,7 +137,7 @@ function cl100kPieceEnd(text: string, at: number, end: number): number {
   if (prefixable(first) && at + 1 < end && (classOf(text.charCodeAt(at + 1)) & LETTER) !== 0)
     return run(text, at + 1, end, LETTER);
   if ((first & LETTER) !== 0) return run(text, at, end, LETTER);
-  if ((first & NUMBER) !== 0) return Math.min(run(text, at, end, NUMBER), at + 3);
+  if ((first & NUMBER) !== 0) return run(text, at, Math.min(end, at + 3), NUMBER);
   const symbols = symbolsEnd(text, at, end, false);
   if (symbols > at) return symbols;
   // `\s+$`: a run of whitespace to the end is one piece, past its last line break too.
@@ -230,7 +230,9 @@ export function fastCounter(
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM: a piece may begin with U+FEFF (whitespace, and a word's optional first character),
+// which a decoder otherwise drops.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * A copy of a piece that does not hold on to the text it was cut from: V8 makes a slice of 13
