@@ -36,9 +36,10 @@ export const ConfigSchema = z
     /** LLM calls in flight at once, across the whole process. */
     LLM_CONCURRENCY: int(1, 256).default(4),
     /**
-     * Slots of LLM_CONCURRENCY no one brief (or perspectives run) may hold: a brief that arrives
-     * while another holds all it may starts at once. Each costs a lone brief that share of its
-     * throughput; 0 (the default) keeps every slot usable by one brief (src/pipeline/fair-limit.ts).
+     * Slots of LLM_CONCURRENCY no one brief (or perspectives run) may hold, and no evaluation's
+     * brief takes: a brief that arrives while one other holds all it may starts at once. Each
+     * costs a lone brief that share of its throughput; 0 (the default) keeps every slot usable
+     * by one brief (src/pipeline/fair-limit.ts).
      */
     LLM_RESERVED_SLOTS: int(0, 255).default(0),
     /**

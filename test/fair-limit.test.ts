@@ -215,7 +215,7 @@ describe('fairLimit', () => {
     const short = limit(task('short'), { owner: 'short' });
     await tick();
     expect(started).toEqual(['long0', 'long1', 'long2', 'short']);
-    // A background owner may take a slot no interactive owner can use.
+    // Every slot is taken now: an evaluation's call waits.
     const background = limit(task('eval'), { owner: 'eval', priority: 'background' });
     await tick();
     expect(started).not.toContain('eval');
@@ -225,19 +225,29 @@ describe('fairLimit', () => {
     expect(started).toContain('eval');
   });
 
-  it('gives a background owner the slot the interactive ones may not take', async () => {
-    const limit = fairLimit(2, 1);
+  it('never gives the reserve to background owners: it waits for a user', async () => {
+    const limit = fairLimit(4, 1);
     const held = gate();
     const started: string[] = [];
     const task = (label: string) => async () => {
       started.push(label);
       await held.promise;
     };
-    const interactive = [0, 1, 2].map((i) => limit(task(`user${i}`), { owner: 'user' }));
-    const background = limit(task('eval'), { owner: 'eval', priority: 'background' });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(started).toEqual(['user0', 'eval']);
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    // An evaluation alone may use the slots outside the reserve.
+    const evaluation = [0, 1, 2, 3].map((i) =>
+      limit(task(`eval${i}`), { owner: 'eval', priority: 'background' }),
+    );
+    await tick();
+    expect(started).toEqual(['eval0', 'eval1', 'eval2']);
+    // A second evaluation waits too: the fourth slot is a user's.
+    const other = limit(task('other'), { owner: 'other', priority: 'background' });
+    await tick();
+    expect(started).toEqual(['eval0', 'eval1', 'eval2']);
+    const user = limit(task('user'), { owner: 'user' });
+    await tick();
+    expect(started).toEqual(['eval0', 'eval1', 'eval2', 'user']);
     held.open();
-    await Promise.all([...interactive, background]);
+    await Promise.all([...evaluation, other, user]);
   });
 });

@@ -33,10 +33,11 @@ interface Waiting {
  * now it waits for the first slot to free. A task is never preempted: a slot is given back only
  * when its task ends.
  *
- * `reserve` slots (LLM_RESERVED_SLOTS) are kept from any one owner: none runs more than
- * `concurrency - reserve` tasks at once, so a brief that arrives while another holds every slot
- * it may starts at once rather than after the first of its calls ends, at the cost of that share
- * of a lone brief's throughput.
+ * `reserve` slots (LLM_RESERVED_SLOTS) are kept for interactive owners, and from any one owner:
+ * none runs more than `concurrency - reserve` tasks at once, and background tasks never fill the
+ * reserve. A brief that arrives while one other brief holds every slot it may starts at once
+ * rather than after the first of its calls ends, at the cost of that share of a lone brief's
+ * throughput. (With several briefs running the reserve may be in use; slots go round as above.)
  */
 export function fairLimit(concurrency: number, reserve = 0): Limiter {
   if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -89,10 +90,11 @@ export function fairLimit(concurrency: number, reserve = 0): Limiter {
 
   const next = () => {
     while (active < concurrency) {
-      // Interactive owners first; background ones get a slot no interactive owner may take.
+      // Interactive owners first. Background ones never take the reserved slots: those wait for
+      // an interactive owner, and so, while a user's call waits, no background call starts.
       let ring = queues.interactive;
       let owner = pick(ring);
-      if (owner === undefined) {
+      if (owner === undefined && active < share) {
         ring = queues.background;
         owner = pick(ring);
       }
