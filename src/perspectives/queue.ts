@@ -86,7 +86,8 @@ export async function consumePerspectives(
       logger.warn('lease renewal failed', { perspectivesId: row.id, reason: String(error) }),
   );
   try {
-    // It never throws: success or failure is written to the row.
+    // Success or failure is written to the row; only a failing write throws (the queue then
+    // delivers the message again).
     await runPerspectives(context, row.id, {
       documents: row.documentIds.map((id) => byId.get(id)!),
       prompt,

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { paramsHashOf } from '../briefs/cache-key.js';
 import type { SubmitOutcome } from '../briefs/submit.js';
 import { documents, perspectives, type PerspectivesRow } from '../db/schema.js';
@@ -181,9 +181,10 @@ async function claim(
       usage: null,
       progress: null,
       leaseUntil,
-      // A run taken over starts afresh on a queue too: no consumer holds it, none has taken it.
+      // On Workers: queued, unheld. A failed run sent again starts its attempts afresh; one whose
+      // lease lapsed keeps them, so BRIEF_MAX_ATTEMPTS still ends a run that kills its consumer.
       holder: null,
-      attempts: 0,
+      attempts: sql`case when ${perspectives.status} = 'failed' then 0 else ${perspectives.attempts} end`,
       updatedAt: now,
       finishedAt: null,
     })
