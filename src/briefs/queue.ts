@@ -138,6 +138,7 @@ export async function consumeBrief(
       ...(message.title !== undefined ? { title: message.title } : {}),
       refreshCalls: message.refreshCalls === true && row.attempts === 1,
       retry: (error) => row.attempts < maxAttempts && retryable(error),
+      holder: delivery.id,
       onProgress: (progress) => context.events.emit(row.id, progress),
     });
     delivery.ack();

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { briefs, type BriefRow } from '../db/schema.js';
 import { AppError, type ErrorCode } from '../errors.js';
@@ -44,6 +44,19 @@ export interface RunJob {
    * row is left `running` and the error is thrown instead of stored.
    */
   retry?: (error: unknown) => boolean;
+  /**
+   * The queue message that holds the brief (src/briefs/queue.ts). Its writes land only while it
+   * still holds it: a consumer whose lease lapsed and whose brief another took over does not
+   * overwrite that one's outcome.
+   */
+  holder?: string | undefined;
+}
+
+/** The brief's row, while this run still holds it (see RunJob.holder). */
+function ours(job: Pick<RunJob, 'briefId' | 'holder'>) {
+  return job.holder === undefined
+    ? eq(briefs.id, job.briefId)
+    : and(eq(briefs.id, job.briefId), eq(briefs.holder, job.holder));
 }
 
 /**
@@ -88,10 +101,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
     // A resumed brief is chunked here; what submitBrief refused never gets this far.
     if (chunkCount > context.maxChunks) throw tooManyChunks(chunkCount, context.maxChunks);
     // Followers elsewhere (another process, a later page load) read the total from the row.
-    await db
-      .update(briefs)
-      .set({ chunks: chunkCount, updatedAt: Date.now() })
-      .where(eq(briefs.id, job.briefId));
+    await db.update(briefs).set({ chunks: chunkCount, updatedAt: Date.now() }).where(ours(job));
     job.onProgress?.({ stage: 'queued', chunks: chunkCount });
     const mapStarted = performance.now();
     const modelBrief = await mapReduce({
@@ -139,7 +149,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
         updatedAt: Date.now(),
         finishedAt: Date.now(),
       })
-      .where(eq(briefs.id, job.briefId))
+      .where(ours(job))
       .returning();
     logger.info('brief succeeded', {
       briefId: job.briefId,
@@ -171,7 +181,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
         updatedAt: Date.now(),
         finishedAt: Date.now(),
       })
-      .where(eq(briefs.id, job.briefId))
+      .where(ours(job))
       .returning();
     return row;
   }

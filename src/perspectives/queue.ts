@@ -93,6 +93,7 @@ export async function consumePerspectives(
       prompt,
       provider,
       model: row.model,
+      holder: delivery.id,
     });
   } finally {
     stopRenewing();

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { perspectives, type PerspectivesRow } from '../db/schema.js';
 import { takeTurn } from '../lib/wait.js';
 import { LlmError, type Provider } from '../llm/provider.js';
@@ -27,6 +27,8 @@ export interface PerspectivesWork {
   provider: Provider;
   model: string;
   onProgress?: (progress: PerspectivesProgress) => void;
+  /** The queue message that holds the run (src/perspectives/queue.ts). */
+  holder?: string | undefined;
 }
 
 /** How often, at most, a run writes its progress to its row (for followers in other processes). */
@@ -48,6 +50,11 @@ export async function runPerspectives(
   const { db, runner, logger } = context;
   const stats = emptyStats();
   const started = performance.now();
+  // On a queue, its writes land only while its message still holds the run (see RunJob.holder).
+  const ours =
+    work.holder === undefined
+      ? eq(perspectives.id, id)
+      : and(eq(perspectives.id, id), eq(perspectives.holder, work.holder));
   try {
     const read: ReadDocument[] = [];
     for (const document of work.documents) read.push(await context.readDocument(document));
@@ -66,12 +73,12 @@ export async function runPerspectives(
       await db
         .update(perspectives)
         .set({ progress: { done, total }, updatedAt: written })
-        .where(eq(perspectives.id, id));
+        .where(ours);
     };
     await db
       .update(perspectives)
       .set({ progress: { done: 0, total }, updatedAt: Date.now() })
-      .where(eq(perspectives.id, id));
+      .where(ours);
 
     const answer = async (
       document: ReadDocument,
@@ -148,7 +155,7 @@ export async function runPerspectives(
         updatedAt: Date.now(),
         finishedAt: Date.now(),
       })
-      .where(eq(perspectives.id, id))
+      .where(ours)
       .returning();
     logger.info('perspectives succeeded', {
       perspectivesId: id,
@@ -177,7 +184,7 @@ export async function runPerspectives(
         updatedAt: Date.now(),
         finishedAt: Date.now(),
       })
-      .where(eq(perspectives.id, id))
+      .where(ours)
       .returning();
     return row;
   }
