@@ -1,4 +1,5 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
+import { leaseLapsed } from '../db/leases.js';
 import { briefs, documents, type BriefRow } from '../db/schema.js';
 import { randomHex } from '../lib/hash.js';
 import { renewLease } from '../lib/lease.js';
@@ -30,10 +31,7 @@ export type NewBriefRow = Omit<
 
 /** A brief is taken over when it failed, or when it runs under a lease that lapsed (its process died). */
 const takeable = (now: number) =>
-  or(
-    eq(briefs.status, 'failed'),
-    and(eq(briefs.status, 'running'), or(isNull(briefs.leaseUntil), lt(briefs.leaseUntil, now))),
-  );
+  or(eq(briefs.status, 'failed'), and(eq(briefs.status, 'running'), leaseLapsed(briefs, now)));
 
 /**
  * Takes the brief's row for this process: inserts it, or takes over a failed one or one whose

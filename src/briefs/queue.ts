@@ -1,5 +1,6 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { leaseLapsed, takeableBy } from '../db/leases.js';
 import { briefs, documents, type BriefRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { renewLease } from '../lib/lease.js';
@@ -74,18 +75,6 @@ export async function sendBrief(
   });
 }
 
-/** Not finished, and either unheld (queued), held by this message, or under a lapsed lease. */
-const takeableBy = (messageId: string, now: number) =>
-  and(
-    eq(briefs.status, 'running'),
-    or(
-      isNull(briefs.holder),
-      eq(briefs.holder, messageId),
-      isNull(briefs.leaseUntil),
-      lt(briefs.leaseUntil, now),
-    ),
-  );
-
 /**
  * Runs the brief of one delivery. Acks when the brief is finished (or was finished, or another
  * live consumer holds it); asks the queue to deliver it again after a retryable failure (the
@@ -107,7 +96,7 @@ export async function consumeBrief(
       attempts: sql`${briefs.attempts} + 1`,
       updatedAt: now,
     })
-    .where(and(eq(briefs.id, message.briefId), takeableBy(delivery.id, now)))
+    .where(and(eq(briefs.id, message.briefId), takeableBy(briefs, delivery.id, now)))
     .returning();
   if (!row) return delivery.ack();
   if (row.attempts > maxAttempts) {
@@ -181,7 +170,7 @@ export async function sweepBriefs(
   const rows = await context.db
     .select({ id: briefs.id, attempts: briefs.attempts })
     .from(briefs)
-    .where(and(eq(briefs.status, 'running'), lapsed(Date.now())))
+    .where(and(eq(briefs.status, 'running'), leaseLapsed(briefs, Date.now())))
     .limit(limit);
   const sent: string[] = [];
   for (const row of rows) if (await resumeBrief(context, queue, row)) sent.push(row.id);
@@ -207,15 +196,13 @@ export async function resumeBrief(
   const [resumed] = await db
     .update(briefs)
     .set({ holder: null, leaseUntil: now + leaseMs, updatedAt: now })
-    .where(and(eq(briefs.id, row.id), eq(briefs.status, 'running'), lapsed(now)))
+    .where(and(eq(briefs.id, row.id), eq(briefs.status, 'running'), leaseLapsed(briefs, now)))
     .returning({ id: briefs.id });
   if (!resumed) return false;
   await sendBrief(queue, row.id);
   logger.info('brief resumed', { briefId: row.id, attempts: row.attempts });
   return true;
 }
-
-const lapsed = (now: number) => or(isNull(briefs.leaseUntil), lt(briefs.leaseUntil, now));
 
 function interrupted(maxAttempts: number): string {
   return `Interrupted ${maxAttempts} times (BRIEF_MAX_ATTEMPTS); send the document again to retry: the LLM calls it finished are cached`;

@@ -1,9 +1,10 @@
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Delivery, WorkQueue } from '../briefs/queue.js';
 import { toBriefFailure } from '../briefs/run.js';
 import { submitBrief } from '../briefs/submit.js';
 import { toBriefView, type BriefView } from '../briefs/view.js';
+import { leaseLapsed, takeableBy } from '../db/leases.js';
 import { briefs, documents, evals, type EvalRow } from '../db/schema.js';
 import { sha256Hex } from '../lib/hash.js';
 import { buildReport, mostDivergent, versionResult, type EvalReport } from './report.js';
@@ -111,18 +112,7 @@ export async function stepEval(
   const [row] = await db
     .update(evals)
     .set({ holder: delivery.id, leaseUntil: now + leaseMs })
-    .where(
-      and(
-        eq(evals.id, evalId),
-        eq(evals.status, 'running'),
-        or(
-          isNull(evals.holder),
-          eq(evals.holder, delivery.id),
-          isNull(evals.leaseUntil),
-          lt(evals.leaseUntil, now),
-        ),
-      ),
-    )
+    .where(and(eq(evals.id, evalId), takeableBy(evals, delivery.id, now)))
     .returning();
   // Finished, or a step of another message holds it.
   if (!row) return delivery.ack();
@@ -299,7 +289,7 @@ export async function sweepEvals(
   limit = 10,
 ): Promise<string[]> {
   const now = Date.now();
-  const lapsed = or(isNull(evals.leaseUntil), lt(evals.leaseUntil, now));
+  const lapsed = leaseLapsed(evals, now);
   const rows = await deps.db
     .select({
       id: evals.id,

@@ -1,5 +1,6 @@
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Delivery, WorkMessage, WorkQueue } from '../briefs/queue.js';
+import { leaseLapsed, takeableBy } from '../db/leases.js';
 import { documents, perspectives } from '../db/schema.js';
 import { renewLease } from '../lib/lease.js';
 import type { PerspectivesContext } from './context.js';
@@ -39,16 +40,7 @@ export async function consumePerspectives(
       updatedAt: now,
     })
     .where(
-      and(
-        eq(perspectives.id, message.perspectivesId),
-        eq(perspectives.status, 'running'),
-        or(
-          isNull(perspectives.holder),
-          eq(perspectives.holder, delivery.id),
-          isNull(perspectives.leaseUntil),
-          lt(perspectives.leaseUntil, now),
-        ),
-      ),
+      and(eq(perspectives.id, message.perspectivesId), takeableBy(perspectives, delivery.id, now)),
     )
     .returning();
   if (!row) return delivery.ack();
@@ -112,7 +104,7 @@ export async function sweepPerspectives(
   limit = 20,
 ): Promise<string[]> {
   const now = Date.now();
-  const lapsed = or(isNull(perspectives.leaseUntil), lt(perspectives.leaseUntil, now));
+  const lapsed = leaseLapsed(perspectives, now);
   const rows = await context.db
     .select({ id: perspectives.id, attempts: perspectives.attempts })
     .from(perspectives)

@@ -1,6 +1,7 @@
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { paramsHashOf } from '../briefs/cache-key.js';
 import type { SubmitOutcome } from '../briefs/submit.js';
+import { leaseLapsed } from '../db/leases.js';
 import { documents, perspectives, type PerspectivesRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { randomHex, sha256Hex, stableStringify } from '../lib/hash.js';
@@ -193,10 +194,7 @@ async function claim(
         eq(perspectives.id, current.id),
         or(
           eq(perspectives.status, 'failed'),
-          and(
-            eq(perspectives.status, 'running'),
-            or(isNull(perspectives.leaseUntil), lt(perspectives.leaseUntil, now)),
-          ),
+          and(eq(perspectives.status, 'running'), leaseLapsed(perspectives, now)),
         ),
       ),
     )
