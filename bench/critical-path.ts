@@ -19,11 +19,7 @@
  * spends itself (chunking, verifying, each call's CPU) is most of what separates the wall time
  * from the ideal (issue 14). Median of FAST_RUNS cold briefs of distinct documents.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BriefView } from '../src/briefs/view.js';
-import { createNodeRuntime } from '../src/runtime-node.js';
 import { createTestApp, policyDocument } from '../test/support/app.js';
 import type { LlmServer } from '../test/support/llm-server.js';
 import { seedDocument } from './own-cpu.js';
@@ -134,23 +130,15 @@ export async function fastModelPath(): Promise<Figure> {
   const model = await startChild('bench/support/llm-process.ts', {
     LATENCY_MS: String(FAST_LATENCY_MS),
   });
-  const dir = mkdtempSync(join(tmpdir(), 'parallax-fast-path-'));
-  const runtime = await createNodeRuntime(
+  const app = await createTestApp(
     {
-      LOG_LEVEL: 'silent',
-      DATABASE_PATH: join(dir, 'bench.sqlite'),
       OPENAI_BASE_URL: `${model.url}/v1`,
       LLM_MODEL: 'gpt-4o-mini',
       LLM_CONCURRENCY: String(FAST_CONCURRENCY),
     },
     { workThread: true },
   );
-  const post = (text: string) =>
-    runtime.app.request('/v1/briefs?wait=120', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text }),
-    });
+  const post = (text: string) => app.postJson({ text }, '?wait=120');
   try {
     // As above; and the work thread builds the tokenizer on its first chunking, which a
     // server's first brief pays once.
@@ -194,8 +182,7 @@ export async function fastModelPath(): Promise<Figure> {
       },
     };
   } finally {
-    await runtime.close();
+    await app.close();
     await model.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

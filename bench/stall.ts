@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LINE, sharedStreamPdf } from '../test/support/documents.js';
+import { rssMbOf } from './support/child.js';
 import { startLlmServer } from '../test/support/llm-server.js';
 import { spawnServer, type ServerProcess } from '../test/support/server-process.js';
 import { percentile } from '../test/support/stall.js';
@@ -60,10 +61,6 @@ const post = (server: ServerProcess, path: string, body: BodyInit, type: string)
       body: await response.json().catch(() => undefined),
     }),
   );
-
-/** The server's resident set now, in MB (Linux /proc). */
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 const cases: Case[] = [
   {
@@ -161,14 +158,14 @@ const measure = async (server: ServerProcess, item: Case): Promise<Answer> => {
   // The prober warms up (its first five answers are not counted) before the request starts.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const pid = server.process.pid!;
-  const before = rssMb(pid);
+  const before = rssMbOf(pid);
   let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMbOf(pid))), 20);
   const started = performance.now();
   const result = await request();
   const wallS = (performance.now() - started) / 1000;
   clearInterval(sampler);
-  peak = Math.max(peak, rssMb(pid));
+  peak = Math.max(peak, rssMbOf(pid));
   const latencies = await probe.stop();
   const max = Math.max(...latencies);
   worst = Math.max(worst, max);

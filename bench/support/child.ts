@@ -3,6 +3,11 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The resident set size of process `pid` now, in MB (from /proc, Linux). */
+export function rssMbOf(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
 /** A server running in its own Node process, so the load generator does not share its event loop. */
 export interface ChildServer {
   url: string;
@@ -70,8 +75,7 @@ export function startChild(
       resolve({
         url: `http://127.0.0.1:${match[1]}`,
         pid,
-        rssMb: () =>
-          Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024,
+        rssMb: () => rssMbOf(pid),
         stop: () =>
           new Promise<void>((done) => {
             const finish = () => {

@@ -5,15 +5,22 @@ import { createNodeRuntime } from '../../src/runtime-node.js';
 
 /**
  * The real app over a real SQLite file migrated from migrations/, with the prompts on disk.
- * `env` is parsed by the same config schema as production.
+ * `env` is parsed by the same config schema as production. `workThread` runs the heavy work on a
+ * worker thread, as a server does (src/runtime-node.ts); tests run it inline.
  */
-export async function createTestApp(env: Record<string, string> = {}) {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { workThread?: boolean } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'parallax-test-'));
-  const runtime = await createNodeRuntime({
-    LOG_LEVEL: 'silent',
-    DATABASE_PATH: join(dir, 'test.sqlite'),
-    ...env,
-  });
+  const runtime = await createNodeRuntime(
+    {
+      LOG_LEVEL: 'silent',
+      DATABASE_PATH: join(dir, 'test.sqlite'),
+      ...env,
+    },
+    options,
+  );
   const { app, deps, sqlite } = runtime;
   const count = (table: 'documents' | 'briefs' | 'llm_calls') =>
     (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
