@@ -11,14 +11,17 @@ import { useLlmApp } from './support/llm-app.js';
 
 const CONCURRENCY = 4;
 const LATENCY_MS = 200;
-const ctx = useLlmApp({
+const settings = {
   CHUNK_TOKENS: '300',
   CHUNK_OVERLAP_TOKENS: '30',
   MAX_CHUNKS_PER_BRIEF: '1000',
   // test-model is no known model: give it a window that lets partial briefs merge.
   LLM_CONTEXT_TOKENS: '128000',
   LLM_CONCURRENCY: String(CONCURRENCY),
-});
+};
+const ctx = useLlmApp(settings);
+/** The same, with a slot in reserve (LLM_RESERVED_SLOTS). */
+const reserved = useLlmApp({ ...settings, LLM_RESERVED_SLOTS: '1' });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Whether a call reads the document generated with `seed` (map) or partial briefs quoting it (reduce). */
@@ -34,9 +37,9 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 /** POSTs a document and waits for its brief; resolves to the brief and the wall time in ms. */
-async function brief(text: string) {
+async function brief(text: string, app = ctx) {
   const started = performance.now();
-  const response = await ctx.t.postJson({ text, prompt: 'brief@1' }, '?wait=60');
+  const response = await app.t.postJson({ text, prompt: 'brief@1' }, '?wait=60');
   const ms = performance.now() - started;
   expect(response.status, await response.clone().text()).toBe(201);
   return { view: BriefView.parse(await response.json()), ms };
@@ -122,5 +125,37 @@ describe('an evaluation and a user at once', () => {
     }
     expect(status).toBe('succeeded');
     expect(ctx.llm.maxInFlight).toBe(CONCURRENCY);
+  });
+});
+
+// With a slot in reserve, a one-chunk brief posted while a 40-chunk brief's first round holds the
+// slots it may does not wait for any of its calls to end. Without (above) it waits for the first
+// one: up to 2× its time.
+describe('a reserved slot', () => {
+  const RESERVE_LATENCY_MS = 300;
+
+  it('lets a one-chunk brief posted behind a 40-chunk one finish within 1.5× its time alone', async () => {
+    await brief(policyDocument(2, 'warm-up'), reserved);
+    reserved.llm.latencyMs = RESERVE_LATENCY_MS;
+    const solos: number[] = [];
+    for (const seed of ['solo-one', 'solo-two', 'solo-three'])
+      solos.push((await brief(policyDocument(3, seed), reserved)).ms);
+    const solo = solos.sort((a, b) => a - b)[1]!;
+    reserved.llm.reset();
+    reserved.llm.latencyMs = RESERVE_LATENCY_MS;
+
+    const long = brief(policyDocument(100, 'long'), reserved);
+    await until(() => reserved.llm.calls.length >= CONCURRENCY - 1, "the long brief's first calls");
+    // As in the user's case: a fifth of a call after the long brief's first round started.
+    await sleep(RESERVE_LATENCY_MS / 5);
+    // Alone, the long brief held three slots of four.
+    expect(reserved.llm.maxInFlight).toBe(CONCURRENCY - 1);
+    const short = await brief(policyDocument(3, 'short'), reserved);
+    const { view: longView } = await long;
+    expect(longView.chunks).toBeGreaterThanOrEqual(40);
+    expect(short.view.chunks).toBe(1);
+
+    expect(short.ms / solo).toBeLessThan(1.5);
+    expect(reserved.llm.maxInFlight).toBe(CONCURRENCY);
   });
 });
