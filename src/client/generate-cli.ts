@@ -1,8 +1,7 @@
-import { pathToFileURL } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import ts from 'typescript';
 import { createNodeRuntime } from '../runtime-node.js';
-import { syncGeneratedFile } from '../lib/generated-file.js';
+import { runAsScript, syncGeneratedFile } from '../lib/generated-file.js';
 
 // Writes the client's types, src/client/schema.ts, from the OpenAPI document the app serves at
 // /openapi.json, through openapi-typescript:
@@ -72,12 +71,4 @@ async function main(argv: string[]): Promise<number> {
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, main);

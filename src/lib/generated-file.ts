@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Brings a committed, generated file up to date with `next`, its text as the generator makes it
@@ -21,4 +22,19 @@ export async function syncGeneratedFile(
   await writeFile(path, next);
   console.log(`wrote ${path}`);
   return 0;
+}
+
+/**
+ * Runs a generator's `main` with the command's arguments when its module (`moduleUrl`) is the
+ * script Node was started with, and exits with the code it returns (1, with the message, if it throws).
+ */
+export function runAsScript(moduleUrl: string, main: (argv: string[]) => Promise<number>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
 }

@@ -1,6 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import { loadPromptFiles } from './load-node.js';
-import { syncGeneratedFile } from '../lib/generated-file.js';
+import { runAsScript, syncGeneratedFile } from '../lib/generated-file.js';
 
 // Bundles the prompt versions for the Worker, which has no file system: writes every
 // `prompts/<name>/*.md` file and the lock into `src/prompts/bundled.ts`, sources verbatim, so
@@ -45,12 +44,4 @@ async function main(argv: string[]): Promise<number> {
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, main);
