@@ -22,12 +22,7 @@ describe('a consumer that lost its hold', () => {
     const posted = await ctx.t.postJson({ text: policyDocument(4, 'fenced') }, '?wait=60');
     expect(posted.status).toBe(201);
     const { id } = BriefView.parse(await posted.json());
-    // Left by a consumer that died: running, its lease lapsed.
-    ctx.t.sqlite
-      .prepare(
-        "update briefs set status = 'running', result = null, finished_at = null, holder = 'dead', lease_until = 1 where id = ?",
-      )
-      .run(id);
+    leftByDeadConsumer('briefs', id);
 
     ctx.llm.reset();
     ctx.llm.latencyMs = 300;
@@ -43,10 +38,7 @@ describe('a consumer that lost its hold', () => {
     ctx.t.sqlite.prepare("update briefs set holder = 'second' where id = ?").run(id);
     await running;
 
-    const row = ctx.t.sqlite
-      .prepare('select status, holder, result from briefs where id = ?')
-      .get(id) as { status: string; holder: string; result: string | null };
-    expect(row).toEqual({ status: 'running', holder: 'second', result: null });
+    expect(outcomeOf('briefs', id)).toEqual({ status: 'running', holder: 'second', result: null });
   });
 
   it('does not write a perspectives run another message has taken over', async () => {
@@ -72,11 +64,7 @@ describe('a consumer that lost its hold', () => {
     });
     expect(posted.status).toBe(201);
     const { id } = PerspectivesView.parse(await posted.json());
-    ctx.t.sqlite
-      .prepare(
-        "update perspectives set status = 'running', result = null, finished_at = null, holder = 'dead', lease_until = 1 where id = ?",
-      )
-      .run(id);
+    leftByDeadConsumer('perspectives', id);
     // Its finished calls are cached: drop them, so that the run takes a while.
     ctx.t.sqlite.prepare('delete from llm_calls').run();
     ctx.llm.reset();
@@ -91,17 +79,40 @@ describe('a consumer that lost its hold', () => {
     );
     while (ctx.llm.calls.length === 0) await sleep(5);
     expect(holderOf('perspectives', id)).toBe('first');
+    // Its lease lapses and the sweep hands it to another message.
     ctx.t.sqlite.prepare("update perspectives set holder = 'second' where id = ?").run(id);
     await running;
 
-    const row = ctx.t.sqlite
-      .prepare('select status, holder, result from perspectives where id = ?')
-      .get(id) as { status: string; holder: string; result: string | null };
-    expect(row).toEqual({ status: 'running', holder: 'second', result: null });
+    expect(outcomeOf('perspectives', id)).toEqual({
+      status: 'running',
+      holder: 'second',
+      result: null,
+    });
   });
 });
 
-function holderOf(table: 'briefs' | 'perspectives', id: string): string | null {
+type Table = 'briefs' | 'perspectives';
+
+/** What a consumer that died leaves behind: the row running, held by it, its lease lapsed. */
+function leftByDeadConsumer(table: Table, id: string): void {
+  ctx.t.sqlite
+    .prepare(
+      `update ${table} set status = 'running', result = null, finished_at = null, holder = 'dead', lease_until = 1 where id = ?`,
+    )
+    .run(id);
+}
+
+function outcomeOf(table: Table, id: string) {
+  return ctx.t.sqlite
+    .prepare(`select status, holder, result from ${table} where id = ?`)
+    .get(id) as {
+    status: string;
+    holder: string;
+    result: string | null;
+  };
+}
+
+function holderOf(table: Table, id: string): string | null {
   return (
     ctx.t.sqlite.prepare(`select holder from ${table} where id = ?`).get(id) as {
       holder: string | null;
