@@ -3,13 +3,12 @@ import type { WorkQueue } from './briefs/queue.js';
 import type { Brief, ModelBrief } from './briefs/schema.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
-import { type NewDocument, saveDocument } from './documents/queries.js';
+import { indexDocuments, type SaveDocument, saveDocument } from './documents/queries.js';
 import type { IngestOptions } from './ingest/index.js';
 import type { Logger } from './lib/log.js';
 import { priceTable, type PriceTable } from './llm/prices.js';
 import type { Providers } from './llm/select.js';
-import type { Chunk } from './pipeline/chunk.js';
-import { type ChunkTask, runChunkTask } from './pipeline/chunk-task.js';
+import { type Chunker, runChunkTask } from './pipeline/chunk-task.js';
 import { fairLimit } from './pipeline/fair-limit.js';
 import { LlmCallRunner } from './pipeline/llm-call-runner.js';
 import { normalizeText } from './pipeline/normalize.js';
@@ -57,10 +56,11 @@ export interface DepsInput {
  * its work thread (src/lib/work-thread.ts), so that no single request holds the event loop.
  */
 export interface Offload {
-  chunk?: (task: ChunkTask) => Promise<Chunk[]>;
+  chunk?: Chunker;
   normalize?: (text: string) => Promise<string>;
   verify?: (brief: ModelBrief, text: string) => Promise<Brief>;
-  saveDocument?: (document: NewDocument) => Promise<boolean>;
+  saveDocument?: SaveDocument;
+  indexDocuments?: () => Promise<void>;
   readHtml?: IngestOptions['readHtml'];
   readPdf?: IngestOptions['readPdf'];
   readDocument?: (document: DocumentToRead) => Promise<ReadDocument>;
@@ -87,10 +87,12 @@ export function buildDeps(input: DepsInput): Deps {
     overlapTokens: config.CHUNK_OVERLAP_TOKENS,
     maxChunks: config.MAX_CHUNKS_PER_BRIEF,
     contextTokens: config.LLM_CONTEXT_TOKENS,
-    chunk: offload.chunk ?? (async (task) => runChunkTask(task)),
+    chunk: offload.chunk ?? (async (task, onChunk) => runChunkTask(task, onChunk)),
     normalize: offload.normalize ?? (async (text) => normalizeText(text)),
     verify: offload.verify ?? (async (brief, text) => verifyBrief(brief, text)),
-    saveDocument: offload.saveDocument ?? ((document) => saveDocument({ db }, document)),
+    saveDocument:
+      offload.saveDocument ?? ((document, options) => saveDocument({ db }, document, options)),
+    indexDocuments: offload.indexDocuments ?? (() => indexDocuments({ db })),
     leaseMs: config.BRIEF_LEASE_MS,
     pollMs: config.BRIEF_POLL_MS,
     background,

@@ -110,7 +110,10 @@ function offloadTo(thread: WorkThread, databasePath: string): Offload {
     readPdf: thread.readPdf,
     ...(databasePath === ':memory:'
       ? {}
-      : { saveDocument: (document) => thread.saveDocument(databasePath, document) }),
+      : {
+          saveDocument: (document, options) => thread.saveDocument(databasePath, document, options),
+          indexDocuments: () => thread.indexDocuments(databasePath),
+        }),
   };
 }
 

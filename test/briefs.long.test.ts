@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
 import { estimateTokens } from '../src/llm/tokens.js';
+import type { Chunk } from '../src/pipeline/chunk.js';
 import { chunkText } from '../src/pipeline/chunk.js';
+import { type Chunker, runChunkTask } from '../src/pipeline/chunk-task.js';
 import { contentKey, planReduce } from '../src/pipeline/map-reduce.js';
 import { normalizeText } from '../src/pipeline/normalize.js';
 import { policyDocument } from './support/app.js';
@@ -150,5 +152,104 @@ describe('identical requests at once', () => {
         .get(views[0]!.document.id),
     ).toEqual({ n: 1 });
     ctx.llm.latencyMs = 0;
+  });
+});
+
+describe('map calls while the document is cut', () => {
+  /**
+   * The run's chunker replaced by one that hands over the first chunk, then `then` (the model
+   * has its call by then, or the test fails), then the rest; it records whether it streamed.
+   */
+  async function withChunker(
+    then: () => Promise<void>,
+    post: () => Response | Promise<Response>,
+  ): Promise<{ response: Response; streamed: boolean }> {
+    const briefs = ctx.t.deps.briefs;
+    const original = briefs.chunk;
+    let streamed = false;
+    const chunker: Chunker = async (task, onChunk) => {
+      const chunks = runChunkTask(task);
+      if (!onChunk) return chunks;
+      streamed = true;
+      onChunk(chunks[0]!);
+      await vi.waitFor(() => expect(ctx.llm.calls.some(isMap)).toBe(true), { timeout: 5_000 });
+      await then();
+      for (const chunk of chunks.slice(1)) onChunk(chunk);
+      return chunks;
+    };
+    briefs.chunk = chunker;
+    try {
+      return { response: await post(), streamed };
+    } finally {
+      briefs.chunk = original;
+    }
+  }
+
+  it('start as chunks are cut, each once, under a prompt without {{chunkCount}} (brief@5)', async () => {
+    let mapsBeforeTheRest = 0;
+    const { response, streamed } = await withChunker(
+      async () => {
+        mapsBeforeTheRest = ctx.llm.calls.filter(isMap).length;
+      },
+      () => ctx.t.postJson({ text: policyDocument(40, 'streamed') }),
+    );
+    expect(response.status).toBe(201);
+    expect(streamed).toBe(true);
+    expect(mapsBeforeTheRest).toBe(1);
+    const view = BriefView.parse(await response.json());
+    expect(view.chunks).toBeGreaterThan(5);
+    expect(ctx.llm.calls.filter(isMap)).toHaveLength(view.chunks!);
+    // The same calls as when every chunk is cut first: run again so, each call is the cache's.
+    const briefs = ctx.t.deps.briefs;
+    const original = briefs.chunk;
+    briefs.chunk = (task) => original(task);
+    try {
+      const again = await ctx.t.postJson(
+        { text: policyDocument(40, 'streamed') },
+        '?refresh=brief',
+      );
+      expect(again.status).toBe(201);
+      expect(BriefView.parse(await again.json()).usage).toMatchObject({ requests: 0 });
+    } finally {
+      briefs.chunk = original;
+    }
+  });
+
+  it('wait for the count under a prompt that names it (brief@1)', async () => {
+    let onChunkGiven: boolean | undefined;
+    const briefs = ctx.t.deps.briefs;
+    const original = briefs.chunk;
+    briefs.chunk = async (task, onChunk) => {
+      onChunkGiven = onChunk !== undefined;
+      return original(task);
+    };
+    try {
+      const response = await ctx.t.postJson({
+        text: policyDocument(40, 'counted'),
+        prompt: 'brief@1',
+      });
+      expect(response.status).toBe(201);
+    } finally {
+      briefs.chunk = original;
+    }
+    expect(onChunkGiven).toBe(false);
+  });
+
+  it('are cancelled when the rest of the document cannot be cut', async () => {
+    ctx.llm.latencyMs = 2_000;
+    const started = performance.now();
+    const { response } = await withChunker(
+      async () => {
+        throw new Error('the work thread stopped');
+      },
+      () => ctx.t.postJson({ text: policyDocument(40, 'cut short') }),
+    );
+    ctx.llm.latencyMs = 0;
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('internal');
+    // The started call was cancelled: the model's connection closes long before its answer.
+    await vi.waitFor(() => expect(ctx.llm.inFlight).toBe(0), { timeout: 1_000 });
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(ctx.llm.calls.filter(isMap)).toHaveLength(1);
   });
 });

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startWorkThread } from '../src/lib/work-thread.js';
 import { countTokens } from '../src/llm/tokens.js';
-import { type Chunk, chunkText } from '../src/pipeline/chunk.js';
+import { utf8Bytes } from '../src/lib/chars.js';
+import { type Chunk, chunkText, cutChunks, maxChunksOf } from '../src/pipeline/chunk.js';
+import { runChunkTask } from '../src/pipeline/chunk-task.js';
 import { normalizeText } from '../src/pipeline/normalize.js';
 import { chunkTextBefore14 } from './support/chunk-before-14.js';
 
@@ -23,6 +26,27 @@ function makeDocument(n: number): string {
 }
 
 describe('chunkText', () => {
+  it('gives each chunk as soon as it is cut, before the rest of the text is counted', () => {
+    const text = makeDocument(150);
+    const options = { maxTokens: 300, overlapTokens: 30 };
+    let counted = 0;
+    const countTokens = (part: string) => {
+      counted += part.length;
+      return estimate(part);
+    };
+    const seen: number[] = [];
+    const chunks: Chunk[] = [];
+    for (const chunk of cutChunks(text, { ...options, countTokens })) {
+      seen.push(counted);
+      chunks.push(chunk);
+    }
+    expect(chunks).toEqual(chunkText(text, { ...options, countTokens: estimate }));
+    expect(chunks.length).toBeGreaterThan(10);
+    // The first chunk came when under a tenth of the text had been counted.
+    expect(seen[0]!).toBeLessThan(text.length / 10);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
   it('keeps a document that fits the budget as one chunk', () => {
     const text = makeDocument(3);
     const chunks = chunkText(text, { maxTokens: 10_000, overlapTokens: 50, countTokens: estimate });
@@ -154,6 +178,7 @@ const DOCUMENTS: Array<[string, () => string]> = [
   ['the seed documents', () => seeds.slice(0, 60_000)],
   ['150 generated paragraphs', () => makeDocument(150)],
   ['one-character lines', () => 'a\n'.repeat(8_000)],
+  ['one-character paragraphs', () => 'a\n\n'.repeat(8_000)],
   ['list items', () => '- a\n'.repeat(2_000)],
   ['short sentences on one line', () => 'Go now. '.repeat(2_000)],
   [
@@ -205,6 +230,8 @@ describe('chunkText against the chunker before issue 14', () => {
           cuts(chunkTextBefore14(text, options)),
         );
         for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(budget.maxTokens);
+        // The bound a brief relies on to start map calls before the text is cut to the end.
+        expect(chunks.length).toBeLessThanOrEqual(maxChunksOf(utf8Bytes(text), budget));
       }
     }
   });
@@ -233,4 +260,31 @@ describe('chunkText against the chunker before issue 14', () => {
     const before = counted(chunkTextBefore14, text, BUDGETS[1]!);
     expect(counted(chunkText, text, BUDGETS[1]!)).toBeLessThan(before / 2);
   });
+});
+
+describe('chunking on the work thread', () => {
+  const thread = startWorkThread();
+  afterAll(() => thread.close());
+
+  it('hands each chunk over as a message of its own, in order, then settles with them all', async () => {
+    const task = {
+      text: seeds.slice(0, 40_000),
+      maxTokens: 2_000,
+      overlapTokens: 100,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+    };
+    const handed: Chunk[] = [];
+    let settled = false;
+    const chunks = await thread.chunk(task, (chunk) => {
+      expect(settled).toBe(false);
+      handed.push(chunk);
+    });
+    settled = true;
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(handed).toEqual(chunks);
+    expect(chunks).toEqual(runChunkTask(task));
+    // Without a listener, the answer carries the chunks itself.
+    expect(await thread.chunk(task)).toEqual(chunks);
+  }, 30_000);
 });

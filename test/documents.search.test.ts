@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexDocuments, saveDocument } from '../src/documents/queries.js';
 import { matchExpression } from '../src/documents/search.js';
 import { RelatedDocuments } from '../src/documents/related.js';
 import { SearchResults } from '../src/documents/search.js';
@@ -162,5 +164,36 @@ describe('the document library', () => {
       await (await t.app.request('/v1/documents?q=beacons')).json(),
     );
     expect(titled.documents).toMatchObject([{ title: 'Beacons' }]);
+  });
+
+  it('indexes a document stored without its index entry before it searches (a brief just started)', async () => {
+    const text = 'The harbour pilots guild asks for a second tugboat at the estuary mouth.';
+    const id = createHash('sha256').update(text).digest('hex');
+    await saveDocument(
+      { db: t.deps.db },
+      { id, title: null, text, mediaType: 'text/plain', pageMap: null },
+      { index: false },
+    );
+    const waiting = () =>
+      (t.sqlite.prepare('select count(*) as n from documents_unindexed').get() as { n: number }).n;
+    expect(waiting()).toBe(1);
+    const found = SearchResults.parse(
+      await (await t.app.request('/v1/documents?q=tugboat')).json(),
+    );
+    expect(found.documents.map((hit) => hit.id)).toEqual([id]);
+    expect(waiting()).toBe(0);
+    // Indexed once: a second search finds it once, and nothing waits.
+    await indexDocuments({ db: t.deps.db });
+    const again = SearchResults.parse(
+      await (await t.app.request('/v1/documents?q=tugboat')).json(),
+    );
+    expect(again.documents).toHaveLength(1);
+  });
+
+  it('leaves no document of a brief waiting for its index entry', async () => {
+    const text = 'The ferry operators warn that the new timetable strands island commuters.';
+    expect((await t.postJson({ text })).status).toBe(201);
+    const waiting = t.sqlite.prepare('select count(*) as n from documents_unindexed').get();
+    expect(waiting).toEqual({ n: 0 });
   });
 });

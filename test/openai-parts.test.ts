@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { Completion } from '../src/llm/openai/chat-completion.js';
 import { classify, retryAfter, type Failure } from '../src/llm/openai/classify-error.js';
 import { jsonModeInstruction, toStrictJsonSchema } from '../src/llm/openai/json-schema.js';
-import { readOutput, unwrapCodeFence, utf8Bytes } from '../src/llm/openai/read-output.js';
+import { utf8Bytes } from '../src/lib/chars.js';
+import { readOutput, unwrapCodeFence } from '../src/llm/openai/read-output.js';
 import { backoff, sleep } from '../src/llm/openai/retry.js';
 
 afterEach(() => {

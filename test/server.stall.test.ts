@@ -33,6 +33,11 @@ describe('the server stays responsive during one long request', () => {
     expect(result).toBe(201);
     expect(latencies.length).toBeGreaterThan(10);
     expect(percentile(latencies, 95)).toBeLessThan(100);
+    // Searchable: indexed on the thread once the chunking was under way (or by the search).
+    const search = await fetch(
+      `${ctx.server.url}/v1/documents?q=${encodeURIComponent('"appendix brief"')}`,
+    );
+    expect(((await search.json()) as { documents: unknown[] }).documents).toHaveLength(1);
   }, 120_000);
 
   it('stores a 2 MB document through the work thread, readable at once, /healthz answered', async () => {

@@ -1,13 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import type { NewDocument } from '../documents/queries.js';
+import type { SaveDocument } from '../documents/queries.js';
 import { briefs, documents, type BriefRow } from '../db/schema.js';
 import type { Logger } from '../lib/log.js';
 import type { PriceTable } from '../llm/prices.js';
 import type { Providers } from '../llm/select.js';
 import type { LlmCallRunner } from '../pipeline/llm-call-runner.js';
-import type { Chunk } from '../pipeline/chunk.js';
-import type { ChunkTask } from '../pipeline/chunk-task.js';
+import type { Chunker } from '../pipeline/chunk-task.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { PromptRegistry } from '../prompts/registry.js';
 import { BriefEventHub } from './events.js';
@@ -26,7 +25,7 @@ export interface BriefContextInput {
   /** MAX_CHUNKS_PER_BRIEF: a document that needs more chunks is refused before anything is stored. */
   maxChunks: number;
   /** Chunks a document, on a Node server's work thread or inline (src/pipeline/chunk-task.ts). */
-  chunk: (task: ChunkTask) => Promise<Chunk[]>;
+  chunk: Chunker;
   /** LLM_CONTEXT_TOKENS: the openai provider's context window; the model's own when undefined. */
   contextTokens: number | undefined;
   /** normalizeText, on a Node server's work thread or inline. */
@@ -34,7 +33,9 @@ export interface BriefContextInput {
   /** verifyBrief (the quotes located in the document), on a Node server's work thread or inline. */
   verify: (brief: ModelBrief, text: string) => Promise<Brief>;
   /** saveDocument: through a Node server's work thread and its own connection, or here. */
-  saveDocument: (document: NewDocument) => Promise<boolean>;
+  saveDocument: SaveDocument;
+  /** indexDocuments, likewise: a brief's document is indexed once its chunking is under way. */
+  indexDocuments: () => Promise<void>;
   /** How long a running brief's lease lasts without renewal before another process may resume it. */
   leaseMs: number;
   /** Interval between re-reads of a brief another process runs. */

@@ -5,11 +5,11 @@ import { AppError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../lib/log.js';
 import { LlmError, type Provider } from '../llm/provider.js';
 import type { Chunk } from '../pipeline/chunk.js';
-import type { ChunkTask } from '../pipeline/chunk-task.js';
+import type { Chunker } from '../pipeline/chunk-task.js';
 import { contextBudget } from '../pipeline/context-budget.js';
 import type { Priority } from '../pipeline/fair-limit.js';
 import { emptyStats, type CallStats, type LlmCallRunner } from '../pipeline/llm-call-runner.js';
-import { mapReduce, type Progress } from '../pipeline/map-reduce.js';
+import { mapsWhileCutting, startMapReduce, type Progress } from '../pipeline/map-reduce.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { Brief, BriefFailure, BriefTimings, BriefUsage, ModelBrief } from './schema.js';
 
@@ -19,7 +19,7 @@ export interface RunContext {
   logger: Logger;
   overlapTokens: number;
   maxChunks: number;
-  chunk: (task: ChunkTask) => Promise<Chunk[]>;
+  chunk: Chunker;
   /** LLM_CONTEXT_TOKENS: the models' context window, when the table's is not to be used. */
   contextTokens: number | undefined;
   verify: (brief: ModelBrief, text: string) => Promise<Brief>;
@@ -87,30 +87,13 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
       prompt: job.prompt,
       contextTokens: context.contextTokens,
     });
-    const chunks =
-      job.chunks ??
-      (await context.chunk({
-        text: job.text,
-        maxTokens: Math.min(job.provider.chunkTokens, budget.chunk),
-        overlapTokens: context.overlapTokens,
-        provider: job.provider.name,
-        model: job.model,
-      }));
-    chunkCount = chunks.length;
-    timings.chunkMs = performance.now() - started;
-    // A resumed brief is chunked here; what submitBrief refused never gets this far.
-    if (chunkCount > context.maxChunks) throw tooManyChunks(chunkCount, context.maxChunks);
-    // Followers elsewhere (another process, a later page load) read the total from the row.
-    await db.update(briefs).set({ chunks: chunkCount, updatedAt: Date.now() }).where(ours(job));
-    job.onProgress?.({ stage: 'queued', chunks: chunkCount });
-    const mapStarted = performance.now();
-    const modelBrief = await mapReduce({
+    let mapStarted = 0;
+    const calls = startMapReduce({
       runner,
       provider: job.provider,
       model: job.model,
       prompt: job.prompt,
       title: job.title,
-      chunks,
       stats,
       owner: job.briefId,
       priority: job.priority,
@@ -122,6 +105,46 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
         job.onProgress?.(progress);
       },
     });
+    let chunks = job.chunks;
+    if (!chunks) {
+      // Each chunk's map call starts as the chunk is cut, where the prompt allows it (a fast
+      // model's calls overlap the chunker's work), up to the cap checked below.
+      const onChunk = mapsWhileCutting(job.prompt)
+        ? (chunk: Chunk) => {
+            const whole = chunk.start === 0 && chunk.end === job.text.length;
+            if (!whole && chunk.index < context.maxChunks) calls.map(chunk);
+          }
+        : undefined;
+      try {
+        chunks = await context.chunk(
+          {
+            text: job.text,
+            maxTokens: Math.min(job.provider.chunkTokens, budget.chunk),
+            overlapTokens: context.overlapTokens,
+            provider: job.provider.name,
+            model: job.model,
+          },
+          onChunk,
+        );
+      } catch (error) {
+        calls.abort(error);
+        throw error;
+      }
+    }
+    chunkCount = chunks.length;
+    timings.chunkMs = performance.now() - started;
+    // A resumed brief is chunked here; what submitBrief refused never gets this far.
+    if (chunkCount > context.maxChunks) {
+      const refused = tooManyChunks(chunkCount, context.maxChunks);
+      calls.abort(refused);
+      throw refused;
+    }
+    // Followers elsewhere (another process, a later page load) read the total from the row.
+    await db.update(briefs).set({ chunks: chunkCount, updatedAt: Date.now() }).where(ours(job));
+    job.onProgress?.({ stage: 'queued', chunks: chunkCount });
+    // Map time counts from the end of chunking: calls started while cutting overlap chunkMs.
+    mapStarted = performance.now();
+    const modelBrief = await calls.reduce(chunks);
     const verifyStarted = performance.now();
     timings.reduceMs = chunks.length > 1 ? verifyStarted - mapStarted - timings.mapMs : 0;
     const brief = await context.verify(modelBrief, job.text);

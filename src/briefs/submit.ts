@@ -2,11 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { briefs, type BriefRow } from '../db/schema.js';
 import { documentTitles, type NewDocument } from '../documents/queries.js';
 import { AppError } from '../errors.js';
+import { utf8Bytes } from '../lib/chars.js';
 import { sha256Hex } from '../lib/hash.js';
 import { waitForRow } from '../lib/wait.js';
 import { modelFor } from '../llm/select.js';
+import { maxChunksOf } from '../pipeline/chunk.js';
 import { contextBudget } from '../pipeline/context-budget.js';
 import type { Priority } from '../pipeline/fair-limit.js';
+import { mapsWhileCutting } from '../pipeline/map-reduce.js';
 import { briefCacheKey } from './cache-key.js';
 import { remember, type BriefContext } from './context.js';
 import { claimBrief, startBrief } from './lease.js';
@@ -96,28 +99,36 @@ export async function submitBrief(
   // Every LLM call a brief makes is bounded before anything is stored: the document is chunked
   // here (the run takes these chunks rather than chunking again), in chunks that fit the
   // model's context window with the prompt, and refused past the cap. A request that joins a
-  // run of this process needs neither: that run's document passed already.
+  // run of this process needs neither: that run's document passed already. Nor does a document
+  // too short to pass the cap with any chunking, when the prompt lets map calls start while the
+  // document is cut: its run chunks it, and a fast model's first calls start meanwhile (issue 14).
+  const budget = contextBudget({ provider, model, prompt, contextTokens: context.contextTokens });
+  const task = {
+    text,
+    maxTokens: Math.min(provider.chunkTokens, budget.chunk),
+    overlapTokens: context.overlapTokens,
+    provider: provider.name,
+    model,
+  };
   const chunkChecked = async () => {
-    const budget = contextBudget({ provider, model, prompt, contextTokens: context.contextTokens });
-    const made = await context.chunk({
-      text,
-      maxTokens: Math.min(provider.chunkTokens, budget.chunk),
-      overlapTokens: context.overlapTokens,
-      provider: provider.name,
-      model,
-    });
+    const made = await context.chunk(task);
     if (made.length > context.maxChunks) throw tooManyChunks(made.length, context.maxChunks);
     return made;
   };
-  let chunks = hit && joinable(context, hit.row) ? undefined : await chunkChecked();
+  const cutByRun =
+    mapsWhileCutting(prompt) && maxChunksOf(utf8Bytes(text), task) <= context.maxChunks;
+  let chunks = cutByRun || (hit && joinable(context, hit.row)) ? undefined : await chunkChecked();
 
-  await storeDocument(context, document);
+  // Stored without its search index entry, which takes longer to write than the row (~20 ms
+  // for 580 KB) and which the run does not need: it is written below, once the run's chunking
+  // is queued ahead of it on a server's work thread (migrations/0010).
+  await storeDocument(context, document, { index: false });
   // The stored title: a document sent again without one keeps the title it was stored with.
   const storedTitle = title ?? hit?.title ?? (await titleOf(context, documentId));
   let row = hit?.row;
   if (!row || !joinable(context, row)) {
     // The run this request meant to join may have ended in between.
-    chunks ??= await chunkChecked();
+    if (!cutByRun) chunks ??= await chunkChecked();
     const claimed = await claimBrief(context, row, {
       cacheKey,
       documentId,
@@ -147,6 +158,13 @@ export async function submitBrief(
         refreshCalls: input.refresh === 'calls',
       });
   }
+
+  const indexed = context
+    .indexDocuments()
+    .catch((error: unknown) =>
+      context.logger.warn('search indexing failed', { documentId, reason: String(error) }),
+    );
+  context.background(indexed);
 
   const id = row.id;
   const finished = await waitForRow({
@@ -182,8 +200,12 @@ function joinable(context: BriefContext, row: BriefRow): boolean {
 }
 
 /** Stores the document; when that changed a stored one (it gained a title or pages), views made before are dropped. */
-async function storeDocument(context: BriefContext, document: NewDocument): Promise<void> {
-  if (!(await context.saveDocument(document))) return;
+async function storeDocument(
+  context: BriefContext,
+  document: NewDocument,
+  options?: { index?: boolean },
+): Promise<void> {
+  if (!(await context.saveDocument(document, options))) return;
   for (const views of [context.succeeded, context.succeededByKey]) {
     for (const [key, view] of views) if (view.document.id === document.id) views.delete(key);
   }

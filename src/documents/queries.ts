@@ -45,6 +45,12 @@ export interface NewDocument {
   pageMap: number[] | null;
 }
 
+/** Stores a document (saveDocument, on a Node server's work thread or here). */
+export type SaveDocument = (
+  document: NewDocument,
+  options?: { index?: boolean },
+) => Promise<boolean>;
+
 /** A document's metadata (and text on request) with every brief made of it, newest first. */
 export async function getDocument(
   { db, prices }: DocumentContext & { prices: PriceTable },
@@ -86,7 +92,7 @@ export async function getDocument(
 export async function addDocument(
   context: DocumentContext & {
     normalize: (text: string) => Promise<string>;
-    saveDocument: (document: NewDocument) => Promise<boolean>;
+    saveDocument: SaveDocument;
   },
   input: {
     text: string;
@@ -132,11 +138,13 @@ export async function listDocuments(
 /**
  * Stores a document. The same text again keeps what it has, but gains a page map it lacked
  * (the PDF after its pasted text: the PDF's type and pages come with it) and a title it lacked.
- * True when a row was written: the document is new, or it gained something.
+ * True when a row was written: the document is new, or it gained something. A new document is
+ * added to the search index too, unless `index` is false: then it waits for `indexDocuments`.
  */
 export async function saveDocument(
   { db }: DocumentContext,
   document: NewDocument,
+  { index = true }: { index?: boolean } = {},
 ): Promise<boolean> {
   const written = await db
     .insert(documents)
@@ -151,7 +159,16 @@ export async function saveDocument(
       setWhere: sql`(${documents.pageMap} is null and excluded.page_map is not null) or (${documents.title} is null and excluded.title is not null)`,
     })
     .returning({ id: documents.id });
+  if (index) await indexDocuments({ db });
   return written.length > 0;
+}
+
+/**
+ * Adds the documents waiting for it to the search index (migrations/0010: deleting their rows
+ * from `documents_unindexed` indexes them, in one statement). Cheap when none wait.
+ */
+export async function indexDocuments({ db }: DocumentContext): Promise<void> {
+  await db.run(sql`delete from documents_unindexed`);
 }
 
 /** The titles of these documents, by id. */

@@ -4,6 +4,7 @@ import { analyse } from '../analyst/nlp.js';
 import type { Database } from '../db/client.js';
 import { documents } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { indexDocuments } from './queries.js';
 import { round } from './search.js';
 
 /**
@@ -81,6 +82,8 @@ export async function relatedDocuments(
     .where(eq(documents.id, id))
     .limit(1);
   if (!source) throw new AppError('not_found', `No document with id ${id}`);
+  // Documents whose briefs have just started may not be indexed yet.
+  await indexDocuments({ db });
   const sourceText = `${source.title ?? ''}\n${source.text.slice(0, SOURCE_CHARS)}`;
   const salient = await salientTerms(db, sourceText);
   const summary = { id: source.id, title: source.title };

@@ -2,10 +2,12 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
+import { indexDocuments } from './queries.js';
 
 /**
  * Full-text search over the library: the FTS5 table `documents_fts` (migrations/0005), which
- * triggers keep in step with `documents`. Porter stemming, so "tariffs" finds "tariff".
+ * triggers keep in step with `documents` (a new document once `indexDocuments` has run:
+ * migrations/0010). Porter stemming, so "tariffs" finds "tariff".
  *
  * A user's query is never handed to FTS5's query language as typed (a stray quote or `AND`
  * would be a syntax error or a different query): it is read as words and "quoted phrases", all
@@ -60,6 +62,8 @@ export async function searchDocuments(
   const expression = matchExpression(query);
   if (expression === null)
     throw new AppError('invalid_request', 'The search query has no words to look for');
+  // A document whose brief has just started may not be indexed yet.
+  await indexDocuments({ db });
   const rows = await db.all<{
     id: string;
     title: string | null;

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { runAnalystTask } from '../analyst/task.js';
 import type { Database } from '../db/client.js';
 import { openNodeConnection } from '../db/node.js';
-import { saveDocument } from '../documents/queries.js';
+import { indexDocuments, saveDocument } from '../documents/queries.js';
 import { extractHtml } from '../ingest/html.js';
 import { runChunkTask } from '../pipeline/chunk-task.js';
 import { readDocument } from '../perspectives/passages.js';
@@ -22,7 +22,8 @@ parentPort?.on('message', (message: { id: number; work: WorkTask }) => {
 
 async function answer(message: { id: number; work: WorkTask }): Promise<void> {
   try {
-    parentPort!.postMessage({ id: message.id, value: await perform(message.work) });
+    const part = (value: unknown) => parentPort!.postMessage({ id: message.id, part: value });
+    parentPort!.postMessage({ id: message.id, value: await perform(message.work, part) });
   } catch (error) {
     // An AppError (a page over a limit: 413) keeps its code and status across the thread.
     const { code, status } = (error ?? {}) as { code?: unknown; status?: unknown };
@@ -34,10 +35,13 @@ async function answer(message: { id: number; work: WorkTask }): Promise<void> {
   }
 }
 
-function perform(work: WorkTask): unknown {
+/** Runs one task; a streamed one sends its parts with `part` as they are made. */
+function perform(work: WorkTask, part: (value: unknown) => void): unknown {
   switch (work.kind) {
     case 'chunk':
-      return runChunkTask(work.task);
+      if (!work.stream) return runChunkTask(work.task);
+      runChunkTask(work.task, part);
+      return null;
     case 'html':
       return extractHtml(work.html, work.limits);
     case 'pdf':
@@ -52,7 +56,11 @@ function perform(work: WorkTask): unknown {
     case 'verify':
       return verifyBrief(work.brief, work.text);
     case 'save-document':
-      return saveDocument({ db: connection(work.databasePath) }, work.document);
+      return saveDocument({ db: connection(work.databasePath) }, work.document, {
+        index: work.index,
+      });
+    case 'index-documents':
+      return indexDocuments({ db: connection(work.databasePath) });
     case 'analyst':
       return runAnalystTask(work.task);
   }

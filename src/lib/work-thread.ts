@@ -6,7 +6,7 @@ import { AppError, type ErrorCode } from '../errors.js';
 import type { HtmlContent, IngestLimits } from '../ingest/limits.js';
 import type { PdfContent } from '../ingest/pdf.js';
 import type { Chunk } from '../pipeline/chunk.js';
-import type { ChunkTask } from '../pipeline/chunk-task.js';
+import type { Chunker, ChunkTask } from '../pipeline/chunk-task.js';
 import type { DocumentToRead, ReadDocument } from '../perspectives/passages.js';
 import { PromptParams } from '../prompts/prompt.js';
 import { takeTurn } from './wait.js';
@@ -26,27 +26,35 @@ import { takeTurn } from './wait.js';
  */
 export interface WorkThread {
   analyse(task: AnalystTask): Promise<unknown>;
-  chunk(task: ChunkTask): Promise<Chunk[]>;
+  /** With `onChunk`, each chunk crosses as soon as it is cut (a message of its own). */
+  chunk: Chunker;
   readHtml(html: string, limits: IngestLimits): Promise<HtmlContent>;
   readPdf(bytes: Uint8Array, limits: IngestLimits): Promise<PdfContent>;
   normalize(text: string): Promise<string>;
   readDocument(document: DocumentToRead): Promise<ReadDocument>;
   verify(brief: ModelBrief, text: string): Promise<Brief>;
   /** saveDocument (src/documents/queries.ts) through the thread's own connection to `databasePath`. */
-  saveDocument(databasePath: string, document: NewDocument): Promise<boolean>;
+  saveDocument(
+    databasePath: string,
+    document: NewDocument,
+    options?: { index?: boolean },
+  ): Promise<boolean>;
+  /** indexDocuments (src/documents/queries.ts), likewise. */
+  indexDocuments(databasePath: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** One message's work. */
 export type WorkTask =
   | { kind: 'analyst'; task: AnalystTask }
-  | { kind: 'chunk'; task: ChunkTask }
+  | { kind: 'chunk'; task: ChunkTask; stream?: boolean }
   | { kind: 'html'; html: string; limits: IngestLimits }
   | { kind: 'pdf'; bytes: Uint8Array; limits: IngestLimits }
   | { kind: 'normalize'; text: string }
   | { kind: 'read-document'; document: DocumentToRead }
   | { kind: 'verify'; brief: ModelBrief; text: string }
-  | { kind: 'save-document'; databasePath: string; document: NewDocument };
+  | { kind: 'save-document'; databasePath: string; document: NewDocument; index?: boolean }
+  | { kind: 'index-documents'; databasePath: string };
 
 /** A one-sentence chunk: loading the analyst's modules and word model is most of a first call. */
 const WARM_UP: WorkTask = {
@@ -62,7 +70,12 @@ const WARM_UP: WorkTask = {
   },
 };
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type Pending = {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  /** A part of the answer sent ahead of it (a streamed task's). */
+  part?: (value: unknown) => void;
+};
 
 /** Starts the thread now and loads the analyst in it, so the first brief does not wait. */
 export function startWorkThread(): WorkThread {
@@ -88,9 +101,19 @@ export function startWorkThread(): WorkThread {
     const created = new Worker(code, { eval: true });
     created.on(
       'message',
-      (message: { id: number; value?: unknown; error?: string; code?: ErrorCode }) => {
+      (message: {
+        id: number;
+        value?: unknown;
+        part?: unknown;
+        error?: string;
+        code?: ErrorCode;
+      }) => {
         const waiter = pending.get(message.id);
         if (!waiter) return;
+        if ('part' in message) {
+          waiter.part?.(message.part);
+          return;
+        }
         pending.delete(message.id);
         if (pending.size === 0) created.unref();
         if (message.error === undefined) waiter.resolve(message.value);
@@ -109,7 +132,7 @@ export function startWorkThread(): WorkThread {
     return created;
   };
 
-  const run = async (work: WorkTask): Promise<unknown> => {
+  const run = async (work: WorkTask, part?: (value: unknown) => void): Promise<unknown> => {
     // Copying a task's text into the message takes ~30–60 ms for 7 MB, and so does reading the
     // last task's answer: a turn of the event loop of its own keeps the two apart (a request
     // that sends one task when the last one's answer arrives would hold the loop for both).
@@ -117,7 +140,9 @@ export function startWorkThread(): WorkThread {
     worker ??= spawn();
     worker.ref();
     const id = next++;
-    const result = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
+    const result = new Promise<unknown>((resolve, reject) =>
+      pending.set(id, { resolve, reject, part }),
+    );
     worker.postMessage({ id, work });
     const value = await result;
     // Reading a large answer (a 7 MB document's normalized text, its chunks) took the turn it
@@ -128,14 +153,30 @@ export function startWorkThread(): WorkThread {
   void run(WARM_UP).catch(() => undefined);
   return {
     analyse: (task) => run({ kind: 'analyst', task }),
-    chunk: (task) => run({ kind: 'chunk', task }) as Promise<Chunk[]>,
+    chunk: async (task, onChunk) => {
+      if (!onChunk) return run({ kind: 'chunk', task }) as Promise<Chunk[]>;
+      // Streamed: the chunks arrive one message each, and the answer carries none again.
+      const chunks: Chunk[] = [];
+      await run({ kind: 'chunk', task, stream: true }, (chunk) => {
+        chunks.push(chunk as Chunk);
+        onChunk(chunk as Chunk);
+      });
+      return chunks;
+    },
     readHtml: (html, limits) => run({ kind: 'html', html, limits }) as Promise<HtmlContent>,
     readPdf: (bytes, limits) => run({ kind: 'pdf', bytes, limits }) as Promise<PdfContent>,
     normalize: (text) => run({ kind: 'normalize', text }) as Promise<string>,
     readDocument: (document) => run({ kind: 'read-document', document }) as Promise<ReadDocument>,
     verify: (brief, text) => run({ kind: 'verify', brief, text }) as Promise<Brief>,
-    saveDocument: (databasePath, document) =>
-      run({ kind: 'save-document', databasePath, document }) as Promise<boolean>,
+    saveDocument: (databasePath, document, options) =>
+      run({
+        kind: 'save-document',
+        databasePath,
+        document,
+        index: options?.index,
+      }) as Promise<boolean>,
+    indexDocuments: (databasePath) =>
+      run({ kind: 'index-documents', databasePath }) as Promise<void>,
     async close() {
       const running = worker;
       worker = undefined;

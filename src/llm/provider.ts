@@ -32,7 +32,16 @@ export interface Messages {
  * of either document).
  */
 export type StageInput =
-  | { stage: 'map'; title: string | null; chunk: ChunkInput; chunkCount: number }
+  | {
+      stage: 'map';
+      title: string | null;
+      chunk: ChunkInput;
+      /**
+       * How many chunks the document has; undefined for a call started while it was still being
+       * cut (there are several then), which only a map template without {{chunkCount}} allows.
+       */
+      chunkCount: number | undefined;
+    }
   | { stage: 'reduce'; title: string | null; partials: ModelBrief[]; final: boolean }
   | PerspectivesInput;
 

@@ -46,56 +46,94 @@ interface Unit {
  * both tokenizers to the cuts the one-by-one chunker made.
  */
 export function chunkText(text: string, options: ChunkOptions): Chunk[] {
+  return [...cutChunks(text, options)];
+}
+
+/**
+ * chunkText's chunks one at a time, each as soon as it is cut, so a brief can start a chunk's
+ * map call while the rest of the document is still being read (src/briefs/run.ts). The first
+ * comes once the text is known not to fit one chunk.
+ */
+export function* cutChunks(text: string, options: ChunkOptions): Generator<Chunk> {
   const overlap = Math.min(options.overlapTokens, Math.floor(options.maxTokens / 4));
   const bodyBudget = options.maxTokens - overlap;
   const units = splitUnits(text, Math.max(1, Math.floor(bodyBudget / 4)), options.countTokens);
-  const total = units.reduce((sum, unit) => sum + unit.tokens, 0);
-  if (total + units.length - 1 <= options.maxTokens) {
-    return [{ index: 0, start: 0, end: text.length, bodyStart: 0, text, tokens: total }];
+  // Units are read until they are known not to fit in one chunk: the whole text, or none of it.
+  const head: Unit[] = [];
+  let total = 0;
+  // (A for-of loop's break would close the generator: the rest is read below.)
+  for (let next = units.next(); !next.done; next = units.next()) {
+    head.push(next.value);
+    total += next.value.tokens;
+    if (total + head.length - 1 > options.maxTokens) break;
+  }
+  if (total + head.length - 1 <= options.maxTokens) {
+    yield { index: 0, start: 0, end: text.length, bodyStart: 0, text, tokens: total };
+    return;
   }
 
   const minTokens = Math.floor(bodyBudget / 2);
   // On average about two boundary candidates fall between the minimum and the budget.
   const spread = Math.max(1, (bodyBudget - minTokens) / 2);
-  const groups: { units: Unit[]; tokens: number }[] = [];
+  let previous: Unit[] | undefined;
+  let index = 0;
   let current: Unit[] = [];
   let tokens = 0;
   let unitTokens = 0;
-  const close = () => {
-    groups.push({ units: current, tokens: unitTokens });
-    current = [];
-    tokens = 0;
-    unitTokens = 0;
+  const chunkOf = (group: Unit[], groupTokens: number): Chunk => {
+    const bodyStart = group[0]!.start;
+    const end = group[group.length - 1]!.end;
+    const carried = previous ? overlapStart(text, previous, overlap, options.countTokens) : null;
+    const start = carried?.start ?? bodyStart;
+    previous = group;
+    return {
+      index: index++,
+      start,
+      end,
+      bodyStart,
+      text: text.slice(start, end),
+      tokens: groupTokens + (carried?.tokens ?? 0),
+    };
   };
-  for (const unit of units) {
+  for (const unit of concat(head, units)) {
     // One token of allowance for the separator before every unit but a chunk's first.
-    if (current.length > 0 && tokens + 1 + unit.tokens > bodyBudget) close();
+    if (current.length > 0 && tokens + 1 + unit.tokens > bodyBudget) {
+      yield chunkOf(current, unitTokens);
+      current = [];
+      tokens = 0;
+      unitTokens = 0;
+    }
     tokens += current.length > 0 ? unit.tokens + 1 : unit.tokens;
     unitTokens += unit.tokens;
     current.push(unit);
     const strength = fnv1a(text, unit.start, unit.end) / 0x1_0000_0000;
-    if (tokens >= minTokens && strength < unit.tokens / spread) close();
+    if (tokens >= minTokens && strength < unit.tokens / spread) {
+      yield chunkOf(current, unitTokens);
+      current = [];
+      tokens = 0;
+      unitTokens = 0;
+    }
   }
-  if (current.length > 0) close();
+  if (current.length > 0) yield chunkOf(current, unitTokens);
+}
 
-  return groups.map((group, index) => {
-    const bodyStart = group.units[0]!.start;
-    const end = group.units[group.units.length - 1]!.end;
-    const carried =
-      index === 0
-        ? null
-        : overlapStart(text, groups[index - 1]!.units, overlap, options.countTokens);
-    const start = carried?.start ?? bodyStart;
-    const slice = text.slice(start, end);
-    return {
-      index,
-      start,
-      end,
-      bodyStart,
-      text: slice,
-      tokens: group.tokens + (carried?.tokens ?? 0),
-    };
-  });
+/**
+ * The most chunks `cutChunks` can make of a text of `utf8Bytes` bytes, with any tokenizer whose
+ * tokens each take at least one byte (a BPE's, and the four-characters estimate's): every chunk
+ * but the last closes holding at least half its body budget, separators counted as a token
+ * each between units of at least a token, so at least (half + 1) / 2 tokens of its own, over
+ * text no other chunk's body holds. It lets a brief start map calls before the document is
+ * cut to the end (src/briefs/submit.ts), knowing that MAX_CHUNKS_PER_BRIEF will hold.
+ */
+export function maxChunksOf(utf8Bytes: number, options: Omit<ChunkOptions, 'countTokens'>): number {
+  const overlap = Math.min(options.overlapTokens, Math.floor(options.maxTokens / 4));
+  const minTokens = Math.floor((options.maxTokens - overlap) / 2);
+  return 1 + Math.floor(utf8Bytes / Math.max(1, Math.ceil((minTokens + 1) / 2)));
+}
+
+function* concat<T>(first: T[], rest: Iterable<T>): Generator<T> {
+  yield* first;
+  yield* rest;
 }
 
 /**
@@ -159,30 +197,26 @@ function firstTrue(n: number, test: (k: number) => boolean): number {
 }
 
 /** Paragraphs, split further into sentences or word runs where one exceeds `maxUnitTokens`. */
-function splitUnits(
+function* splitUnits(
   text: string,
   maxUnitTokens: number,
   countTokens: (s: string) => number,
-): Unit[] {
-  const units: Unit[] = [];
+): Generator<Unit> {
   const paragraph = /[^\n]+(?:\n(?!\n)[^\n]*)*/g;
   for (const match of text.matchAll(paragraph)) {
     const start = match.index;
     const end = start + match[0].length;
     const tokens = countTokens(match[0]);
     if (tokens <= maxUnitTokens) {
-      units.push({ start, end, tokens });
+      yield { start, end, tokens };
       continue;
     }
     for (const sentence of sentences(text, start, end)) {
       const sentenceTokens = countTokens(text.slice(sentence.start, sentence.end));
-      if (sentenceTokens <= maxUnitTokens) units.push({ ...sentence, tokens: sentenceTokens });
-      else
-        for (const run of wordRuns(text, sentence.start, sentence.end, maxUnitTokens, countTokens))
-          units.push(run);
+      if (sentenceTokens <= maxUnitTokens) yield { ...sentence, tokens: sentenceTokens };
+      else yield* wordRuns(text, sentence.start, sentence.end, maxUnitTokens, countTokens);
     }
   }
-  return units;
 }
 
 // On Node 20 Intl.Segmenter is super-linear in the length of what it segments: one paragraph of

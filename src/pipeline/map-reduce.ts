@@ -17,7 +17,6 @@ export interface MapReduceJob {
   model: string;
   prompt: Prompt;
   title: string | null;
-  chunks: Chunk[];
   stats: CallStats;
   onProgress?: (progress: Progress) => void;
   signal?: AbortSignal;
@@ -34,17 +33,42 @@ export interface MapReduceJob {
   partialsBudget?: number;
 }
 
+/** One brief's calls: map calls started chunk by chunk, then the merge of their answers. */
+export interface MapReduceRun {
+  /**
+   * Starts a chunk's map call while the document is still being cut (at most once per chunk).
+   * Only for a prompt whose map template does not name the chunk count (`mapsWhileCutting`),
+   * and never for a chunk that is the whole document: the call's input has no count yet.
+   */
+  map(chunk: Chunk): void;
+  /** Starts the map calls not started yet and merges all the answers into the brief. */
+  reduce(chunks: Chunk[]): Promise<ModelBrief>;
+  /** Cancels the calls started (the document could not be cut, or needs too many chunks). */
+  abort(reason: unknown): void;
+}
+
+/**
+ * Whether a prompt's map calls may start before the document is cut to the end: its map
+ * template does not name the chunk count, which is known only then. brief@1 and brief@2 name
+ * it; later versions say only whether a chunk is the whole document (`{{scope}}`).
+ */
+export function mapsWhileCutting(prompt: Prompt): boolean {
+  return !prompt.templates.map.includes('{{chunkCount}}');
+}
+
 /**
  * Map every chunk, then merge partial briefs level by level along `planReduce`'s tree until one
  * remains. Each merge call starts as soon as its own inputs are ready, so the critical path is
- * one map round plus one call per level. A single chunk is one map call and no reduce.
+ * one map round plus one call per level. A single chunk is one map call and no reduce. Map
+ * calls may start while the document is still being cut (`map`), so for a fast model the
+ * chunker's time overlaps the calls' (issue 14).
  *
  * The tree is planned from the chunks' text alone; a group whose partials turn out too long
  * for one call within `partialsBudget` is merged in several calls (a small tree of its own),
  * so the tree's other groups, and their cache keys, stay what they would be without a budget.
  */
-export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
-  const { runner, provider, model, prompt, title, chunks, stats, owner, priority } = job;
+export function startMapReduce(job: MapReduceJob): MapReduceRun {
+  const { runner, provider, model, prompt, title, stats, owner, priority } = job;
   // The first failure cancels the calls still waiting; finished ones stay cached.
   const controller = new AbortController();
   const signal = job.signal ? AbortSignal.any([job.signal, controller.signal]) : controller.signal;
@@ -60,18 +84,29 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
       stats,
     );
 
+  // Map answers are reported once the chunk count is known (`reduce`).
+  const maps = new Map<number, Promise<ModelBrief>>();
   let mapped = 0;
-  let level: Promise<ModelBrief>[] = chunks.map((chunk) =>
-    call({
+  let total: number | undefined;
+  const reportMap = () => {
+    if (total !== undefined && mapped > 0) job.onProgress?.({ stage: 'map', done: mapped, total });
+  };
+  const startMap = (chunk: Chunk, chunkCount: number | undefined) => {
+    if (maps.has(chunk.index)) return;
+    const partial = call({
       stage: 'map',
       title,
-      chunkCount: chunks.length,
+      chunkCount,
       chunk: { index: chunk.index, text: chunk.text, start: chunk.start, end: chunk.end },
-    }).then((partial) => {
-      job.onProgress?.({ stage: 'map', done: ++mapped, total: chunks.length });
-      return partial;
-    }, fail),
-  );
+    }).then((answer) => {
+      mapped++;
+      reportMap();
+      return answer;
+    }, fail);
+    // A call that fails before `reduce` waits on it is not an unhandled rejection: `reduce` sees it.
+    partial.catch(() => undefined);
+    maps.set(chunk.index, partial);
+  };
 
   const budget = job.partialsBudget ?? Number.POSITIVE_INFINITY;
   const tokens = (value: unknown) => provider.countTokens(JSON.stringify(value), model);
@@ -97,7 +132,7 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
       // Each partial with its comma; the brackets are taken off the budget.
       const sizes = partials.map((partial) => tokens(partial) + 1);
       const groups = packMerge(keys, sizes, budget - 2, capacity, (round << 16) | depth);
-      if (groups.length === partials.length) throw tooLongToMerge(sizes, budget, job);
+      if (groups.length === partials.length) throw tooLongToMerge(sizes, budget, model);
       const inputs = partials;
       partials = await Promise.all(
         groups.map(({ start, end }) =>
@@ -111,28 +146,40 @@ export async function mapReduce(job: MapReduceJob): Promise<ModelBrief> {
     return call({ stage: 'reduce', title, partials, final });
   };
 
-  let keys = chunks.map((chunk) => contentKey(chunk.text));
-  const plan = planReduce(keys, prompt.params.reduceFanIn);
-  plan.forEach((groups, index) => {
-    const depth = index + 1;
-    const final = depth === plan.length;
-    const total = groups.filter((group) => group.end - group.start > 1).length;
-    let reduced = 0;
-    const below = level;
-    const belowKeys = keys;
-    level = groups.map(({ start, end }) =>
-      end - start === 1
-        ? below[start]!
-        : Promise.all(below.slice(start, end)).then((partials) =>
-            merge(partials, belowKeys.slice(start, end), depth, final).then((merged) => {
-              job.onProgress?.({ stage: 'reduce', level: depth, done: ++reduced, total });
-              return merged;
-            }, fail),
-          ),
-    );
-    keys = groups.map((group) => belowKeys[group.end - 1]!);
-  });
-  return level[0]!;
+  const reduce = (chunks: Chunk[]): Promise<ModelBrief> => {
+    total = chunks.length;
+    for (const chunk of chunks) startMap(chunk, chunks.length);
+    reportMap();
+    let level = chunks.map((chunk) => maps.get(chunk.index)!);
+    let keys = chunks.map((chunk) => contentKey(chunk.text));
+    const plan = planReduce(keys, prompt.params.reduceFanIn);
+    plan.forEach((groups, index) => {
+      const depth = index + 1;
+      const final = depth === plan.length;
+      const total = groups.filter((group) => group.end - group.start > 1).length;
+      let reduced = 0;
+      const below = level;
+      const belowKeys = keys;
+      level = groups.map(({ start, end }) =>
+        end - start === 1
+          ? below[start]!
+          : Promise.all(below.slice(start, end)).then((partials) =>
+              merge(partials, belowKeys.slice(start, end), depth, final).then((merged) => {
+                job.onProgress?.({ stage: 'reduce', level: depth, done: ++reduced, total });
+                return merged;
+              }, fail),
+            ),
+      );
+      keys = groups.map((group) => belowKeys[group.end - 1]!);
+    });
+    return level[0]!;
+  };
+
+  return {
+    map: (chunk) => startMap(chunk, undefined),
+    reduce,
+    abort: (reason) => controller.abort(reason),
+  };
 }
 
 /** Nodes `start` to `end - 1` of the level below, merged by one call (or passed up when alone). */
@@ -225,7 +272,7 @@ export function packMerge(
 }
 
 /** A merge that cannot be made within the budget: a partial, or two neighbours, exceed it. */
-function tooLongToMerge(sizes: number[], budget: number, job: MapReduceJob): AppError {
+function tooLongToMerge(sizes: number[], budget: number, model: string): AppError {
   const longest = Math.max(...sizes);
   const what =
     longest > budget
@@ -233,7 +280,7 @@ function tooLongToMerge(sizes: number[], budget: number, job: MapReduceJob): App
       : 'no two neighbouring partial briefs fit together';
   return new AppError(
     'payload_too_large',
-    `The document's partial briefs cannot be merged within the context window of ${job.model}: ` +
+    `The document's partial briefs cannot be merged within the context window of ${model}: ` +
       `${what}, and a merge call may carry ${budget} tokens of them (set LLM_CONTEXT_TOKENS if ` +
       `the model has a larger window, or use a prompt with a smaller maxOutputTokens)`,
   );

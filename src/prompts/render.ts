@@ -117,7 +117,8 @@ export function renderStage(prompt: Prompt, input: StageInput, fence: string): M
       document: fenced('DOCUMENT', fence, input.chunk.text),
       // ChunkInput.index is 0-based (as chunkText numbers chunks); people count from 1.
       chunkIndex: String(input.chunk.index + 1),
-      chunkCount: String(input.chunkCount),
+      // Unknown while the document is still being cut, for a template without it (mapReduce).
+      ...(input.chunkCount === undefined ? {} : { chunkCount: String(input.chunkCount) }),
       scope: input.chunkCount === 1 ? 'the whole document' : 'one part of a longer document',
     });
     return { system, user };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { utf8Bytes } from '../../lib/chars.js';
 import type { LlmErrorKind } from '../provider.js';
 import type { Completion } from './chat-completion.js';
 
@@ -80,23 +81,6 @@ export function readOutput<V>(
   const problem = `it does not match the schema:\n${details}`;
   return { ok: false, content, problem, reason: problem };
 }
-
-/** The UTF-8 length of `text`, counted without encoding it (a lone surrogate counts 3, as encoded). */
-export function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit < 0xdc00 && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit < 0xe000;
 
 /**
  * The text inside a Markdown code fence (three backticks, optionally tagged `json`) that wraps
