@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BriefView } from '../src/briefs/view.js';
 import { estimateTokens } from '../src/llm/tokens.js';
-import type { Chunk } from '../src/pipeline/chunk.js';
 import { chunkText } from '../src/pipeline/chunk.js';
 import { type Chunker, runChunkTask } from '../src/pipeline/chunk-task.js';
 import { contentKey, planReduce } from '../src/pipeline/map-reduce.js';
