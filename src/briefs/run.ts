@@ -2,10 +2,11 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { briefs, type BriefRow } from '../db/schema.js';
 import { AppError, type ErrorCode } from '../errors.js';
+import { utf8Bytes } from '../lib/chars.js';
 import type { Logger } from '../lib/log.js';
 import { LlmError, type Provider } from '../llm/provider.js';
-import type { Chunk } from '../pipeline/chunk.js';
-import type { Chunker } from '../pipeline/chunk-task.js';
+import { type Chunk, maxChunksOf } from '../pipeline/chunk.js';
+import type { Chunker, ChunkTask } from '../pipeline/chunk-task.js';
 import { contextBudget } from '../pipeline/context-budget.js';
 import type { Priority } from '../pipeline/fair-limit.js';
 import { emptyStats, type CallStats, type LlmCallRunner } from '../pipeline/llm-call-runner.js';
@@ -107,25 +108,23 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
     });
     let chunks = job.chunks;
     if (!chunks) {
-      // Each chunk's map call starts as the chunk is cut, where the prompt allows it (a fast
-      // model's calls overlap the chunker's work), up to the cap checked below.
-      const onChunk = mapsWhileCutting(job.prompt)
+      const task = {
+        text: job.text,
+        maxTokens: Math.min(job.provider.chunkTokens, budget.chunk),
+        overlapTokens: context.overlapTokens,
+        provider: job.provider.name,
+        model: job.model,
+      };
+      // Each chunk's map call starts as the chunk is cut, where that is safe (a fast model's
+      // calls overlap the chunker's work).
+      const onChunk = mapsWhileCut(job.prompt, task, context.maxChunks)
         ? (chunk: Chunk) => {
             const whole = chunk.start === 0 && chunk.end === job.text.length;
-            if (!whole && chunk.index < context.maxChunks) calls.map(chunk);
+            if (!whole) calls.map(chunk);
           }
         : undefined;
       try {
-        chunks = await context.chunk(
-          {
-            text: job.text,
-            maxTokens: Math.min(job.provider.chunkTokens, budget.chunk),
-            overlapTokens: context.overlapTokens,
-            provider: job.provider.name,
-            model: job.model,
-          },
-          onChunk,
-        );
+        chunks = await context.chunk(task, onChunk);
       } catch (error) {
         calls.abort(error);
         throw error;
@@ -258,6 +257,20 @@ export function toBriefFailure(error: unknown): BriefFailure {
   }
   if (error instanceof AppError) return { code: error.code, message: error.message };
   return { code: 'internal', message: 'The brief failed because of an internal error' };
+}
+
+/**
+ * Whether a brief's map calls may start while its document is cut: the prompt's map template
+ * does not name the chunk count (`mapsWhileCutting`), and the text is too short to need more
+ * chunks than MAX_CHUNKS_PER_BRIEF however it is cut (`maxChunksOf`), so no call is made for a
+ * document that is then refused. Otherwise the whole document is cut first.
+ */
+export function mapsWhileCut(
+  prompt: Prompt,
+  task: Pick<ChunkTask, 'text' | 'maxTokens' | 'overlapTokens'>,
+  maxChunks: number,
+): boolean {
+  return mapsWhileCutting(prompt) && maxChunksOf(utf8Bytes(task.text), task) <= maxChunks;
 }
 
 /** A document that needs more chunks (and so LLM calls) than MAX_CHUNKS_PER_BRIEF allows. */

@@ -2,19 +2,16 @@ import { and, eq } from 'drizzle-orm';
 import { briefs, type BriefRow } from '../db/schema.js';
 import { documentTitles, type NewDocument } from '../documents/queries.js';
 import { AppError } from '../errors.js';
-import { utf8Bytes } from '../lib/chars.js';
 import { sha256Hex } from '../lib/hash.js';
 import { waitForRow } from '../lib/wait.js';
 import { modelFor } from '../llm/select.js';
-import { maxChunksOf } from '../pipeline/chunk.js';
 import { contextBudget } from '../pipeline/context-budget.js';
 import type { Priority } from '../pipeline/fair-limit.js';
-import { mapsWhileCutting } from '../pipeline/map-reduce.js';
 import { briefCacheKey } from './cache-key.js';
 import { remember, type BriefContext } from './context.js';
 import { claimBrief, startBrief } from './lease.js';
 import { sendBrief } from './queue.js';
-import { tooManyChunks } from './run.js';
+import { mapsWhileCut, tooManyChunks } from './run.js';
 import { toBriefView, type BriefView } from './view.js';
 
 export interface SubmitInput {
@@ -115,8 +112,7 @@ export async function submitBrief(
     if (made.length > context.maxChunks) throw tooManyChunks(made.length, context.maxChunks);
     return made;
   };
-  const cutByRun =
-    mapsWhileCutting(prompt) && maxChunksOf(utf8Bytes(text), task) <= context.maxChunks;
+  const cutByRun = mapsWhileCut(prompt, task, context.maxChunks);
   let chunks = cutByRun || (hit && joinable(context, hit.row)) ? undefined : await chunkChecked();
 
   // Stored without its search index entry, which takes longer to write than the row (~20 ms
