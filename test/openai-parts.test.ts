@@ -5,7 +5,7 @@ import { Completion } from '../src/llm/openai/chat-completion.js';
 import { classify, retryAfter, type Failure } from '../src/llm/openai/classify-error.js';
 import { jsonModeInstruction, toStrictJsonSchema } from '../src/llm/openai/json-schema.js';
 import { utf8Bytes } from '../src/lib/chars.js';
-import { readOutput, unwrapCodeFence } from '../src/llm/openai/read-output.js';
+import { limitBodies, readOutput, unwrapCodeFence } from '../src/llm/openai/read-output.js';
 import { backoff, sleep } from '../src/llm/openai/retry.js';
 
 afterEach(() => {
@@ -317,6 +317,30 @@ describe('utf8Bytes', () => {
       '\u0000\u07ff\u0800\uffff',
     ]) {
       expect(utf8Bytes(text), JSON.stringify(text)).toBe(new TextEncoder().encode(text).length);
+    }
+  });
+});
+
+describe('limitBodies', () => {
+  const answering =
+    (body: string, headers: Record<string, string>): typeof fetch =>
+    async () =>
+      new Response(body, { status: 200, headers });
+
+  it('passes a body of a declared length within the limit through as it came', async () => {
+    const inner = answering('{"ok":true}', { 'content-length': '11' });
+    const response = await limitBodies(inner, 100)('http://x');
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('fails a declared length over the limit at once, and counts what it cannot trust', async () => {
+    await expect(
+      limitBodies(answering('x'.repeat(200), { 'content-length': '200' }), 100)('http://x'),
+    ).rejects.toThrow(/100 bytes/);
+    // Compressed (the length is the encoded one), or of no declared length: counted as read.
+    for (const headers of [{ 'content-length': '20', 'content-encoding': 'gzip' }, {}]) {
+      const response = await limitBodies(answering('x'.repeat(200), headers), 100)('http://x');
+      await expect(response.text()).rejects.toThrow(/100 bytes/);
     }
   });
 });

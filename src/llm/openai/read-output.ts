@@ -143,6 +143,13 @@ export function limitBodies(inner: typeof fetch | undefined, limit: number): typ
       throw new BodyTooLarge(limit);
     }
     if (!response.body || [204, 205, 304].includes(response.status)) return response;
+    // A body whose declared length is within the limit is that long (undici reads no further),
+    // unless it is compressed: then it is decoded, and counted below. Not wrapping it saves each
+    // call ~0.5 ms of web-stream piping on the main thread (issue 14).
+    const declared = response.headers.get('content-length');
+    const encoding = response.headers.get('content-encoding');
+    if (declared !== null && Number(declared) <= limit && (!encoding || encoding === 'identity'))
+      return response;
     let seen = 0;
     const counted = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
