@@ -35,6 +35,8 @@ export interface Deps {
   logger: Logger;
   /** Keeps work alive after the response has been sent (Workers' waitUntil; on Node, nothing to do). */
   background: (work: Promise<unknown>) => void;
+  /** Indexes the documents waiting for the search index (on a Node server's work thread). */
+  indexDocuments: () => Promise<void>;
 }
 
 export interface DepsInput {
@@ -77,6 +79,7 @@ export function buildDeps(input: DepsInput): Deps {
     fairLimit(config.LLM_CONCURRENCY, config.LLM_RESERVED_SLOTS),
   );
   const prices = priceTable(config.LLM_PRICES);
+  const index = offload.indexDocuments ?? (() => indexDocuments({ db }));
   const briefs = createBriefContext({
     db,
     prompts,
@@ -92,7 +95,7 @@ export function buildDeps(input: DepsInput): Deps {
     verify: offload.verify ?? (async (brief, text) => verifyBrief(brief, text)),
     saveDocument:
       offload.saveDocument ?? ((document, options) => saveDocument({ db }, document, options)),
-    indexDocuments: offload.indexDocuments ?? (() => indexDocuments({ db })),
+    indexDocuments: index,
     leaseMs: config.BRIEF_LEASE_MS,
     pollMs: config.BRIEF_POLL_MS,
     background,
@@ -120,5 +123,6 @@ export function buildDeps(input: DepsInput): Deps {
     prices,
     logger,
     background,
+    indexDocuments: index,
   };
 }

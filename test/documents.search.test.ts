@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexDocuments, saveDocument } from '../src/documents/queries.js';
+import { indexDocuments, indexWaiting, saveDocument } from '../src/documents/queries.js';
 import { matchExpression } from '../src/documents/search.js';
 import { RelatedDocuments } from '../src/documents/related.js';
 import { SearchResults } from '../src/documents/search.js';
@@ -188,6 +188,27 @@ describe('the document library', () => {
       await (await t.app.request('/v1/documents?q=tugboat')).json(),
     );
     expect(again.documents).toHaveLength(1);
+  });
+
+  it('indexes through the given indexer, and only when a document waits (a search takes no write lock)', async () => {
+    let indexed = 0;
+    const context = {
+      db: t.deps.db,
+      indexDocuments: async () => {
+        indexed++;
+        await indexDocuments({ db: t.deps.db });
+      },
+    };
+    await indexWaiting(context);
+    expect(indexed).toBe(0);
+    const text = 'The canal trust proposes tolls for pleasure boats on the upper locks.';
+    const id = createHash('sha256').update(text).digest('hex');
+    const document = { id, title: null, text, mediaType: 'text/plain', pageMap: null };
+    await saveDocument({ db: t.deps.db }, document, { index: false });
+    await indexWaiting(context);
+    expect(indexed).toBe(1);
+    await indexWaiting(context);
+    expect(indexed).toBe(1);
   });
 
   it('leaves no document of a brief waiting for its index entry', async () => {

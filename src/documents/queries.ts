@@ -165,10 +165,28 @@ export async function saveDocument(
 
 /**
  * Adds the documents waiting for it to the search index (migrations/0010: deleting their rows
- * from `documents_unindexed` indexes them, in one statement). Cheap when none wait.
+ * from `documents_unindexed` indexes them, in one statement).
  */
 export async function indexDocuments({ db }: DocumentContext): Promise<void> {
   await db.run(sql`delete from documents_unindexed`);
+}
+
+/** What reading the library needs: the database, and where waiting documents are indexed. */
+export interface LibraryContext extends DocumentContext {
+  /** indexDocuments, on a Node server's work thread; here when not given. */
+  indexDocuments?: () => Promise<void>;
+}
+
+/**
+ * Indexes the documents still waiting for it, before a search reads the index: those of
+ * briefs that started a moment ago. A read when none wait (nearly always): a delete takes
+ * SQLite's write lock even when it deletes nothing, and on a Node server this thread would wait
+ * for the work thread's writes, holding every request meanwhile.
+ */
+export async function indexWaiting(context: LibraryContext): Promise<void> {
+  const waiting = await context.db.all(sql`select 1 from documents_unindexed limit 1`);
+  if (waiting.length === 0) return;
+  await (context.indexDocuments ? context.indexDocuments() : indexDocuments(context));
 }
 
 /** The titles of these documents, by id. */

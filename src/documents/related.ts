@@ -4,7 +4,7 @@ import { analyse } from '../analyst/nlp.js';
 import type { Database } from '../db/client.js';
 import { documents } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { indexDocuments } from './queries.js';
+import { indexWaiting, type LibraryContext } from './queries.js';
 import { round } from './search.js';
 
 /**
@@ -72,10 +72,11 @@ interface Term {
 
 /** The documents most like `id`, best first (at most `limit`). */
 export async function relatedDocuments(
-  { db }: { db: Database },
+  context: LibraryContext,
   id: string,
   limit: number,
 ): Promise<RelatedDocuments> {
+  const { db } = context;
   const [source] = await db
     .select({ id: documents.id, title: documents.title, text: documents.text })
     .from(documents)
@@ -83,7 +84,7 @@ export async function relatedDocuments(
     .limit(1);
   if (!source) throw new AppError('not_found', `No document with id ${id}`);
   // Documents whose briefs have just started may not be indexed yet.
-  await indexDocuments({ db });
+  await indexWaiting(context);
   const sourceText = `${source.title ?? ''}\n${source.text.slice(0, SOURCE_CHARS)}`;
   const salient = await salientTerms(db, sourceText);
   const summary = { id: source.id, title: source.title };

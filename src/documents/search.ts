@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
-import { indexDocuments } from './queries.js';
+import { indexWaiting, type LibraryContext } from './queries.js';
 
 /**
  * Full-text search over the library: the FTS5 table `documents_fts` (migrations/0005), which
@@ -55,15 +54,16 @@ export function matchExpression(query: string): string | null {
 
 /** Documents containing every word and phrase of `query`, best first. */
 export async function searchDocuments(
-  { db }: { db: Database },
+  context: LibraryContext,
   query: string,
   limit: number,
 ): Promise<SearchResults> {
+  const { db } = context;
   const expression = matchExpression(query);
   if (expression === null)
     throw new AppError('invalid_request', 'The search query has no words to look for');
   // A document whose brief has just started may not be indexed yet.
-  await indexDocuments({ db });
+  await indexWaiting(context);
   const rows = await db.all<{
     id: string;
     title: string | null;
