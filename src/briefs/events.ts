@@ -24,7 +24,9 @@ export const BriefEvent = z
       chunks: z
         .number()
         .int()
-        .describe('Chunks to read: one map call each, queued behind the LLM concurrency limit'),
+        .describe(
+          'Chunks to read: one map call each (some may have started while the document was cut)',
+        ),
     }),
     z.object({ type: z.literal('progress'), id: z.string(), stage: z.literal('map'), ...Progress }),
     z.object({

@@ -10,7 +10,12 @@ import type { Chunker, ChunkTask } from '../pipeline/chunk-task.js';
 import { contextBudget } from '../pipeline/context-budget.js';
 import type { Priority } from '../pipeline/fair-limit.js';
 import { emptyStats, type CallStats, type LlmCallRunner } from '../pipeline/llm-call-runner.js';
-import { mapsWhileCutting, startMapReduce, type Progress } from '../pipeline/map-reduce.js';
+import {
+  type MapReduceRun,
+  mapsWhileCutting,
+  type Progress,
+  startMapReduce,
+} from '../pipeline/map-reduce.js';
 import type { Prompt } from '../prompts/prompt.js';
 import type { Brief, BriefFailure, BriefTimings, BriefUsage, ModelBrief } from './schema.js';
 
@@ -61,7 +66,7 @@ function ours(job: Pick<RunJob, 'briefId' | 'holder'>) {
 }
 
 /**
- * A brief's progress: chunked (its calls queued behind the process's LLM concurrency limit), the
+ * A brief's progress: chunked (its count known; calls may have started while it was cut), the
  * pipeline's map and reduce steps, then the verify stage's count of citations found in the source.
  */
 export type RunProgress =
@@ -80,6 +85,8 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
   const started = performance.now();
   const timings: BriefTimings = { chunkMs: 0, mapMs: 0, reduceMs: 0, verifyMs: 0, totalMs: 0 };
   let chunkCount: number | null = null;
+  // Map calls may start while the document is cut; any failure of the run cancels them.
+  let cancelCalls: MapReduceRun['abort'] | undefined;
   try {
     // The model's context window bounds every call: the chunks' size and each merge's input.
     const budget = contextBudget({
@@ -89,7 +96,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
       contextTokens: context.contextTokens,
     });
     let mapStarted = 0;
-    const calls = startMapReduce({
+    const mapping = startMapReduce({
       runner,
       provider: job.provider,
       model: job.model,
@@ -106,6 +113,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
         job.onProgress?.(progress);
       },
     });
+    cancelCalls = mapping.abort;
     let chunks = job.chunks;
     if (!chunks) {
       const task = {
@@ -120,30 +128,21 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
       const onChunk = mapsWhileCut(job.prompt, task, context.maxChunks)
         ? (chunk: Chunk) => {
             const whole = chunk.start === 0 && chunk.end === job.text.length;
-            if (!whole) calls.map(chunk);
+            if (!whole) mapping.map(chunk);
           }
         : undefined;
-      try {
-        chunks = await context.chunk(task, onChunk);
-      } catch (error) {
-        calls.abort(error);
-        throw error;
-      }
+      chunks = await context.chunk(task, onChunk);
     }
     chunkCount = chunks.length;
     timings.chunkMs = performance.now() - started;
     // A resumed brief is chunked here; what submitBrief refused never gets this far.
-    if (chunkCount > context.maxChunks) {
-      const refused = tooManyChunks(chunkCount, context.maxChunks);
-      calls.abort(refused);
-      throw refused;
-    }
+    if (chunkCount > context.maxChunks) throw tooManyChunks(chunkCount, context.maxChunks);
     // Followers elsewhere (another process, a later page load) read the total from the row.
     await db.update(briefs).set({ chunks: chunkCount, updatedAt: Date.now() }).where(ours(job));
     job.onProgress?.({ stage: 'queued', chunks: chunkCount });
     // Map time counts from the end of chunking: calls started while cutting overlap chunkMs.
     mapStarted = performance.now();
-    const modelBrief = await calls.reduce(chunks);
+    const modelBrief = await mapping.reduce(chunks);
     const verifyStarted = performance.now();
     timings.reduceMs = chunks.length > 1 ? verifyStarted - mapStarted - timings.mapMs : 0;
     const brief = await context.verify(modelBrief, job.text);
@@ -181,6 +180,7 @@ export async function runBrief(context: RunContext, job: RunJob): Promise<BriefR
     });
     return row;
   } catch (error) {
+    cancelCalls?.(error);
     if (job.retry?.(error)) throw error;
     const failure = toBriefFailure(error);
     timings.totalMs = performance.now() - started;
@@ -270,7 +270,13 @@ export function mapsWhileCut(
   task: Pick<ChunkTask, 'text' | 'maxTokens' | 'overlapTokens'>,
   maxChunks: number,
 ): boolean {
-  return mapsWhileCutting(prompt) && maxChunksOf(utf8Bytes(task.text), task) <= maxChunks;
+  if (!mapsWhileCutting(prompt)) return false;
+  // A text's UTF-8 length is 1 to 3 times its length in code units: it is counted (a pass over
+  // the text) only when the answer depends on it, for documents of ~250 to ~800 KB by default.
+  const { length } = task.text;
+  if (maxChunksOf(3 * length, task) <= maxChunks) return true;
+  if (maxChunksOf(length, task) > maxChunks) return false;
+  return maxChunksOf(utf8Bytes(task.text), task) <= maxChunks;
 }
 
 /** A document that needs more chunks (and so LLM calls) than MAX_CHUNKS_PER_BRIEF allows. */

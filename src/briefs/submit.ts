@@ -116,9 +116,9 @@ export async function submitBrief(
   let chunks = cutByRun || (hit && joinable(context, hit.row)) ? undefined : await chunkChecked();
 
   // Stored without its search index entry, which takes longer to write than the row (~20 ms
-  // for 580 KB) and which the run does not need: it is written below, once the run's chunking
-  // is queued ahead of it on a server's work thread (migrations/0010).
-  await storeDocument(context, document, { index: false });
+  // for 580 KB) and which the run does not need: it is written below, after the run has started
+  // (on a server, the work thread then cuts the document first: migrations/0010).
+  const written = await storeDocument(context, document, { index: false });
   // The stored title: a document sent again without one keeps the title it was stored with.
   const storedTitle = title ?? hit?.title ?? (await titleOf(context, documentId));
   let row = hit?.row;
@@ -155,12 +155,15 @@ export async function submitBrief(
       });
   }
 
-  const indexed = context
-    .indexDocuments()
-    .catch((error: unknown) =>
-      context.logger.warn('search indexing failed', { documentId, reason: String(error) }),
-    );
-  context.background(indexed);
+  // A failure leaves the document waiting: the next search indexes it.
+  if (written) {
+    const indexed = context
+      .indexDocuments()
+      .catch((error: unknown) =>
+        context.logger.warn('search indexing failed', { documentId, reason: String(error) }),
+      );
+    context.background(indexed);
+  }
 
   const id = row.id;
   const finished = await waitForRow({
@@ -195,16 +198,20 @@ function joinable(context: BriefContext, row: BriefRow): boolean {
   );
 }
 
-/** Stores the document; when that changed a stored one (it gained a title or pages), views made before are dropped. */
+/**
+ * Stores the document; when that changed a stored one (it gained a title or pages), views made
+ * before are dropped. True when a row was written.
+ */
 async function storeDocument(
   context: BriefContext,
   document: NewDocument,
   options?: { index?: boolean },
-): Promise<void> {
-  if (!(await context.saveDocument(document, options))) return;
+): Promise<boolean> {
+  if (!(await context.saveDocument(document, options))) return false;
   for (const views of [context.succeeded, context.succeededByKey]) {
     for (const [key, view] of views) if (view.document.id === document.id) views.delete(key);
   }
+  return true;
 }
 
 /**

@@ -435,7 +435,7 @@ export interface components {
             /** @constant */
             type: "queued";
             id: string;
-            /** @description Chunks to read: one map call each, queued behind the LLM concurrency limit */
+            /** @description Chunks to read: one map call each (some may have started while the document was cut) */
             chunks: number;
         } | {
             /** @constant */
