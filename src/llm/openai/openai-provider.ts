@@ -105,7 +105,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       // Never read from process.env here: the entry point decides (STYLE.md).
       apiKey: options.apiKey ?? 'not-needed',
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      fetch: limitBodies(options.fetch, bodyLimit(options.maxOutputBytes)),
+      // The Node transport (a dispatcher given) is undici's fetch: its declared lengths hold.
+      fetch: limitBodies(options.fetch, bodyLimit(options.maxOutputBytes), {
+        trustLength: options.dispatcher !== undefined,
+      }),
       ...(options.dispatcher ? { fetchOptions: { dispatcher: options.dispatcher } } : {}),
       maxRetries: 0,
       timeout: options.timeoutMs,
