@@ -100,7 +100,7 @@ export async function createNodeRuntime(
 }
 export type NodeRuntime = Awaited<ReturnType<typeof createNodeRuntime>>;
 
-/** Documents up to this long are normalized on the main thread (under a millisecond). */
+/** Documents up to this many UTF-16 code units are normalized on the main thread (under a millisecond). */
 const INLINE_NORMALIZE_CHARS = 64 * 1024;
 
 /** Everything the work thread can do for a server; a database only in memory is written here. */
