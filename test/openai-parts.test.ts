@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Completion } from '../src/llm/openai/chat-completion.js';
 import { classify, retryAfter, type Failure } from '../src/llm/openai/classify-error.js';
 import { jsonModeInstruction, toStrictJsonSchema } from '../src/llm/openai/json-schema.js';
-import { utf8Bytes } from '../src/lib/chars.js';
+import { countUtf8Bytes, utf8Bytes } from '../src/lib/chars.js';
 import { limitBodies, readOutput, unwrapCodeFence } from '../src/llm/openai/read-output.js';
 import { backoff, sleep } from '../src/llm/openai/retry.js';
 
@@ -303,7 +303,7 @@ describe('readOutput', () => {
 });
 
 describe('utf8Bytes', () => {
-  it('counts as TextEncoder does, surrogate pairs and lone surrogates included', () => {
+  it('counts as TextEncoder does, surrogate pairs and lone surrogates included, with Buffer and without', () => {
     for (const text of [
       '',
       'abc',
@@ -316,7 +316,9 @@ describe('utf8Bytes', () => {
       'x\ud83d',
       '\u0000\u07ff\u0800\uffff',
     ]) {
-      expect(utf8Bytes(text), JSON.stringify(text)).toBe(new TextEncoder().encode(text).length);
+      const encoded = new TextEncoder().encode(text).length;
+      expect(utf8Bytes(text), JSON.stringify(text)).toBe(encoded);
+      expect(countUtf8Bytes(text), JSON.stringify(text)).toBe(encoded);
     }
   });
 });

@@ -18,8 +18,24 @@ export function isSpace(code: number): boolean {
   );
 }
 
+/**
+ * Node's Buffer when the runtime has one, found at run time (as src/lib/hash.ts finds its
+ * crypto) so the Worker bundle never imports it: its byte count is ~8 times the loop's speed
+ * (0.37 against 2.7 ms for 580 KB, which a brief counts on the main thread).
+ */
+const nodeBuffer = (
+  (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  ).process?.getBuiltinModule?.('node:buffer') as typeof import('node:buffer') | undefined
+)?.Buffer;
+
 /** The UTF-8 length of `text`, counted without encoding it (a lone surrogate counts 3, as encoded). */
 export function utf8Bytes(text: string): number {
+  return nodeBuffer ? nodeBuffer.byteLength(text, 'utf8') : countUtf8Bytes(text);
+}
+
+/** utf8Bytes where there is no Buffer (Workers): a loop over the code units. */
+export function countUtf8Bytes(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
