@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { leaseLapsed, takeableBy } from '../db/leases.js';
+import { failedUnderLease, leaseLapsed, takeableBy } from '../db/leases.js';
 import { briefs, documents, type BriefRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { renewLease } from '../lib/lease.js';
@@ -227,16 +227,9 @@ async function workOf(
 }
 
 async function failBrief(context: BriefContext, id: string, message: string): Promise<void> {
-  const now = Date.now();
   context.logger.warn('brief failed', { briefId: id, reason: message });
   await context.db
     .update(briefs)
-    .set({
-      status: 'failed',
-      error: { code: 'internal', message },
-      leaseUntil: null,
-      updatedAt: now,
-      finishedAt: now,
-    })
+    .set(failedUnderLease(message))
     .where(and(eq(briefs.id, id), eq(briefs.status, 'running')));
 }

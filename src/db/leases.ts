@@ -24,3 +24,18 @@ export function takeableBy(table: Leased, messageId: string, now: number): SQL {
     or(isNull(table.holder), eq(table.holder, messageId), leaseLapsed(table, now)),
   )!;
 }
+
+/**
+ * The update that ends a leased row as failed by something other than its own work (its lease
+ * ran out of attempts, or what it needs is gone): an internal error saying `message`.
+ */
+export function failedUnderLease(message: string) {
+  const now = Date.now();
+  return {
+    status: 'failed' as const,
+    error: { code: 'internal' as const, message },
+    leaseUntil: null,
+    updatedAt: now,
+    finishedAt: now,
+  };
+}

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Delivery, WorkMessage, WorkQueue } from '../briefs/queue.js';
-import { leaseLapsed, takeableBy } from '../db/leases.js';
+import { failedUnderLease, leaseLapsed, takeableBy } from '../db/leases.js';
 import { documents, perspectives } from '../db/schema.js';
 import { renewLease } from '../lib/lease.js';
 import type { PerspectivesContext } from './context.js';
@@ -135,16 +135,9 @@ function interrupted(maxAttempts: number): string {
 }
 
 async function failRun(context: PerspectivesContext, id: string, message: string): Promise<void> {
-  const now = Date.now();
   context.logger.warn('perspectives failed', { perspectivesId: id, reason: message });
   await context.db
     .update(perspectives)
-    .set({
-      status: 'failed',
-      error: { code: 'internal', message },
-      leaseUntil: null,
-      updatedAt: now,
-      finishedAt: now,
-    })
+    .set(failedUnderLease(message))
     .where(and(eq(perspectives.id, id), eq(perspectives.status, 'running')));
 }
